@@ -1,0 +1,172 @@
+# nlchat's hand-written Makefile (git-style).
+#
+# Plain `make` works with pkg-config defaults. `./configure` (from configure.ac; run
+# `make configure` to create it) writes config.mak.autogen, and a hand-written config.mak
+# may override anything after that.
+#
+#   make                 build the programs
+#   make check           build and run every test (unit, interop, functional)
+#   make bench           build and run the benchmarks
+#   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
+#   make install         install programs and man pages (DESTDIR, prefix honoured)
+#   make uninstall / clean / fmt
+#
+# Knobs: V=1 (show commands), DEVELOPER=1 (warnings are errors),
+# SANITIZE=address,undefined (build and test with sanitizers, into build/san/).
+
+NLCHAT_VERSION = 0.1.0
+
+-include config.mak.autogen
+-include config.mak
+
+prefix ?= /usr/local
+bindir ?= $(prefix)/bin
+mandir ?= $(prefix)/share/man
+CXX ?= g++
+CLANGXX ?= clang++
+PKG_CONFIG ?= pkg-config
+PYTHON ?= /usr/bin/python3
+INSTALL ?= install
+CXXFLAGS ?= -O2 -g
+CXXSTD = -std=c++17
+WARNINGS = -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wpedantic
+ifdef DEVELOPER
+WARNINGS += -Werror
+endif
+
+ifeq ($(V),1)
+Q =
+QUIET_CXX =
+QUIET_AR =
+QUIET_LINK =
+else
+Q = @
+QUIET_CXX = @echo '   CXX $@';
+QUIET_AR = @echo '   AR $@';
+QUIET_LINK = @echo '   LINK $@';
+endif
+
+# Library checks: a missing library stops the build with the Debian package to install.
+# Targets that build nothing skip them.
+PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2
+NO_DEPS_GOALS = clean distclean configure fmt uninstall
+ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
+ifneq ($(MISSING_PKGS),)
+$(error missing libraries; on Debian/Ubuntu run: apt-get install $(MISSING_PKGS))
+endif
+endif
+
+CORE_PKGS = jsoncpp libgcrypt
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
+CATCH_CFLAGS := $(shell $(PKG_CONFIG) --cflags catch2 2>/dev/null)
+
+ifdef SANITIZE
+O = build/san
+BIN = build/san
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+O = build
+BIN = .
+SAN_FLAGS =
+endif
+
+ALL_CXXFLAGS = $(CXXSTD) $(WARNINGS) $(CXXFLAGS) $(SAN_FLAGS) -Isrc $(PKG_CFLAGS) \
+	-DNLCHAT_VERSION='"$(NLCHAT_VERSION)"' -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+CORE_SRC = $(wildcard src/core/*.cpp)
+CORE_OBJ = $(CORE_SRC:%.cpp=$(O)/%.o)
+CORE_LIB = $(O)/libnlcore.a
+
+PROGRAMS = $(BIN)/nlchat-packet
+TEST_SRC = $(wildcard tests/core/*_test.cpp) tests/test_main.cpp
+TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
+UNIT_TESTS = $(O)/tests/unit-tests
+TEST_HELPERS = $(O)/tests/oaep-kat
+BENCH = $(O)/bench/packet-bench
+
+MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
+
+.PHONY: all check check-unit bench fuzz install uninstall clean distclean fmt configure FORCE
+.DELETE_ON_ERROR:
+
+all: $(PROGRAMS)
+
+$(O)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(QUIET_CXX)$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(O)/tests/%.o: ALL_CXXFLAGS += $(CATCH_CFLAGS) -Wno-old-style-cast
+
+$(CORE_LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(UNIT_TESTS): $(TEST_OBJ) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BENCH): $(O)/bench/packet_bench.o $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# `make check` runs every suite and ends with one "N passed, N failed" line.
+check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
+	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN)
+
+# Only the Catch2 unit tests (used by .ci/run for the sanitizer pass).
+check-unit: $(UNIT_TESTS)
+	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN) --only unit
+
+bench: $(BENCH)
+	$(Q)$(BENCH)
+
+# libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
+# compiled with coverage instrumentation there).
+FUZZ_O = build/fuzz
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command
+FUZZ_SECONDS ?= 0
+
+$(FUZZ_O)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(QUIET_CXX)$(CLANGXX) $(CXXSTD) $(WARNINGS) $(FUZZ_FLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_O)/fuzz-%: $(FUZZ_O)/fuzz/%_fuzz.o $(FUZZ_CORE_OBJ)
+	$(QUIET_LINK)$(CLANGXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers $(FUZZ_O) $(FUZZ_SECONDS); fi
+
+install: all
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8'
+	$(INSTALL) -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
+	for m in $(MAN_PAGES); do \
+		s=$${m##*.}; $(INSTALL) -m 644 $$m '$(DESTDIR)$(mandir)/man'$$s/ || exit 1; \
+	done
+
+uninstall:
+	for p in $(notdir $(PROGRAMS)); do rm -f '$(DESTDIR)$(bindir)'/$$p; done
+	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f '$(DESTDIR)$(mandir)/man'$$s/$${m##*/}; done
+
+fmt:
+	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*.cpp bench/*.cpp fuzz/*.cpp)
+
+configure: configure.ac
+	autoconf -o $@ $<
+
+clean:
+	rm -rf build nlchat-packet
+
+distclean: clean
+	rm -rf configure config.mak.autogen config.log config.status autom4te.cache
+
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)

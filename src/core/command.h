@@ -1,0 +1,148 @@
+// The inner commands of the NL chat protocol, as typed values.
+//
+// Each command is a struct that lists its fields once, in `fields()`, with the wire name
+// of each; one generic reader and one generic writer walk that list, so parsing and
+// writing cannot drift apart and adding a field is one line. Field names and JSON types
+// are those of DESIGN.md (the 2015 original's): `ID` is an integer, `msg` a list of
+// strings (a plain string is accepted too), `time` and `expires_in` numbers.
+//
+// Parsing never throws: a missing or mistyped field gives an Invalid result with a
+// sentence saying which; an unknown `type` gives Unknown (the protocol says to ignore
+// those); unknown fields are ignored. Every string is checked to be valid UTF-8.
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace nlchat {
+
+// `In` is towards a client (operator), `Out` from it.
+enum class Direction { In, Out };
+
+struct ServiceStatus {
+    std::string name;
+    std::string status;
+};
+
+// Whether a field may be absent from a received command. Absent optional fields keep
+// their default; written commands always carry every field that has a value.
+enum class Presence { Required, Optional };
+
+struct KeyCommand {
+    static constexpr const char* kType = "key";
+    std::string uuid, key;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("key", key); }
+};
+
+struct StatusCommand {
+    static constexpr const char* kType = "status";
+    std::vector<ServiceStatus> services;
+    template <class F> void fields(F& f) { f("services", services); }
+};
+
+struct RingCommand {
+    static constexpr const char* kType = "ring";
+    std::string group;
+    std::int64_t id = 0;
+    std::optional<double> time;        // expiry, epoch seconds (the original's field)
+    std::optional<double> expires_in;  // seconds left when sent (prefer: no clock skew)
+    template <class F> void fields(F& f) {
+        f("group", group, Presence::Optional), f("ID", id), f("time", time), f("expires_in", expires_in);
+    }
+};
+
+struct RingAckCommand {
+    static constexpr const char* kType = "ringACK";
+    std::string uuid;
+    std::int64_t id = 0;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id); }
+};
+
+struct RingAckAckCommand {
+    static constexpr const char* kType = "ringACKACK";
+    std::string uuid;  // the winner; empty when nobody took the ring in time
+    std::int64_t id = 0;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id); }
+};
+
+struct MsgCommand {
+    static constexpr const char* kType = "msg";
+    std::vector<std::string> msg;
+    Direction io = Direction::In;
+    std::string uuid;
+    template <class F> void fields(F& f) { f("msg", msg), f("I/O", io), f("UUID", uuid); }
+};
+
+struct ChatStateCommand {
+    static constexpr const char* kType = "chat_state";
+    std::string uuid;
+    Direction io = Direction::In;
+    std::string state;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("I/O", io), f("state", state); }
+};
+
+// The commands whose only field is the client's UUID.
+#define NLCHAT_UUID_COMMAND(Name, type)                               \
+    struct Name {                                                     \
+        static constexpr const char* kType = type;                    \
+        std::string uuid;                                             \
+        template <class F> void fields(F& f) { f("UUID", uuid); }     \
+    }
+NLCHAT_UUID_COMMAND(ProbeCommand, "probe");
+NLCHAT_UUID_COMMAND(ProbeAckCommand, "probeACK");
+NLCHAT_UUID_COMMAND(DisassociateCommand, "disassociate");
+NLCHAT_UUID_COMMAND(DisconnectCommand, "disconnect");
+#undef NLCHAT_UUID_COMMAND
+
+// Sent unencrypted on every new connection; a seed-conformant server may omit the key.
+struct ServerOnlineCommand {
+    static constexpr const char* kType = "server_online";
+    std::optional<std::string> key;
+    template <class F> void fields(F& f) { f("key", key); }
+};
+
+struct ChallengeCommand {
+    static constexpr const char* kType = "challenge";
+    std::string uuid, nonce;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce); }
+};
+
+struct ChallengeAckCommand {
+    static constexpr const char* kType = "challengeACK";
+    std::string uuid, nonce;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce); }
+};
+
+struct RefusedCommand {
+    static constexpr const char* kType = "refused";
+    std::string uuid, reason;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("reason", reason); }
+};
+
+using Command = std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,
+                             ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand,
+                             DisconnectCommand, ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand,
+                             RefusedCommand>;
+
+struct ParsedCommand {
+    enum class Kind { Ok, Unknown, Invalid };
+    Kind kind = Kind::Invalid;
+    std::string type;              // the `type` field as received (empty if none)
+    std::optional<Command> command;  // set when kind == Ok
+    std::string error;             // set when kind == Invalid
+};
+
+ParsedCommand parse_command(const Json::Value& object);
+
+Json::Value to_json(const Command& command);
+std::string command_type(const Command& command);
+
+const char* direction_name(Direction io);
+
+}  // namespace nlchat

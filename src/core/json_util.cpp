@@ -1,0 +1,60 @@
+#include "core/json_util.h"
+
+#include <memory>
+#include <sstream>
+
+#include "core/utf8.h"
+
+namespace nlchat {
+namespace {
+
+// Building a reader or writer parses its settings; doing it once per thread keeps the
+// per-packet cost low and stays safe when the libuv pool parses in parallel.
+Json::CharReader& strict_reader() {
+    thread_local std::unique_ptr<Json::CharReader> reader = [] {
+        Json::CharReaderBuilder builder;
+        Json::CharReaderBuilder::strictMode(&builder.settings_);
+        builder["stackLimit"] = 64;
+        return std::unique_ptr<Json::CharReader>(builder.newCharReader());
+    }();
+    return *reader;
+}
+
+Json::StreamWriter& compact_writer() {
+    thread_local std::unique_ptr<Json::StreamWriter> writer = [] {
+        Json::StreamWriterBuilder builder;
+        builder["indentation"] = "";
+        builder["emitUTF8"] = false;
+        return std::unique_ptr<Json::StreamWriter>(builder.newStreamWriter());
+    }();
+    return *writer;
+}
+
+}  // namespace
+
+std::optional<Json::Value> parse_json_object(std::string_view text, std::string& error) {
+    if (!is_valid_utf8(text)) {
+        error = "invalid UTF-8";
+        return std::nullopt;
+    }
+    Json::Value root;
+    std::string errs;
+    if (!strict_reader().parse(text.data(), text.data() + text.size(), &root, &errs)) {
+        // jsoncpp's messages span lines; the first line says what went wrong.
+        error = "invalid JSON: " + errs.substr(0, errs.find('\n'));
+        return std::nullopt;
+    }
+    if (!root.isObject()) {
+        error = "JSON is not an object";
+        return std::nullopt;
+    }
+    return root;
+}
+
+std::string write_json(const Json::Value& value) {
+    std::ostringstream out;
+    compact_writer().write(value, &out);
+    return out.str();
+}
+
+}  // namespace nlchat

@@ -1,0 +1,235 @@
+// nlchat-packet: the protocol's packet layer on the command line, for people writing
+// compatible peers and for tests: make keys, print fingerprints, seal inner commands into
+// raw packets and open raw packets back into inner commands.
+//
+// Subcommands are a table of {name, usage, handler}, so `--help` is built from the same
+// table that dispatches.
+#include <getopt.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/json_util.h"
+#include "core/key_file.h"
+#include "core/raw_packet.h"
+
+using namespace nlchat;
+
+namespace {
+
+constexpr const char* kProgram = "nlchat-packet";
+// Longest stdin line accepted by seal and open. A 128-block packet for a 4096-bit key is
+// about 88 KB, so this leaves plenty of room while bounding memory.
+constexpr size_t kMaxLineBytes = 1 << 20;
+
+int fail(const std::string& message) {
+    std::cerr << kProgram << ": " << message << "\n";
+    return 2;
+}
+
+// Reads one line from stdin into `line` (without the newline). Returns false at end of
+// input. A line longer than kMaxLineBytes is consumed and reported as too long.
+bool read_line(std::string& line, bool& too_long) {
+    line.clear();
+    too_long = false;
+    int c;
+    bool any = false;
+    while ((c = std::getchar()) != EOF) {
+        any = true;
+        if (c == '\n') return true;
+        if (line.size() < kMaxLineBytes) line += static_cast<char>(c);
+        else too_long = true;
+    }
+    return any;
+}
+
+struct Options {
+    std::string key, out, uuid, to;
+    unsigned bits = 2048;
+    bool force = false, verbose = false;
+    std::vector<std::string> args;
+};
+
+// Parses the options shared by all subcommands; each subcommand then checks the ones it
+// needs. Returns false (after printing why) on an unknown option or bad value.
+bool parse_options(int argc, char** argv, Options& o) {
+    static const option long_opts[] = {{"key", required_argument, nullptr, 'k'},
+                                       {"out", required_argument, nullptr, 'o'},
+                                       {"uuid", required_argument, nullptr, 'u'},
+                                       {"to", required_argument, nullptr, 't'},
+                                       {"bits", required_argument, nullptr, 'b'},
+                                       {"force", no_argument, nullptr, 'f'},
+                                       {"verbose", no_argument, nullptr, 'v'},
+                                       {nullptr, 0, nullptr, 0}};
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+k:o:u:t:b:fv", long_opts, nullptr)) != -1) {
+        switch (c) {
+        case 'k': o.key = optarg; break;
+        case 'o': o.out = optarg; break;
+        case 'u': o.uuid = optarg; break;
+        case 't': o.to = optarg; break;
+        case 'f': o.force = true; break;
+        case 'v': o.verbose = true; break;
+        case 'b':
+            if (std::strcmp(optarg, "2048") == 0) o.bits = 2048;
+            else if (std::strcmp(optarg, "4096") == 0) o.bits = 4096;
+            else return fail(std::string("--bits must be 2048 or 4096, not '") + optarg + "'"), false;
+            break;
+        default:
+            if (optopt) fail(std::string("option -") + static_cast<char>(optopt) + " is not known or lacks its value");
+            else fail(std::string("option '") + argv[optind - 1] + "' is not known or lacks its value");
+            return false;
+        }
+    }
+    for (int i = optind; i < argc; ++i) o.args.push_back(argv[i]);
+    return true;
+}
+
+int cmd_keygen(Options& o) {
+    if (o.out.empty()) return fail("keygen needs --out FILE");
+    std::string pub = o.out + ".pub";
+    if (!o.force) {
+        for (const std::string& path : {o.out, pub})
+            if (access(path.c_str(), F_OK) == 0) return fail("'" + path + "' exists; use --force to replace it");
+    }
+    std::string error;
+    auto key = PrivateKey::generate(o.bits, error);
+    if (!key || !save_key_pair(*key, o.out, pub, error)) return fail(error);
+    std::cout << key->public_key().fingerprint() << "\n";
+    return 0;
+}
+
+int cmd_pubkey(Options& o) {
+    if (o.args.size() != 1) return fail("pubkey needs exactly one FILE");
+    std::string error;
+    auto key = load_public_key(o.args[0], error);
+    if (!key) return fail(error);
+    std::cout << key->to_pem() << "\n";
+    return 0;
+}
+
+int cmd_fingerprint(Options& o) {
+    if (o.args.size() != 1) return fail("fingerprint needs exactly one FILE");
+    std::string error;
+    auto key = load_public_key(o.args[0], error);
+    if (!key) return fail(error);
+    std::cout << key->fingerprint() << "\n";
+    return 0;
+}
+
+int cmd_seal(Options& o) {
+    if (o.key.empty() || o.uuid.empty() || o.to.empty()) return fail("seal needs --key PUBFILE --uuid UUID --to alice|bob");
+    auto to = role_from_name(o.to);
+    if (!to) return fail("--to must be alice (the server) or bob (a client), not '" + o.to + "'");
+    std::string error;
+    auto key = load_public_key(o.key, error);
+    if (!key) return fail(error);
+    std::string line;
+    bool too_long;
+    int status = 0;
+    for (size_t n = 1; read_line(line, too_long); ++n) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (too_long) {
+            std::cerr << kProgram << ": line " << n << ": longer than " << kMaxLineBytes << " bytes\n";
+            status = 1;
+            continue;
+        }
+        // The line is sealed exactly as given (raw UTF-8 stays raw) once it is known to
+        // be one JSON object, so peers can be tested with any valid encoding.
+        if (!parse_json_object(line, error)) {
+            std::cerr << kProgram << ": line " << n << ": " << error << "\n";
+            status = 1;
+            continue;
+        }
+        std::cout << seal(std::string_view(line), *key, o.uuid, *to) << "\n" << std::flush;
+    }
+    return status;
+}
+
+int cmd_open(Options& o) {
+    if (o.key.empty()) return fail("open needs --key PRIVFILE");
+    Role to = Role::Alice;
+    if (!o.to.empty()) {
+        auto r = role_from_name(o.to);
+        if (!r) return fail("--to must be alice (the server) or bob (a client), not '" + o.to + "'");
+        to = *r;
+    }
+    std::string error;
+    auto key = load_private_key(o.key, error);
+    if (!key) return fail(error);
+    std::string line;
+    bool too_long;
+    int status = 0;
+    for (size_t n = 1; read_line(line, too_long); ++n) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        OpenResult r;
+        if (too_long) r.detail = "line longer than " + std::to_string(kMaxLineBytes) + " bytes";
+        else r = open(line, *key, to);
+        if (!r.packet) {
+            std::cerr << kProgram << ": line " << n << ": " << kOpenFailed;
+            if (o.verbose) std::cerr << " (" << r.detail << ")";
+            std::cerr << "\n";
+            status = 1;
+            continue;
+        }
+        std::cout << r.packet->json << "\n" << std::flush;
+    }
+    return status;
+}
+
+struct Subcommand {
+    const char* name;
+    const char* usage;
+    int (*run)(Options&);
+};
+
+const Subcommand kSubcommands[] = {
+    {"keygen", "keygen [--bits 2048|4096] [--force] --out FILE", cmd_keygen},
+    {"pubkey", "pubkey FILE", cmd_pubkey},
+    {"fingerprint", "fingerprint FILE", cmd_fingerprint},
+    {"seal", "seal --key PUBFILE --uuid UUID --to alice|bob   < inner JSON lines", cmd_seal},
+    {"open", "open --key PRIVFILE [--to alice|bob] [-v]        < raw packet lines", cmd_open},
+};
+
+void usage(std::ostream& out) {
+    out << "usage: " << kProgram << " COMMAND [OPTIONS]\n\ncommands:\n";
+    for (const auto& s : kSubcommands) out << "  " << kProgram << " " << s.usage << "\n";
+    out << "\n  " << kProgram << " --help | --version\n\nSee nlchat-packet(1).\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(std::cerr);
+        return 2;
+    }
+    std::string command = argv[1];
+    if (command == "--help" || command == "-h" || command == "help") {
+        usage(std::cout);
+        return 0;
+    }
+    if (command == "--version") {
+        std::cout << kProgram << " " << NLCHAT_VERSION << "\n";
+        return 0;
+    }
+    for (const auto& s : kSubcommands) {
+        if (command != s.name) continue;
+        Options o;
+        if (!parse_options(argc - 1, argv + 1, o)) return 2;
+        try {
+            return s.run(o);
+        } catch (const std::exception& e) {
+            return fail(e.what());
+        }
+    }
+    fail("unknown command '" + command + "'");
+    usage(std::cerr);
+    return 2;
+}

@@ -1,0 +1,3 @@
+// The Catch2 entry point for the unit-test binary; test files register themselves.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
