@@ -81,7 +81,7 @@ CORE_OBJ = $(CORE_SRC:%.cpp=$(O)/%.o)
 CORE_LIB = $(O)/libnlcore.a
 
 PROGRAMS = $(BIN)/nlchat-packet
-TEST_SRC = $(wildcard tests/core/*_test.cpp) tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat

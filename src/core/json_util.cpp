@@ -39,7 +39,15 @@ std::optional<Json::Value> parse_json_object(std::string_view text, std::string&
     }
     Json::Value root;
     std::string errs;
-    if (!strict_reader().parse(text.data(), text.data() + text.size(), &root, &errs)) {
+    bool ok;
+    try {
+        ok = strict_reader().parse(text.data(), text.data() + text.size(), &root, &errs);
+    } catch (const std::exception& e) {
+        // jsoncpp throws, rather than failing, when nesting exceeds stackLimit.
+        ok = false;
+        errs = e.what();
+    }
+    if (!ok) {
         // jsoncpp's messages span lines; the first line says what went wrong.
         error = "invalid JSON: " + errs.substr(0, errs.find('\n'));
         return std::nullopt;

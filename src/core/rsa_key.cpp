@@ -125,6 +125,14 @@ std::optional<PrivateKey> PrivateKey::from_sexp(Sexp key, std::string& error) {
     PrivateKey out;
     out.sexp_ = share(std::move(key));
     out.public_ = std::move(*pub);
+    // gcry_pk_testkey checks n = p * q but not d, so a damaged exponent would only show
+    // as undecryptable packets later. One encryption and decryption (a few milliseconds,
+    // once per load) proves the two halves belong together.
+    static constexpr std::string_view kProbe = "nlchat pairwise consistency test";
+    if (out.decrypt_block(out.public_.encrypt_block(kProbe)) != std::optional<std::string>(kProbe)) {
+        error = "RSA private key does not match its public key (damaged key file?)";
+        return std::nullopt;
+    }
     return out;
 }
 

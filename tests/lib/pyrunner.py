@@ -1,0 +1,32 @@
+"""Discovers and runs the Python tests (files named test_*.py under tests/), prints
+each test's outcome, and ends with "N passed, N failed" for tests/run-tests to add up.
+
+A skipped test counts as failed: a skip would hide a missing dependency on a CI machine
+that is meant to have everything.
+"""
+import os
+import sys
+import unittest
+
+
+def main():
+    root = sys.argv[1]
+    sys.path.insert(0, os.path.join(root, "lib"))
+    suite = unittest.TestSuite()
+    loader = unittest.TestLoader()
+    for dirpath, _, files in sorted(os.walk(root)):
+        for name in sorted(files):
+            if name.startswith("test_") and name.endswith(".py"):
+                sys.path.insert(0, dirpath)
+                module = __import__(name[:-3])
+                suite.addTests(loader.loadTestsFromModule(module))
+                sys.path.pop(0)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
