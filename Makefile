@@ -91,6 +91,7 @@ MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
 .PHONY: all check check-unit bench fuzz install uninstall clean distclean fmt configure FORCE
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(PROGRAMS)
 
@@ -133,7 +134,7 @@ bench: $(BENCH)
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp

@@ -166,7 +166,8 @@ ParsedCommand parse_command(const Json::Value& object) {
         out.error = "command is not a JSON object";
         return out;
     }
-    const Json::Value* type = object.find("type", "type" + 4);
+    static constexpr std::string_view kTypeKey = "type";
+    const Json::Value* type = object.find(kTypeKey.data(), kTypeKey.data() + kTypeKey.size());
     if (!type || !type->isString() || !is_valid_utf8(type->asString())) {
         out.error = "command has no \"type\" string";
         return out;

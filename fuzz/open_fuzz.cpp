@@ -1,0 +1,33 @@
+// libFuzzer target for raw packet opening: whatever bytes arrive on a connection, open()
+// must return (a packet or the generic failure) without crashing, hanging or leaking.
+// The fixed key lets the seed corpus hold real packets for the fuzzer to mutate.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "core/raw_packet.h"
+#include "fuzz_key.h"
+
+using namespace nlchat;
+
+static const PrivateKey& key() {
+    static const PrivateKey k = [] {
+        std::string error;
+        auto loaded = PrivateKey::from_pem(fuzz::kFuzzKeyPem, error);
+        if (!loaded) std::abort();
+        return *loaded;
+    }();
+    return k;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view line(reinterpret_cast<const char*>(data), size);
+    for (Role role : {Role::Alice, Role::Bob}) {
+        OpenResult r = open(line, key(), role);
+        // An opened packet is always a valid object with the wrapper's UUID.
+        if (r.packet && (!r.packet->inner.isObject() || r.packet->json.empty())) std::abort();
+        if (!r.packet && r.detail.empty()) std::abort();
+    }
+    return 0;
+}
