@@ -17,18 +17,32 @@ std::optional<Role> role_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::string seal(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to) {
+std::string seal_with(std::string_view inner_json, size_t max_plain, const BlockEncryptor& encrypt,
+                      std::string_view uuid, Role to) {
     if (inner_json.empty()) throw std::invalid_argument("cannot seal an empty packet");
-    const size_t step = recipient.max_plain_bytes();
-    Json::Value wrapper(Json::objectValue);
-    Json::Value& messages = wrapper["messages"] = Json::Value(Json::arrayValue);
+    // The wrapper is written by hand: base64 needs no escaping, and this is the hot path
+    // of every send (a general JSON writer would cost more than the RSA of a small packet).
+    std::string out = "{\"messages\":[";
     // Split by bytes, greedily: every block but the last is full, and no block is empty.
     // A cut may fall inside a UTF-8 sequence; the receiver joins bytes before decoding.
-    for (size_t at = 0; at < inner_json.size(); at += step)
-        messages.append(base64_encode(recipient.encrypt_block(inner_json.substr(at, step))));
-    wrapper["UUID"] = std::string(uuid);
-    wrapper["to"] = role_name(to);
-    return write_json(wrapper);
+    for (size_t at = 0; at < inner_json.size(); at += max_plain) {
+        if (at) out += ',';
+        out += '"';
+        out += base64_encode(encrypt(inner_json.substr(at, max_plain)));
+        out += '"';
+    }
+    out += "],\"UUID\":";
+    out += write_json(Json::Value(std::string(uuid)));
+    out += ",\"to\":\"";
+    out += role_name(to);
+    out += "\"}";
+    return out;
+}
+
+std::string seal(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to) {
+    return seal_with(
+        inner_json, recipient.max_plain_bytes(), [&recipient](std::string_view b) { return recipient.encrypt_block(b); },
+        uuid, to);
 }
 
 std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& own, Role expected_to,
@@ -72,8 +86,12 @@ std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& 
 }
 
 OpenResult open_split(SplitPacket&& split, const PrivateKey& key) {
+    return open_split_with(std::move(split), key.public_key().max_plain_bytes(),
+                           [&key](std::string_view ct) { return key.decrypt_block(ct); });
+}
+
+OpenResult open_split_with(SplitPacket&& split, size_t full, const BlockDecryptor& decrypt) {
     OpenResult result;
-    const size_t full = key.public_key().max_plain_bytes();
     const size_t count = split.ciphertexts.size();
     std::string joined;
     joined.reserve(count * full);
@@ -82,7 +100,7 @@ OpenResult open_split(SplitPacket&& split, const PrivateKey& key) {
     bool failed = false;
     size_t bad_block = 0;
     for (size_t i = 0; i < count; ++i) {
-        auto plain = key.decrypt_block(split.ciphertexts[i]);
+        auto plain = decrypt(split.ciphertexts[i]);
         bool last = i + 1 == count;
         bool size_ok = plain && (last ? !plain->empty() && plain->size() <= full : plain->size() == full);
         if (!size_ok) {

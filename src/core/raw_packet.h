@@ -12,6 +12,7 @@
 
 #include <json/json.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,15 @@ struct OpenResult {
 // line, without the trailing newline. Throws std::invalid_argument for an empty text.
 std::string seal(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to);
 
+// Block ciphers as seal() and open_split() see them. The public-key forms use RSA-OAEP;
+// these let the benchmark measure the packet layer's own cost with the RSA left out.
+using BlockEncryptor = std::function<std::string(std::string_view plain)>;
+using BlockDecryptor = std::function<std::optional<std::string>(std::string_view ciphertext)>;
+
+// seal() with the cipher given: `max_plain` bytes per block, each passed to `encrypt`.
+std::string seal_with(std::string_view inner_json, size_t max_plain, const BlockEncryptor& encrypt,
+                      std::string_view uuid, Role to);
+
 // Opens one raw packet line (without its newline) addressed to `expected_to`.
 OpenResult open(std::string_view line, const PrivateKey& key, Role expected_to, const OpenLimits& limits = {});
 
@@ -67,5 +77,8 @@ std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& 
 // The private-key half of open(): decrypts every block, checks the block sizes, joins
 // the bytes and parses the inner object.
 OpenResult open_split(SplitPacket&& split, const PrivateKey& key);
+
+// open_split() with the cipher given; `max_plain` is the size of every block but the last.
+OpenResult open_split_with(SplitPacket&& split, size_t max_plain, const BlockDecryptor& decrypt);
 
 }  // namespace nlchat

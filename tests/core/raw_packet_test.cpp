@@ -158,3 +158,11 @@ TEST_CASE("role names", "[packet]") {
     CHECK(role_from_name("bob") == Role::Bob);
     CHECK_FALSE(role_from_name("carol"));
 }
+
+TEST_CASE("the wrapper escapes the UUID it carries", "[packet]") {
+    std::string uuid = "a\"b\\c\xc3\xa9";
+    std::string line = seal(R"({"type":"probe"})", pub(), uuid, Role::Alice);
+    OpenResult r = open(line, key(), Role::Alice);
+    REQUIRE(r.packet);
+    CHECK(r.packet->uuid == uuid);
+}
