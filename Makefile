@@ -49,7 +49,7 @@ endif
 # Library checks: a missing library stops the build with the Debian package to install.
 # Targets that build nothing skip them.
 PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2
-NO_DEPS_GOALS = clean distclean configure fmt uninstall
+NO_DEPS_GOALS = clean distclean configure fmt uninstall deps
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
 ifneq ($(MISSING_PKGS),)
@@ -89,7 +89,7 @@ BENCH = $(O)/bench/packet-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit bench fuzz install uninstall clean distclean fmt configure FORCE
+.PHONY: all check check-unit bench fuzz install uninstall clean distclean fmt configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -146,6 +146,20 @@ $(FUZZ_O)/fuzz-%: $(FUZZ_O)/fuzz/%_fuzz.o $(FUZZ_CORE_OBJ)
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers $(FUZZ_O) $(FUZZ_SECONDS); fi
+
+# Installs the Debian packages the build needs (apt-get, through sudo unless root).
+deps:
+	$(Q)tools/install-deps
+
+# A first look: make a key pair, seal an inner command with it and open it again.
+try: $(BIN)/nlchat-packet
+	$(Q)d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	echo "key fingerprint: $$($(BIN)/nlchat-packet keygen --out $$d/key)" && \
+	echo '{"type":"msg","msg":["hello from nlchat"],"I/O":"in","UUID":"u-1"}' > $$d/inner && \
+	echo "inner command:   $$(cat $$d/inner)" && \
+	$(BIN)/nlchat-packet seal --key $$d/key.pub --uuid u-1 --to bob < $$d/inner > $$d/packet && \
+	echo "raw packet:      $$(cut -c1-100 $$d/packet)..." && \
+	echo "opened again:    $$($(BIN)/nlchat-packet open --key $$d/key --to bob < $$d/packet)"
 
 install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8'

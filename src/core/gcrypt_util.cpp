@@ -11,10 +11,12 @@ void crypto_init() {
         if (!gcry_check_version("1.10.0")) throw std::runtime_error("libgcrypt 1.10.0 or newer is required");
         // Secret MPIs live in a locked pool. Without the privilege to lock memory libgcrypt
         // falls back to ordinary memory; its warning would only confuse operators, so it is
-        // silenced, and the pool may grow for 4096-bit key generation.
+        // silenced. 256 KiB holds several 8192-bit keys at work at once (the libuv pool
+        // decrypts on up to four threads); should it still run out, it grows rather than
+        // have libgcrypt abort the process.
         gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
-        gcry_control(GCRYCTL_INIT_SECMEM, 1 << 16, 0);
-        gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, 1 << 16, 0);
+        gcry_control(GCRYCTL_INIT_SECMEM, 1 << 18, 0);
+        gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, 1 << 18, 0);
         gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
     });
 }
