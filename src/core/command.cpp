@@ -191,6 +191,22 @@ Json::Value to_json(const Command& command) {
     return object;
 }
 
+namespace {
+template <class T, class = void>
+struct HasUuid : std::false_type {};
+template <class T>
+struct HasUuid<T, std::void_t<decltype(std::declval<T>().uuid)>> : std::true_type {};
+}  // namespace
+
+const std::string* command_uuid(const Command& command) {
+    return std::visit(
+        [](const auto& c) -> const std::string* {
+            if constexpr (HasUuid<std::decay_t<decltype(c)>>::value) return &c.uuid;
+            else return nullptr;
+        },
+        command);
+}
+
 std::string command_type(const Command& command) {
     return std::visit([](const auto& c) { return std::string(c.kType); }, command);
 }

@@ -145,4 +145,8 @@ std::string command_type(const Command& command);
 
 const char* direction_name(Direction io);
 
+// The command's `UUID` field, or nullptr for the commands that have none (status, ring,
+// server_online).
+const std::string* command_uuid(const Command& command);
+
 }  // namespace nlchat

@@ -1,0 +1,182 @@
+// The server's dispatch: every rule of who gets what, as a sans-IO state machine.
+//
+// Events come in as method calls (a connection opened, a packet opened, a service line
+// read, time passed) with the time as an argument; effects go out through the
+// DispatchEffects interface (send this command to that connection, close that one, tell
+// that service...). Nothing here touches a socket, a clock or a thread, so the unit tests
+// drive it with a fake clock and the server wires it to libuv.
+//
+// The rules are those of DESIGN.md and the seed, with the 2015 original's bugs fixed:
+// rings are keyed by an integer ID that never repeats, several rings may expire at once,
+// a grace period holds a caller's messages for a dropped operator and delivers them once,
+// operators prove they hold their key before joining, and every bad input is a log line.
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/command.h"
+#include "core/dispatch_config.h"
+#include "core/rsa_key.h"
+
+namespace nlchat {
+
+using ConnId = std::uint64_t;
+
+// Time as the dispatch sees it: a monotonic clock for its timers and the wall clock for
+// the ring's `time` field (epoch seconds, as the original sent it).
+struct Now {
+    double mono = 0;
+    double wall = 0;
+};
+
+enum class LogLevel { Debug, Info, Warning };
+
+// What the dispatch asks the world to do. The server implements it with libuv; tests
+// record the calls.
+class DispatchEffects {
+public:
+    virtual ~DispatchEffects() = default;
+    // An unencrypted line (only server_online is ever sent this way).
+    virtual void send_plain(ConnId conn, const Json::Value& line) = 0;
+    // A command sealed to `key` in a raw packet addressed to client `uuid`.
+    virtual void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) = 0;
+    virtual void close_operator(ConnId conn) = 0;
+    virtual void send_service(ConnId service, const Json::Value& line) = 0;
+    virtual void close_service(ConnId service) = 0;
+    // The next ring ID to hand out changed; persist it so IDs survive restarts.
+    virtual void ring_counter_advanced(std::int64_t next_id) = 0;
+    virtual void log(LogLevel level, const std::string& text) = 0;
+};
+
+class Dispatch {
+public:
+    // `make_nonce` gives a fresh random challenge nonce; `log_salt` keys the hash that
+    // stands for caller addresses in logs; ring IDs start at `first_ring_id`.
+    Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects& effects,
+             std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id);
+
+    // The fingerprints of operator keys allowed to join (ignored with allow_any_key).
+    void set_authorized_keys(std::set<std::string> fingerprints);
+
+    // ---- operator connections -------------------------------------------------------
+    void operator_connected(ConnId conn, const Now& now);
+    // A packet that opened: the wrapper's UUID and the inner command object.
+    void operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner, const Now& now);
+    void operator_closed(ConnId conn, const Now& now);
+
+    // ---- service bus ----------------------------------------------------------------
+    void service_connected(ConnId service, const Now& now);
+    void service_line(ConnId service, const Json::Value& line, const Now& now);
+    void service_closed(ConnId service, const Now& now);
+
+    // Runs every timer that is due; the earliest future deadline, if any, is then
+    // available from next_deadline() (monotonic seconds).
+    void tick(const Now& now);
+    std::optional<double> next_deadline() const;
+
+    // ---- read-only views, for tests, logs and benchmarks ----------------------------
+    std::size_t pool_size() const;
+    std::size_t open_rings() const { return rings_.size(); }
+    std::vector<ServiceStatus> service_statuses() const;
+    std::int64_t next_ring_id() const { return next_ring_id_; }
+
+private:
+    using CallerKey = std::pair<std::string, std::string>;  // service name, address
+
+    struct Connection {
+        enum class State { New, Challenged, Joined } state = State::New;
+        double opened = 0;
+        std::string uuid;
+        std::optional<PublicKey> key;
+        std::string nonce;
+    };
+    struct Operator {
+        explicit Operator(PublicKey k) : key(std::move(k)) {}
+        PublicKey key;
+        std::optional<ConnId> conn;
+        bool in_pool = false;
+        double last_heard = 0;
+        std::optional<double> probe_sent;
+        std::optional<double> grace_until;
+        std::optional<CallerKey> caller;
+        std::vector<Command> held;  // for the caller's chat, while out of the pool
+    };
+    struct Ring {
+        CallerKey caller;
+        std::vector<std::string> held;  // the caller's texts before acceptance, in order
+        double expires_mono = 0;
+        double expires_wall = 0;
+    };
+    struct Caller {
+        std::optional<std::int64_t> ring;
+        std::string operator_uuid;  // empty until associated
+    };
+    struct Service {
+        std::optional<ConnId> conn;
+        std::string reported = "Connected";  // the last status it sent
+        bool responding = true;
+        bool chat_states = true;
+        double last_heard = 0;
+        std::optional<double> probe_sent;
+        std::vector<Json::Value> pending;  // lines for it while it is away
+    };
+
+    // Operator side (dispatch_operators.cpp).
+    void handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd,
+                    const Now& now);
+    void handle_challenge_ack(ConnId conn, Connection& c, const ChallengeAckCommand& cmd, const Now& now);
+    void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
+    void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
+    void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);
+    void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason);
+    void enter_pool(const std::string& uuid, Operator& op, const Now& now);
+    void leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why);
+    void end_grace(const std::string& uuid);
+    void end_association(const std::string& uuid, Operator& op, bool tell_service, bool tell_caller_dropped);
+    void send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd);
+    void deliver_or_hold(const std::string& uuid, Operator& op, const Command& cmd);
+    void broadcast(const Command& cmd);
+    void broadcast_status();
+    RingCommand ring_command(std::int64_t id, const Ring& ring, const Now& now) const;
+    bool all_busy() const;
+
+    // Caller side (dispatch_callers.cpp).
+    void handle_service_online(ConnId service, const Json::Value& line, const Now& now);
+    void handle_caller_msg(const std::string& service, const Json::Value& line, const Now& now);
+    void handle_caller_state(const std::string& service, const Json::Value& line);
+    void handle_caller_left(const std::string& service, const Json::Value& line);
+    void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now);
+    void expire_ring(std::int64_t id);
+    void reply_to_caller(const CallerKey& caller, const std::string& text);
+    void send_to_service(const std::string& name, const Json::Value& line);
+    void service_heard(Service& s, const Now& now);
+    std::optional<std::string> read_address(const std::string& service, const Json::Value& line);
+    std::string tag(const CallerKey& caller) const;
+
+    void log(LogLevel level, const std::string& text) { effects_.log(level, text); }
+
+    DispatchConfig config_;
+    PublicKey server_key_;
+    DispatchEffects& effects_;
+    std::function<std::string()> make_nonce_;
+    std::string log_salt_;
+    std::int64_t next_ring_id_;
+    std::set<std::string> authorized_;
+
+    std::map<ConnId, Connection> connections_;
+    std::map<std::string, Operator> operators_;  // by UUID
+    std::map<std::int64_t, Ring> rings_;         // by ID: iteration is oldest first
+    std::map<CallerKey, Caller> callers_;
+    std::map<std::string, Service> services_;    // by name
+    std::map<ConnId, std::string> service_conns_;  // "" until service_online
+};
+
+}  // namespace nlchat

@@ -1,0 +1,277 @@
+// Dispatch, caller side: services on the bus, callers' messages becoming rings, replies
+// to callers, and service liveness.
+#include <cstdio>
+
+#include "core/dispatch.h"
+#include "core/gcrypt_util.h"
+#include "core/utf8.h"
+
+namespace nlchat {
+namespace {
+
+bool is_text(const Json::Value& v, std::size_t max) {
+    return v.isString() && v.asString().size() <= max && is_valid_utf8(v.asString());
+}
+
+// Caller chat states as operators see them (the original's XEP-0085 mapping).
+std::string operator_view_of_state(const std::string& state) {
+    if (state == "active") return "idle";
+    if (state == "composing") return "typing";
+    return state;
+}
+
+}  // namespace
+
+std::string Dispatch::tag(const CallerKey& caller) const {
+    // Logs name callers by a salted hash that changes every run: enough to follow one
+    // chat through a log, useless for finding out who the caller was.
+    std::string digest = sha256(log_salt_ + caller.first + '\0' + caller.second);
+    char hex[13];
+    for (int i = 0; i < 6; ++i) std::snprintf(hex + 2 * i, 3, "%02x", static_cast<unsigned char>(digest[i]));
+    return caller.first + "/" + hex;
+}
+
+std::vector<ServiceStatus> Dispatch::service_statuses() const {
+    std::vector<ServiceStatus> out;
+    for (const auto& [name, s] : services_)
+        out.push_back({name, !s.conn ? "down" : !s.responding ? "not responding" : s.reported});
+    return out;
+}
+
+void Dispatch::service_connected(ConnId service, const Now&) { service_conns_[service] = ""; }
+
+void Dispatch::service_closed(ConnId service, const Now&) {
+    auto it = service_conns_.find(service);
+    if (it == service_conns_.end()) return;
+    std::string name = it->second;
+    service_conns_.erase(it);
+    auto s = services_.find(name);
+    if (name.empty() || s == services_.end() || s->second.conn != service) return;
+    s->second.conn.reset();
+    s->second.probe_sent.reset();
+    log(LogLevel::Warning, "service " + name + " went away; its chats are kept until it returns");
+    broadcast_status();
+}
+
+void Dispatch::service_heard(Service& s, const Now& now) {
+    s.last_heard = now.mono;
+    s.probe_sent.reset();
+    if (!s.responding) {
+        s.responding = true;
+        broadcast_status();
+    }
+}
+
+void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& now) {
+    auto conn = service_conns_.find(service);
+    if (conn == service_conns_.end()) return;
+    const Json::Value& type = line["type"];
+    if (!type.isString()) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": line without a type");
+        return;
+    }
+    if (type.asString() == "service_online") return handle_service_online(service, line, now);
+    const std::string& name = conn->second;
+    if (name.empty()) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": " + type.asString() +
+                                   " before service_online; ignored");
+        return;
+    }
+    Service& s = services_[name];
+    service_heard(s, now);
+    const std::string t = type.asString();
+    if (t == "msg") return handle_caller_msg(name, line, now);
+    if (t == "chat_state") return handle_caller_state(name, line);
+    if (t == "disassociate") return handle_caller_left(name, line);
+    if (t == "probeACK") return;
+    if (t == "status") {
+        if (!is_text(line["status"], config_.max_status_bytes)) {
+            log(LogLevel::Warning, "service " + name + ": status without a short status string");
+            return;
+        }
+        if (s.reported != line["status"].asString()) {
+            s.reported = line["status"].asString();
+            broadcast_status();
+        }
+        return;
+    }
+    log(LogLevel::Debug, "service " + name + ": ignoring unknown line type");
+}
+
+void Dispatch::handle_service_online(ConnId service, const Json::Value& line, const Now& now) {
+    if (!is_text(line["service"], config_.max_service_name_bytes) || line["service"].asString().empty()) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": service_online without a name");
+        effects_.close_service(service);
+        service_conns_.erase(service);
+        return;
+    }
+    std::string name = line["service"].asString();
+    std::string& bound = service_conns_[service];
+    if (!bound.empty() && bound != name) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": cannot rename " + bound);
+        return;
+    }
+    bound = name;
+    Service& s = services_[name];
+    if (s.conn && *s.conn != service) {
+        log(LogLevel::Warning, "service " + name + " connected again; the older connection is closed");
+        service_conns_.erase(*s.conn);
+        effects_.close_service(*s.conn);
+    }
+    s.conn = service;
+    s.reported = "Connected";
+    s.responding = true;
+    s.chat_states = !line["chat_states"].isBool() || line["chat_states"].asBool();
+    s.last_heard = now.mono;
+    s.probe_sent.reset();
+    log(LogLevel::Info, "service " + name + " online");
+    // Lines written for it while it was away, in order.
+    std::vector<Json::Value> pending = std::move(s.pending);
+    s.pending.clear();
+    for (const auto& l : pending) effects_.send_service(service, l);
+    broadcast_status();
+}
+
+std::optional<std::string> Dispatch::read_address(const std::string& service, const Json::Value& line) {
+    if (!is_text(line["address"], config_.max_address_bytes) || line["address"].asString().empty()) {
+        log(LogLevel::Warning, "service " + service + ": line without a usable address");
+        return std::nullopt;
+    }
+    return line["address"].asString();
+}
+
+void Dispatch::handle_caller_msg(const std::string& service, const Json::Value& line, const Now& now) {
+    auto address = read_address(service, line);
+    if (!address) return;
+    CallerKey key{service, *address};
+    std::vector<std::string> texts;
+    const Json::Value& msg = line["msg"];
+    if (is_text(msg, config_.max_text_bytes)) {
+        texts.push_back(msg.asString());
+    } else if (msg.isArray() && !msg.empty() && msg.size() <= config_.max_texts_per_msg) {
+        for (const auto& m : msg) {
+            if (!is_text(m, config_.max_text_bytes)) break;
+            texts.push_back(m.asString());
+        }
+        if (texts.size() != msg.size()) texts.clear();
+    }
+    if (texts.empty()) {
+        log(LogLevel::Warning, "service " + service + ": msg from " + tag(key) + " is not 1 to " +
+                                   std::to_string(config_.max_texts_per_msg) + " UTF-8 texts of at most " +
+                                   std::to_string(config_.max_text_bytes) + " bytes; dropped");
+        return reply_to_caller(key, config_.text_not_delivered);
+    }
+
+    auto existing = callers_.find(key);
+    if (existing != callers_.end() && !existing->second.operator_uuid.empty()) {
+        const std::string uuid = existing->second.operator_uuid;
+        Operator& op = operators_.at(uuid);
+        if (!(op.in_pool && op.conn) && op.held.size() + texts.size() > config_.max_held) {
+            log(LogLevel::Warning, "held messages for operator " + uuid.substr(0, 8) + " are at the limit (" +
+                                       std::to_string(config_.max_held) + "); caller told");
+            return reply_to_caller(key, config_.text_not_delivered);
+        }
+        return deliver_or_hold(uuid, op, MsgCommand{std::move(texts), Direction::In, uuid});
+    }
+    if (existing != callers_.end() && existing->second.ring) {
+        Ring& ring = rings_.at(*existing->second.ring);
+        if (ring.held.size() + texts.size() > config_.max_held) {
+            log(LogLevel::Warning, "ring " + std::to_string(*existing->second.ring) + " holds the most texts allowed");
+            return reply_to_caller(key, config_.text_not_delivered);
+        }
+        for (auto& t : texts) ring.held.push_back(std::move(t));
+        return;
+    }
+    start_ring(key, std::move(texts), now);
+}
+
+void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now) {
+    if (pool_size() == 0) {
+        log(LogLevel::Info, "no operator for " + tag(caller));
+        return reply_to_caller(caller, config_.text_no_operators);
+    }
+    if (rings_.size() >= config_.max_rings) {
+        log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
+        return reply_to_caller(caller, config_.text_no_operators);
+    }
+    std::int64_t id = next_ring_id_++;
+    effects_.ring_counter_advanced(next_ring_id_);
+    Ring& ring = rings_[id];
+    ring.caller = caller;
+    ring.held = std::move(texts);
+    ring.expires_mono = now.mono + config_.ring_timeout;
+    ring.expires_wall = now.wall + config_.ring_timeout;
+    callers_[caller].ring = id;
+    bool busy = all_busy();
+    log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
+    broadcast(ring_command(id, ring, now));
+    reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing);
+}
+
+void Dispatch::expire_ring(std::int64_t id) {
+    auto it = rings_.find(id);
+    if (it == rings_.end()) return;
+    CallerKey caller = it->second.caller;
+    rings_.erase(it);
+    callers_.erase(caller);
+    log(LogLevel::Info, "ring " + std::to_string(id) + " timed out");
+    broadcast(RingAckAckCommand{"", id});
+    reply_to_caller(caller, config_.text_ring_timed_out);
+}
+
+void Dispatch::handle_caller_state(const std::string& service, const Json::Value& line) {
+    auto address = read_address(service, line);
+    if (!address || !is_text(line["state"], config_.max_state_bytes)) return;
+    auto it = callers_.find({service, *address});
+    if (it == callers_.end() || it->second.operator_uuid.empty()) return;
+    const std::string uuid = it->second.operator_uuid;
+    Operator& op = operators_.at(uuid);
+    // States are only worth showing live; an absent operator does not need the backlog.
+    send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, operator_view_of_state(line["state"].asString())});
+}
+
+void Dispatch::handle_caller_left(const std::string& service, const Json::Value& line) {
+    auto address = read_address(service, line);
+    if (!address) return;
+    CallerKey key{service, *address};
+    auto it = callers_.find(key);
+    if (it == callers_.end()) return;
+    if (it->second.ring) {
+        std::int64_t id = *it->second.ring;
+        rings_.erase(id);
+        callers_.erase(it);
+        log(LogLevel::Info, "ring " + std::to_string(id) + " withdrawn: " + tag(key) + " left");
+        broadcast(RingAckAckCommand{"", id});
+        return;
+    }
+    const std::string uuid = it->second.operator_uuid;
+    Operator& op = operators_.at(uuid);
+    log(LogLevel::Info, tag(key) + " left the chat with operator " + uuid.substr(0, 8));
+    deliver_or_hold(uuid, op, ChatStateCommand{uuid, Direction::In, "gone"});
+    // The held "gone" must survive the end of the association, so it is kept aside.
+    std::vector<Command> held = std::move(op.held);
+    end_association(uuid, op, false, false);
+    op.held = std::move(held);
+}
+
+void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "msg";
+    line["address"] = caller.second;
+    line["msg"] = Json::Value(Json::arrayValue);
+    line["msg"].append(text);
+    line["I/O"] = "out";
+    send_to_service(caller.first, line);
+}
+
+void Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
+    Service& s = services_[name];
+    if (s.conn) return effects_.send_service(*s.conn, line);
+    if (s.pending.size() >= config_.max_pending_service_lines) {
+        log(LogLevel::Warning, "service " + name + " is away and its backlog is full; a line was dropped");
+        return;
+    }
+    s.pending.push_back(line);
+}
+
+}  // namespace nlchat

@@ -1,0 +1,44 @@
+// The server dispatch's settings: timers, reply texts and bounds, with the defaults of
+// DESIGN.md. nlchatd fills it from its options and config file.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace nlchat {
+
+struct DispatchConfig {
+    // Timers, in seconds.
+    double probe_after = 7;     // silence before a probe
+    double probe_timeout = 3;   // time to answer it before leaving the pool
+    double grace = 60;          // how long a dropped operator's chat is kept
+    double ring_timeout = 60;   // how long a ring waits for an operator
+    double handshake_timeout = 30;  // a connection must join within this
+
+    // Replies the server sends callers.
+    std::string text_ringing = "A listener will be with you shortly...";
+    std::string text_all_busy =
+        "All our listeners are busy with other callers at the moment. Please stay: one will answer as soon as "
+        "they can.";
+    std::string text_no_operators = "Sorry, no listeners are available at the moment. Please try again later.";
+    std::string text_ring_timed_out = "Sorry, no listeners are currently available to take your call.";
+    std::string text_client_dropped = "Sorry, the listener has unexpectedly gone offline.";
+    std::string text_not_delivered = "Sorry, that message could not be delivered. Please wait a moment.";
+
+    // Operators are authenticated by key unless this is set (demo and test use only).
+    bool allow_any_key = false;
+
+    // Bounds on what one peer can make the server hold.
+    std::size_t max_text_bytes = 8192;       // one text in a msg, either way
+    std::size_t max_texts_per_msg = 16;      // strings in one msg list
+    std::size_t max_held = 500;              // texts held for one ring or one dropped operator
+    std::size_t max_rings = 1000;            // open rings in all
+    std::size_t max_address_bytes = 256;     // a caller's address on the bus
+    std::size_t max_service_name_bytes = 64;
+    std::size_t max_status_bytes = 64;
+    std::size_t max_state_bytes = 32;
+    std::size_t max_key_pem_bytes = 8192;
+    std::size_t max_pending_service_lines = 2000;  // held for a service that is away
+};
+
+}  // namespace nlchat

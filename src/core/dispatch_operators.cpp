@@ -1,0 +1,399 @@
+// Dispatch, operator side: authentication, the pool, liveness and grace, rings being
+// taken, and what operators send.
+#include <algorithm>
+
+#include "core/dispatch.h"
+
+namespace nlchat {
+
+Dispatch::Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects& effects,
+                   std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id)
+    : config_(std::move(config)),
+      server_key_(std::move(server_key)),
+      effects_(effects),
+      make_nonce_(std::move(make_nonce)),
+      log_salt_(std::move(log_salt)),
+      next_ring_id_(first_ring_id) {}
+
+void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) { authorized_ = std::move(fingerprints); }
+
+std::size_t Dispatch::pool_size() const {
+    return std::count_if(operators_.begin(), operators_.end(), [](const auto& o) { return o.second.in_pool; });
+}
+
+void Dispatch::operator_connected(ConnId conn, const Now& now) {
+    connections_[conn].opened = now.mono;
+    Json::Value online(Json::objectValue);
+    online["type"] = "server_online";
+    online["key"] = server_key_.to_pem();
+    effects_.send_plain(conn, online);
+}
+
+void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner,
+                               const Now& now) {
+    auto it = connections_.find(conn);
+    if (it == connections_.end()) return;
+    Connection& c = it->second;
+    ParsedCommand parsed = parse_command(inner);
+    if (parsed.kind == ParsedCommand::Kind::Unknown) {
+        log(LogLevel::Debug, "connection " + std::to_string(conn) + ": ignoring unknown command type \"" +
+                                 parsed.type.substr(0, 40) + "\"");
+        return;
+    }
+    if (parsed.kind == ParsedCommand::Kind::Invalid) {
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": rejected command: " + parsed.error);
+        return;
+    }
+    const Command& cmd = *parsed.command;
+    const std::string* uuid = command_uuid(cmd);
+    // The wrapper's UUID and the inner one must agree: the original acted on the inner
+    // one alone, which let any packet speak for any client.
+    if (uuid && *uuid != wrapper_uuid) {
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
+                                   ": wrapper and inner UUID differ");
+        return;
+    }
+    if (auto* key = std::get_if<KeyCommand>(&cmd)) return handle_key(conn, c, wrapper_uuid, *key, now);
+    if (auto* ack = std::get_if<ChallengeAckCommand>(&cmd)) return handle_challenge_ack(conn, c, *ack, now);
+    if (c.state != Connection::State::Joined) {
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
+                                   " sent before joining");
+        return;
+    }
+    if (!uuid || *uuid != c.uuid) {
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
+                                   " for a UUID this connection does not own");
+        return;
+    }
+    handle_joined(conn, c, cmd, now);
+}
+
+void Dispatch::refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason) {
+    log(LogLevel::Warning, "connection " + std::to_string(conn) + ": refused: " + reason);
+    effects_.send_sealed(conn, key, uuid, RefusedCommand{uuid, reason});
+    effects_.close_operator(conn);
+    connections_.erase(conn);
+}
+
+void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd,
+                          const Now& now) {
+    std::string error;
+    std::optional<PublicKey> key;
+    if (cmd.key.size() <= config_.max_key_pem_bytes) key = PublicKey::from_pem(cmd.key, error);
+    else error = "key longer than " + std::to_string(config_.max_key_pem_bytes) + " bytes";
+    if (!key) {
+        // With no usable key there is no way to answer in private: just close.
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": unusable key: " + error);
+        effects_.close_operator(conn);
+        connections_.erase(conn);
+        return;
+    }
+    if (cmd.uuid.empty()) return refuse(conn, *key, wrapper_uuid, "empty UUID");
+    if (c.state == Connection::State::Joined) {
+        // A joined client repeats `key` when it has heard nothing for a while; the
+        // connection has already proved the key, so this is a sign of life.
+        if (cmd.uuid != c.uuid || *key != *c.key) return refuse(conn, *key, cmd.uuid, "one UUID per connection");
+        handle_joined(conn, c, ProbeAckCommand{cmd.uuid}, now);
+        auto op = operators_.find(c.uuid);
+        if (op != operators_.end())
+            send_to_operator(c.uuid, op->second, StatusCommand{service_statuses()});
+        return;
+    }
+    if (!config_.allow_any_key && !authorized_.count(key->fingerprint()))
+        return refuse(conn, *key, cmd.uuid,
+                      "this key (" + key->fingerprint() + ") is not authorized on this server; ask an admin to add it");
+    auto op = operators_.find(cmd.uuid);
+    if (op != operators_.end() && op->second.key != *key)
+        return refuse(conn, *key, cmd.uuid, "this UUID is in use with another key");
+    c.state = Connection::State::Challenged;
+    c.uuid = cmd.uuid;
+    c.key = *key;
+    c.nonce = make_nonce_();
+    effects_.send_sealed(conn, *key, cmd.uuid, ChallengeCommand{cmd.uuid, c.nonce});
+}
+
+void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeAckCommand& cmd, const Now& now) {
+    if (c.state != Connection::State::Challenged) {
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": challengeACK without a challenge");
+        return;
+    }
+    // Compare without an early exit, so the time taken says nothing about the nonce.
+    bool match = cmd.uuid == c.uuid && cmd.nonce.size() == c.nonce.size();
+    unsigned char diff = 0;
+    for (std::size_t i = 0; match && i < c.nonce.size(); ++i)
+        diff |= static_cast<unsigned char>(cmd.nonce[i] ^ c.nonce[i]);
+    if (!match || diff != 0) return refuse(conn, *c.key, c.uuid, "wrong answer to the challenge");
+
+    auto [it, created] = operators_.try_emplace(c.uuid, *c.key);
+    Operator& op = it->second;
+    if (op.key != *c.key) return refuse(conn, *c.key, c.uuid, "this UUID is in use with another key");
+    if (op.conn && *op.conn != conn) {
+        // The UUID moves to the new connection (a client that redialled); the old one
+        // is closed so nothing more is accepted from it.
+        log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " moved to connection " + std::to_string(conn));
+        connections_.erase(*op.conn);
+        effects_.close_operator(*op.conn);
+    }
+    op.conn = conn;
+    c.state = Connection::State::Joined;
+    c.nonce.clear();
+    log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " (" + op.key.fingerprint() + ") joined on connection " +
+                            std::to_string(conn) + (created ? "" : " again"));
+    op.last_heard = now.mono;
+    op.probe_sent.reset();
+    enter_pool(c.uuid, op, now);
+}
+
+void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const Now& now) {
+    auto it = operators_.find(c.uuid);
+    if (it == operators_.end()) return;
+    Operator& op = it->second;
+    op.last_heard = now.mono;
+    op.probe_sent.reset();
+    // Any valid command brings a dropped operator back on the same connection.
+    if (!op.in_pool) enter_pool(c.uuid, op, now);
+
+    if (auto* ack = std::get_if<RingAckCommand>(&cmd)) return handle_ring_ack(c.uuid, op, *ack);
+    if (auto* msg = std::get_if<MsgCommand>(&cmd)) return handle_operator_msg(c.uuid, op, *msg);
+    if (auto* state = std::get_if<ChatStateCommand>(&cmd)) {
+        if (!op.caller || state->state.size() > config_.max_state_bytes) return;
+        Json::Value line(Json::objectValue);
+        line["type"] = "chat_state";
+        line["address"] = op.caller->second;
+        line["state"] = state->state;
+        line["I/O"] = "out";
+        return send_to_service(op.caller->first, line);
+    }
+    if (std::holds_alternative<DisassociateCommand>(cmd)) {
+        if (op.caller) {
+            log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " ended the chat with " + tag(*op.caller));
+            end_association(c.uuid, op, true, false);
+        }
+        return;
+    }
+    if (std::holds_alternative<DisconnectCommand>(cmd)) {
+        log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " disconnected");
+        std::string uuid = c.uuid;
+        if (op.caller) end_association(uuid, op, true, true);
+        if (op.conn) {
+            effects_.close_operator(*op.conn);
+            connections_.erase(*op.conn);
+        }
+        operators_.erase(uuid);
+        return;
+    }
+    if (std::holds_alternative<ProbeAckCommand>(cmd)) return;
+    log(LogLevel::Debug, "operator " + c.uuid.substr(0, 8) + " sent " + command_type(cmd) + ", which only a server sends");
+}
+
+void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd) {
+    auto ring = rings_.find(cmd.id);
+    if (ring == rings_.end()) {
+        log(LogLevel::Debug, "operator " + uuid.substr(0, 8) + ": ringACK for ring " + std::to_string(cmd.id) +
+                                 ", which is no longer open");
+        return;
+    }
+    if (op.caller) {
+        // msg carries no caller address, so an operator has one chat at a time; the ring
+        // stays open for the others.
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is in a chat; its ringACK for ring " +
+                                std::to_string(cmd.id) + " is refused");
+        return;
+    }
+    Ring taken = std::move(ring->second);
+    rings_.erase(ring);
+    Caller& caller = callers_[taken.caller];
+    caller.ring.reset();
+    caller.operator_uuid = uuid;
+    op.caller = taken.caller;
+    log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
+    broadcast(RingAckAckCommand{uuid, cmd.id});
+    auto service = services_.find(taken.caller.first);
+    if (service != services_.end() && !service->second.chat_states)
+        send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "no_state"});
+    for (auto& text : taken.held) send_to_operator(uuid, op, MsgCommand{{std::move(text)}, Direction::In, uuid});
+}
+
+void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd) {
+    if (!op.caller) {
+        // The original crashed here. The chat is gone (grace ran out, or the server
+        // restarted): say so, so the operator's screen can show it.
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " wrote with no chat open; told it the caller is gone");
+        return send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "gone"});
+    }
+    if (cmd.io != Direction::Out || cmd.msg.empty() || cmd.msg.size() > config_.max_texts_per_msg) return;
+    for (const auto& text : cmd.msg) {
+        if (text.size() > config_.max_text_bytes) {
+            log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + ": message over " +
+                                       std::to_string(config_.max_text_bytes) + " bytes dropped");
+            return;
+        }
+    }
+    Json::Value line(Json::objectValue);
+    line["type"] = "msg";
+    line["address"] = op.caller->second;
+    line["msg"] = Json::Value(Json::arrayValue);
+    for (const auto& text : cmd.msg) line["msg"].append(text);
+    line["I/O"] = "out";
+    send_to_service(op.caller->first, line);
+}
+
+void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now) {
+    bool returning = op.grace_until.has_value();
+    op.in_pool = true;
+    op.grace_until.reset();
+    send_to_operator(uuid, op, StatusCommand{service_statuses()});
+    if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
+    // What was held while it was away, in order and once.
+    std::vector<Command> held = std::move(op.held);
+    op.held.clear();
+    for (const Command& cmd : held) send_to_operator(uuid, op, cmd);
+    for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, now));
+}
+
+void Dispatch::leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why) {
+    op.in_pool = false;
+    op.probe_sent.reset();
+    op.grace_until = now.mono + config_.grace;
+    log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " left the pool (" + why + ")" +
+                            (op.caller ? "; its chat is kept during the grace period" : ""));
+}
+
+void Dispatch::end_grace(const std::string& uuid) {
+    auto it = operators_.find(uuid);
+    if (it == operators_.end()) return;
+    Operator& op = it->second;
+    log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " did not come back within the grace period");
+    if (op.caller) end_association(uuid, op, true, true);
+    if (op.conn) {
+        effects_.close_operator(*op.conn);
+        connections_.erase(*op.conn);
+    }
+    operators_.erase(it);
+}
+
+void Dispatch::end_association(const std::string& uuid, Operator& op, bool tell_service, bool tell_caller_dropped) {
+    CallerKey caller = *op.caller;
+    op.caller.reset();
+    op.held.clear();
+    callers_.erase(caller);
+    (void)uuid;
+    if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
+    if (tell_service) {
+        Json::Value line(Json::objectValue);
+        line["type"] = "disassociate";
+        line["address"] = caller.second;
+        send_to_service(caller.first, line);
+    }
+}
+
+void Dispatch::send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd) {
+    if (op.conn && op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, cmd);
+}
+
+void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, const Command& cmd) {
+    if (op.in_pool && op.conn) return send_to_operator(uuid, op, cmd);
+    op.held.push_back(cmd);
+}
+
+void Dispatch::broadcast(const Command& cmd) {
+    for (const auto& [uuid, op] : operators_) {
+        if (!op.in_pool) continue;
+        // The wrapper names each recipient; the command itself (ring, ringACKACK with
+        // the winner's UUID, status) is the same for everyone.
+        effects_.send_sealed(*op.conn, op.key, uuid, cmd);
+    }
+}
+
+void Dispatch::broadcast_status() { broadcast(StatusCommand{service_statuses()}); }
+
+RingCommand Dispatch::ring_command(std::int64_t id, const Ring& ring, const Now& now) const {
+    return RingCommand{"", id, ring.expires_wall, std::max(0.0, ring.expires_mono - now.mono)};
+}
+
+bool Dispatch::all_busy() const {
+    for (const auto& [uuid, op] : operators_)
+        if (op.in_pool && !op.caller) return false;
+    return true;
+}
+
+void Dispatch::tick(const Now& now) {
+    // Collect first, act after: acting can erase entries of the maps being walked.
+    std::vector<ConnId> stale;
+    for (const auto& [id, c] : connections_)
+        if (c.state != Connection::State::Joined && now.mono >= c.opened + config_.handshake_timeout) stale.push_back(id);
+    for (ConnId id : stale) {
+        log(LogLevel::Info, "connection " + std::to_string(id) + " did not join in time; closed");
+        connections_.erase(id);
+        effects_.close_operator(id);
+    }
+
+    std::vector<std::string> graceless;
+    for (auto& [uuid, op] : operators_) {
+        if (op.in_pool) {
+            if (!op.probe_sent && now.mono >= op.last_heard + config_.probe_after) {
+                op.probe_sent = now.mono;
+                send_to_operator(uuid, op, ProbeCommand{uuid});
+            } else if (op.probe_sent && now.mono >= *op.probe_sent + config_.probe_timeout) {
+                leave_pool(uuid, op, now, "no answer to a probe");
+            }
+        } else if (op.grace_until && now.mono >= *op.grace_until) {
+            graceless.push_back(uuid);
+        }
+    }
+    for (const auto& uuid : graceless) end_grace(uuid);
+
+    std::vector<std::int64_t> expired;
+    for (const auto& [id, ring] : rings_)
+        if (now.mono >= ring.expires_mono) expired.push_back(id);
+    for (std::int64_t id : expired) expire_ring(id);
+
+    bool status_changed = false;
+    for (auto& [name, s] : services_) {
+        if (!s.conn || !s.responding) continue;
+        if (!s.probe_sent && now.mono >= s.last_heard + config_.probe_after) {
+            s.probe_sent = now.mono;
+            Json::Value probe(Json::objectValue);
+            probe["type"] = "probe";
+            effects_.send_service(*s.conn, probe);
+        } else if (s.probe_sent && now.mono >= *s.probe_sent + config_.probe_timeout) {
+            s.responding = false;
+            status_changed = true;
+            log(LogLevel::Warning, "service " + name + " does not answer probes; shown as down");
+        }
+    }
+    if (status_changed) broadcast_status();
+}
+
+std::optional<double> Dispatch::next_deadline() const {
+    std::optional<double> next;
+    auto consider = [&next](double t) {
+        if (!next || t < *next) next = t;
+    };
+    for (const auto& [id, c] : connections_)
+        if (c.state != Connection::State::Joined) consider(c.opened + config_.handshake_timeout);
+    for (const auto& [uuid, op] : operators_) {
+        if (op.in_pool) consider(op.probe_sent ? *op.probe_sent + config_.probe_timeout : op.last_heard + config_.probe_after);
+        else if (op.grace_until) consider(*op.grace_until);
+    }
+    for (const auto& [id, ring] : rings_) consider(ring.expires_mono);
+    for (const auto& [name, s] : services_) {
+        if (!s.conn || !s.responding) continue;
+        consider(s.probe_sent ? *s.probe_sent + config_.probe_timeout : s.last_heard + config_.probe_after);
+    }
+    return next;
+}
+
+void Dispatch::operator_closed(ConnId conn, const Now& now) {
+    auto it = connections_.find(conn);
+    if (it == connections_.end()) return;
+    std::string uuid = it->second.state == Connection::State::Joined ? it->second.uuid : "";
+    connections_.erase(it);
+    if (uuid.empty()) return;
+    auto op = operators_.find(uuid);
+    if (op == operators_.end() || op->second.conn != conn) return;
+    op->second.conn.reset();
+    if (op->second.in_pool) leave_pool(uuid, op->second, now, "connection lost");
+}
+
+}  // namespace nlchat
