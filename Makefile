@@ -48,7 +48,7 @@ endif
 
 # Library checks: a missing library stops the build with the Debian package to install.
 # Targets that build nothing skip them.
-PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2
+PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev
 NO_DEPS_GOALS = clean distclean configure fmt uninstall deps
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
@@ -61,6 +61,9 @@ CORE_PKGS = jsoncpp libgcrypt
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
 CATCH_CFLAGS := $(shell $(PKG_CONFIG) --cflags catch2 2>/dev/null)
+NET_CFLAGS := $(shell $(PKG_CONFIG) --cflags libuv 2>/dev/null)
+NET_LIBS := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
+INI_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
 
 ifdef SANITIZE
 O = build/san
@@ -79,12 +82,17 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 CORE_SRC = $(wildcard src/core/*.cpp)
 CORE_OBJ = $(CORE_SRC:%.cpp=$(O)/%.o)
 CORE_LIB = $(O)/libnlcore.a
+NET_SRC = $(wildcard src/net/*.cpp)
+NET_OBJ = $(NET_SRC:%.cpp=$(O)/%.o)
+NET_LIB = $(O)/libnlnet.a
+SERVER_SRC = $(filter-out src/server/nlchatd.cpp,$(wildcard src/server/*.cpp))
+SERVER_OBJ = $(SERVER_SRC:%.cpp=$(O)/%.o)
 
-PROGRAMS = $(BIN)/nlchat-packet
+PROGRAMS = $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
 TEST_SRC = $(wildcard tests/core/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
-TEST_HELPERS = $(O)/tests/oaep-kat
+TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
 BENCH = $(O)/bench/packet-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
@@ -104,6 +112,23 @@ $(O)/tests/%.o: ALL_CXXFLAGS += $(CATCH_CFLAGS) -Wno-old-style-cast
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(NET_LIB): $(NET_OBJ)
+	@mkdir -p $(dir $@)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/src/net/%.o $(O)/src/server/%.o $(O)/src/tools/nlchat_caller.o $(O)/tests/helpers/test_operator.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+
+$(BIN)/nlchatd: $(O)/src/server/nlchatd.o $(SERVER_OBJ) $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(INI_LIBS)
+
+$(BIN)/nlchat-caller: $(O)/src/tools/nlchat_caller.o $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+
+$(O)/tests/test-operator: $(O)/tests/helpers/test_operator.o $(NET_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
 $(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -179,9 +204,9 @@ configure: configure.ac
 	autoconf -o $@ $<
 
 clean:
-	rm -rf build nlchat-packet
+	rm -rf build nlchat-packet nlchatd nlchat-caller
 
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)

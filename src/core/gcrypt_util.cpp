@@ -53,6 +53,13 @@ std::string sha256(std::string_view data) {
     return out;
 }
 
+std::string random_bytes(size_t bytes) {
+    crypto_init();
+    std::string out(bytes, '\0');
+    gcry_randomize(out.data(), bytes, GCRY_STRONG_RANDOM);
+    return out;
+}
+
 std::string gcrypt_error(gcry_error_t err) { return gcry_strerror(err); }
 
 }  // namespace nlchat

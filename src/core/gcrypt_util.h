@@ -38,6 +38,9 @@ std::string mpi_to_der_integer(gcry_mpi_t m);
 
 std::string sha256(std::string_view data);
 
+// `bytes` bytes from libgcrypt's strong random generator.
+std::string random_bytes(size_t bytes);
+
 // A short human-readable description of a libgcrypt error code.
 std::string gcrypt_error(gcry_error_t err);
 

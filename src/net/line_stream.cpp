@@ -1,0 +1,146 @@
+#include "net/line_stream.h"
+
+#include <uv.h>
+
+#include "net/handle.h"
+
+namespace nlchat::net {
+namespace {
+
+struct WriteRequest {
+    uv_write_t req;
+    std::string data;
+};
+
+struct ShutdownRequest {
+    uv_shutdown_t req;
+};
+
+}  // namespace
+
+struct LineStream::Callbacks {
+    static void on_alloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+    static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+    static void on_write(uv_write_t* req, int status);
+};
+
+LineStream::LineStream(uv_stream_t* stream, size_t max_line, size_t max_backlog)
+    : stream_(stream), max_line_(max_line), max_backlog_(max_backlog) {
+    stream_->data = this;
+}
+
+LineStream::~LineStream() {
+    *alive_ = false;
+    close();
+}
+
+void LineStream::start(Handlers handlers) {
+    handlers_ = std::move(handlers);
+    if (stream_) uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
+}
+
+void LineStream::Callbacks::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+    auto* self = static_cast<LineStream*>(handle->data);
+    if (!self) {
+        *buf = uv_buf_init(nullptr, 0);
+        return;
+    }
+    *buf = uv_buf_init(self->buffer_, sizeof self->buffer_);
+}
+
+void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+    auto* self = static_cast<LineStream*>(stream->data);
+    if (!self || nread == 0) return;
+    if (nread < 0) {
+        if (nread != UV_EOF) return self->fail(std::string("connection error: ") + uv_strerror(static_cast<int>(nread)));
+        std::shared_ptr<bool> alive = self->alive_;
+        // A last line without its newline still counts.
+        if (!self->partial_.empty() && self->handlers_.on_line) {
+            std::string last = std::move(self->partial_);
+            self->partial_.clear();
+            self->handlers_.on_line(last);
+            if (!*alive || !self->stream_) return;
+        }
+        return self->fail("connection closed by peer");
+    }
+    std::shared_ptr<bool> alive = self->alive_;
+    std::string_view chunk(buf->base, static_cast<size_t>(nread));
+    while (!chunk.empty()) {
+        size_t nl = chunk.find('\n');
+        if (nl == std::string_view::npos) {
+            if (self->partial_.size() + chunk.size() > self->max_line_)
+                return self->fail("line longer than " + std::to_string(self->max_line_) + " bytes");
+            self->partial_.append(chunk);
+            return;
+        }
+        if (self->partial_.size() + nl > self->max_line_)
+            return self->fail("line longer than " + std::to_string(self->max_line_) + " bytes");
+        std::string line = std::move(self->partial_);
+        self->partial_.clear();
+        line.append(chunk.substr(0, nl));
+        chunk.remove_prefix(nl + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (self->handlers_.on_line) self->handlers_.on_line(line);
+        if (!*alive || !self->stream_) return;
+    }
+}
+
+bool LineStream::write_line(std::string_view line) {
+    if (!stream_) return false;
+    if (backlog_ + line.size() + 1 > max_backlog_) {
+        fail("peer is not reading (" + std::to_string(backlog_) + " bytes waiting)");
+        return false;
+    }
+    auto* w = new WriteRequest;
+    w->data.reserve(line.size() + 1);
+    w->data.append(line);
+    w->data += '\n';
+    w->req.data = w;
+    uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+    int rc = uv_write(&w->req, stream_, &buf, 1, Callbacks::on_write);
+    if (rc != 0) {
+        delete w;
+        fail(std::string("write failed: ") + uv_strerror(rc));
+        return false;
+    }
+    backlog_ += line.size() + 1;
+    return true;
+}
+
+void LineStream::Callbacks::on_write(uv_write_t* req, int status) {
+    auto* w = static_cast<WriteRequest*>(req->data);
+    auto* self = static_cast<LineStream*>(req->handle->data);
+    size_t size = w->data.size();
+    delete w;
+    if (!self) return;
+    self->backlog_ -= size;
+    if (status < 0 && status != UV_ECANCELED) self->fail(std::string("write failed: ") + uv_strerror(status));
+}
+
+void LineStream::close(bool flush) {
+    if (!stream_) return;
+    uv_stream_t* s = stream_;
+    stream_ = nullptr;
+    if (flush && backlog_ > 0 && !uv_is_closing(reinterpret_cast<uv_handle_t*>(s))) {
+        // Let the queued writes go out, then close: a shutdown request completes after
+        // every write queued before it.
+        uv_read_stop(s);
+        s->data = nullptr;
+        auto* sd = new ShutdownRequest;
+        if (uv_shutdown(&sd->req, s, [](uv_shutdown_t* req, int) {
+                close_and_free(req->handle);
+                delete reinterpret_cast<ShutdownRequest*>(req);
+            }) == 0)
+            return;
+        delete sd;
+    }
+    close_and_free(s);
+}
+
+void LineStream::fail(const std::string& reason) {
+    if (!stream_) return;
+    close();
+    if (handlers_.on_close) handlers_.on_close(reason);
+}
+
+}  // namespace nlchat::net

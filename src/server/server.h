@@ -1,0 +1,94 @@
+// nlchatd's wiring: the operator port and the service bus on one libuv loop, feeding
+// the dispatch state machine (src/core/dispatch.h) and carrying out its effects.
+//
+// Packets are opened in two steps: the cheap checks on the loop, then the RSA work
+// (about 4 ms a block) on libuv's thread pool, one packet at a time per connection so
+// that each operator's commands keep their order. No protocol rule lives here.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/host_port.h"
+#include "core/raw_packet.h"
+#include "net/line_stream.h"
+#include "net/listener.h"
+#include "net/loop.h"
+#include "net/timer.h"
+#include "server/logger.h"
+
+namespace nlchat {
+
+struct ServerSettings {
+    HostPort listen{"127.0.0.1", 7780};
+    std::string key_file = "/var/lib/nlchatd/server.key";
+    std::string state_dir;  // default: the key file's directory
+    std::string authorized_keys_file;
+    std::string service_socket = "/run/nlchatd/services.sock";
+    std::size_t max_line = 64 * 1024;       // operator port
+    std::size_t max_service_line = 64 * 1024;
+    std::size_t max_queued_packets = 64;    // per connection, waiting to be opened
+    bool verbose = false;
+    DispatchConfig dispatch;
+};
+
+class Server : public DispatchEffects {
+public:
+    Server(net::Loop& loop, ServerSettings settings, PrivateKey key, Logger& logger);
+    ~Server() override;
+
+    // Loads state and authorized keys, and starts listening. On failure returns false
+    // with a sentence in `error`.
+    bool start(std::string& error);
+
+    // Re-reads the authorized-keys file (SIGHUP).
+    void reload_authorized_keys();
+
+    // Stops listening and closes every connection; the loop then ends once the thread
+    // pool has finished what it was doing.
+    void shutdown();
+
+    HostPort bound() const { return operators_listener_.bound(); }
+
+    // DispatchEffects
+    void send_plain(ConnId conn, const Json::Value& line) override;
+    void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) override;
+    void close_operator(ConnId conn) override;
+    void send_service(ConnId service, const Json::Value& line) override;
+    void close_service(ConnId service) override;
+    void ring_counter_advanced(std::int64_t next_id) override;
+    void log(LogLevel level, const std::string& text) override { logger_.log(level, text); }
+
+private:
+    struct OperatorConn {
+        std::unique_ptr<net::LineStream> stream;
+        std::deque<std::string> queue;  // lines waiting to be opened, in order
+        bool opening = false;           // one packet in the thread pool
+    };
+
+    void accept_operator(std::unique_ptr<net::LineStream> client);
+    void accept_service(std::unique_ptr<net::LineStream> client);
+    void on_operator_line(ConnId conn, std::string_view line);
+    void open_next(ConnId conn);
+    void on_service_line(ConnId conn, std::string_view line);
+    void reschedule();
+    Now now() const;
+    std::string ring_counter_path() const;
+
+    net::Loop& loop_;
+    ServerSettings settings_;
+    PrivateKey key_;
+    Logger& logger_;
+    std::unique_ptr<Dispatch> dispatch_;
+    net::Listener operators_listener_, services_listener_;
+    net::Timer deadline_;
+    std::map<ConnId, OperatorConn> operators_;
+    std::map<ConnId, std::unique_ptr<net::LineStream>> services_;
+    ConnId next_conn_ = 1;
+    bool shutting_down_ = false;
+};
+
+}  // namespace nlchat

@@ -1,0 +1,216 @@
+#include "server/server_options.h"
+
+#include <getopt.h>
+#include <ini.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+namespace nlchat {
+namespace {
+
+using Apply = std::function<bool(ServerOptions&, const std::string&, std::string&)>;
+
+struct OptionSpec {
+    const char* name;
+    char short_name;  // 0 for none
+    const char* arg;  // nullptr for a flag
+    const char* help;
+    bool in_config;
+    Apply apply;
+};
+
+bool seconds(const std::string& v, double& out, const char* name, std::string& error) {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || !std::isfinite(d) || d <= 0 || d > 86400) {
+        error = std::string(name) + " must be a number of seconds above 0 (fractions allowed), not '" + v + "'";
+        return false;
+    }
+    out = d;
+    return true;
+}
+
+bool flag(const std::string& v, bool& out, const char* name, std::string& error) {
+    if (v.empty() || v == "yes" || v == "true" || v == "1") return out = true, true;
+    if (v == "no" || v == "false" || v == "0") return out = false, true;
+    error = std::string(name) + " must be yes or no, not '" + v + "'";
+    return false;
+}
+
+const std::vector<OptionSpec>& options() {
+    static const std::vector<OptionSpec> table = {
+        {"listen", 'l', "HOST:PORT", "operator port (default 127.0.0.1:7780; port 0: the OS picks)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             auto hp = parse_host_port(v, e);
+             if (hp) o.settings.listen = *hp;
+             return hp.has_value();
+         }},
+        {"key", 'k', "FILE", "server private key, created when absent (default /var/lib/nlchatd/server.key)", true,
+         [](ServerOptions& o, const std::string& v, std::string&) { return o.settings.key_file = v, true; }},
+        {"state-dir", 0, "DIR", "where the ring counter is kept (default: the key file's directory)", true,
+         [](ServerOptions& o, const std::string& v, std::string&) { return o.settings.state_dir = v, true; }},
+        {"authorized-keys", 'a', "FILE", "operator key fingerprints allowed to join (re-read on SIGHUP)", true,
+         [](ServerOptions& o, const std::string& v, std::string&) {
+             return o.settings.authorized_keys_file = v, true;
+         }},
+        {"allow-any-key", 0, nullptr, "let any key join (still with the challenge); for demos and tests only", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return flag(v, o.settings.dispatch.allow_any_key, "allow-any-key", e);
+         }},
+        {"service-socket", 's', "PATH", "unix socket of the service bus (default /run/nlchatd/services.sock)", true,
+         [](ServerOptions& o, const std::string& v, std::string&) { return o.settings.service_socket = v, true; }},
+        {"probe-after", 0, "SECONDS", "silence before an operator is probed (default 7)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return seconds(v, o.settings.dispatch.probe_after, "probe-after", e);
+         }},
+        {"probe-timeout", 0, "SECONDS", "time to answer a probe before leaving the pool (default 3)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return seconds(v, o.settings.dispatch.probe_timeout, "probe-timeout", e);
+         }},
+        {"grace", 0, "SECONDS", "how long a dropped operator's chat is kept (default 60)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return seconds(v, o.settings.dispatch.grace, "grace", e);
+         }},
+        {"ring-timeout", 0, "SECONDS", "how long a ring waits for an operator (default 60)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return seconds(v, o.settings.dispatch.ring_timeout, "ring-timeout", e);
+         }},
+        {"config", 'c', "FILE", "read settings from FILE (see nlchatd(8)); options given here win", false,
+         [](ServerOptions& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
+        {"verbose", 'v', nullptr, "log debug lines too", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) { return flag(v, o.settings.verbose, "verbose", e); }},
+        {"help", 'h', nullptr, "show this help", false,
+         [](ServerOptions& o, const std::string&, std::string&) { return o.help = true, true; }},
+        {"version", 'V', nullptr, "show the version", false,
+         [](ServerOptions& o, const std::string&, std::string&) { return o.version = true, true; }},
+    };
+    return table;
+}
+
+// The [messages] section: the replies callers get.
+struct MessageKey {
+    const char* name;
+    std::string DispatchConfig::*text;
+};
+const MessageKey kMessages[] = {
+    {"ringing", &DispatchConfig::text_ringing},
+    {"all_busy", &DispatchConfig::text_all_busy},
+    {"no_operators", &DispatchConfig::text_no_operators},
+    {"ring_timed_out", &DispatchConfig::text_ring_timed_out},
+    {"client_dropped", &DispatchConfig::text_client_dropped},
+    {"not_delivered", &DispatchConfig::text_not_delivered},
+};
+
+// "\n" in a config value stands for a line break.
+std::string unescape(const std::string& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == 'n') out += '\n', ++i;
+        else out += v[i];
+    }
+    return out;
+}
+
+struct ConfigState {
+    ServerOptions* options;
+    std::string error;
+};
+
+}  // namespace
+
+bool load_server_config(const std::string& path, ServerSettings& settings, std::string& error) {
+    ServerOptions holder;
+    holder.settings = settings;
+    ConfigState state{&holder, ""};
+    int rc = ini_parse(path.c_str(), [](void* user, const char* section, const char* name, const char* value) -> int {
+        auto* st = static_cast<ConfigState*>(user);
+        std::string sec = section, key = name, val = value;
+        if (sec == "messages") {
+            for (const auto& m : kMessages) {
+                if (key == m.name) {
+                    st->options->settings.dispatch.*(m.text) = unescape(val);
+                    return 1;
+                }
+            }
+            st->error = "unknown message '" + key + "' in [messages]";
+            return 0;
+        }
+        if (!sec.empty() && sec != "server") {
+            st->error = "unknown section [" + sec + "]";
+            return 0;
+        }
+        for (const auto& o : options()) {
+            if (o.in_config && key == o.name) {
+                if (!o.apply(*st->options, val, st->error)) return 0;
+                return 1;
+            }
+        }
+        st->error = "unknown setting '" + key + "'";
+        return 0;
+    }, &state);
+    if (rc < 0) {
+        error = "cannot read config file '" + path + "': " + std::strerror(errno);
+        return false;
+    }
+    if (rc > 0) {
+        error = path + ":" + std::to_string(rc) + ": " + (state.error.empty() ? "not a 'name = value' line" : state.error);
+        return false;
+    }
+    settings = holder.settings;
+    return true;
+}
+
+bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string& error) {
+    std::vector<option> long_opts;
+    std::string short_opts = "+";
+    for (const auto& o : options()) {
+        int val = o.short_name ? o.short_name : 256 + static_cast<int>(&o - options().data());
+        long_opts.push_back({o.name, o.arg ? required_argument : no_argument, nullptr, val});
+        if (o.short_name) short_opts += std::string(1, o.short_name) + (o.arg ? ":" : "");
+    }
+    long_opts.push_back({nullptr, 0, nullptr, 0});
+    // Two passes: the config file first, then every option, so the command line wins.
+    for (int pass = 0; pass < 2; ++pass) {
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, short_opts.c_str(), long_opts.data(), nullptr)) != -1) {
+            if (c == '?' || c == ':') {
+                error = optopt ? std::string("option -") + static_cast<char>(optopt) + " is not known or lacks its value"
+                               : std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
+                return false;
+            }
+            const OptionSpec* spec = nullptr;
+            for (const auto& o : options())
+                if ((o.short_name && c == o.short_name) || c == 256 + static_cast<int>(&o - options().data())) spec = &o;
+            if (!spec) continue;
+            bool is_config = std::strcmp(spec->name, "config") == 0;
+            if ((pass == 0) != is_config) continue;
+            if (!spec->apply(out, optarg ? optarg : "", error)) return false;
+        }
+        if (pass == 0 && optind < argc) {
+            error = std::string("unexpected argument '") + argv[optind] + "'";
+            return false;
+        }
+        if (pass == 0 && !out.config_file.empty() && !load_server_config(out.config_file, out.settings, error))
+            return false;
+    }
+    return true;
+}
+
+std::string server_usage() {
+    std::string out = "usage: nlchatd [OPTIONS]\n\nThe NL chat server. Options:\n";
+    for (const auto& o : options()) {
+        std::string left = std::string("  ") + (o.short_name ? std::string("-") + o.short_name + ", " : "    ") +
+                           "--" + o.name + (o.arg ? std::string(" ") + o.arg : "");
+        if (left.size() < 32) left.resize(32, ' ');
+        else left += "\n" + std::string(32, ' ');
+        out += left + o.help + "\n";
+    }
+    out += "\nSee nlchatd(8).\n";
+    return out;
+}
+
+}  // namespace nlchat

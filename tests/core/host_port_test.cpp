@@ -1,0 +1,32 @@
+#include "core/host_port.h"
+
+#include <catch2/catch.hpp>
+
+using namespace nlchat;
+
+TEST_CASE("HOST:PORT forms are parsed", "[host_port]") {
+    std::string error;
+    auto a = parse_host_port("127.0.0.1:7780", error);
+    REQUIRE(a);
+    CHECK(a->host == "127.0.0.1");
+    CHECK(a->port == 7780);
+    auto b = parse_host_port("[::1]:0", error);
+    REQUIRE(b);
+    CHECK(b->host == "::1");
+    CHECK(b->port == 0);
+    CHECK(format_host_port(*b) == "[::1]:0");
+    CHECK(format_host_port(*a) == "127.0.0.1:7780");
+    CHECK(parse_host_port("localhost:65535", error)->port == 65535);
+}
+
+TEST_CASE("bad HOST:PORT forms are explained", "[host_port]") {
+    std::string error;
+    for (const char* bad : {"", "7780", ":7780", "host:", "host:65536", "host:-1", "host:7x", "::1:80", "[::1]80",
+                            "[::1", "host:1234567"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_host_port(bad, error));
+        CHECK_FALSE(error.empty());
+    }
+    parse_host_port("::1:80", error);
+    CHECK(error.find("[ADDR]:PORT") != std::string::npos);
+}
