@@ -35,7 +35,7 @@ LineStream::~LineStream() {
 }
 
 void LineStream::start(Handlers handlers) {
-    handlers_ = std::move(handlers);
+    handlers_ = std::make_shared<Handlers>(std::move(handlers));
     if (stream_) uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
 }
 
@@ -54,16 +54,18 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
     if (nread < 0) {
         if (nread != UV_EOF) return self->fail(std::string("connection error: ") + uv_strerror(static_cast<int>(nread)));
         std::shared_ptr<bool> alive = self->alive_;
+        auto handlers = self->handlers_;
         // A last line without its newline still counts.
-        if (!self->partial_.empty() && self->handlers_.on_line) {
+        if (!self->partial_.empty() && handlers->on_line) {
             std::string last = std::move(self->partial_);
             self->partial_.clear();
-            self->handlers_.on_line(last);
+            handlers->on_line(last);
             if (!*alive || !self->stream_) return;
         }
         return self->fail("connection closed by peer");
     }
     std::shared_ptr<bool> alive = self->alive_;
+    auto handlers = self->handlers_;
     std::string_view chunk(buf->base, static_cast<size_t>(nread));
     while (!chunk.empty()) {
         size_t nl = chunk.find('\n');
@@ -80,7 +82,7 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
         line.append(chunk.substr(0, nl));
         chunk.remove_prefix(nl + 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (self->handlers_.on_line) self->handlers_.on_line(line);
+        if (handlers->on_line) handlers->on_line(line);
         if (!*alive || !self->stream_) return;
     }
 }
@@ -140,7 +142,8 @@ void LineStream::close(bool flush) {
 void LineStream::fail(const std::string& reason) {
     if (!stream_) return;
     close();
-    if (handlers_.on_close) handlers_.on_close(reason);
+    auto handlers = handlers_;
+    if (handlers->on_close) handlers->on_close(reason);
 }
 
 }  // namespace nlchat::net

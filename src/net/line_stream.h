@@ -54,7 +54,9 @@ private:
     uv_stream_s* stream_;
     size_t max_line_;
     size_t max_backlog_;
-    Handlers handlers_;
+    // Shared so that a callback running while its handler destroys this stream (and
+    // with it the handler's captures) keeps them alive until it returns.
+    std::shared_ptr<Handlers> handlers_ = std::make_shared<Handlers>();
     std::string partial_;
     size_t backlog_ = 0;
     char buffer_[64 * 1024];

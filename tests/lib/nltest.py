@@ -36,3 +36,190 @@ class TempDirTest(unittest.TestCase):
 
     def path(self, name):
         return os.path.join(self.dir, name)
+
+
+import json
+import queue
+import re
+import signal
+import threading
+import time
+
+
+class LineReader:
+    """Reads a pipe line by line on a thread, so tests can wait for a line with a
+    deadline instead of sleeping."""
+
+    def __init__(self, pipe):
+        self.lines = queue.Queue()
+        self.seen = []
+        self.thread = threading.Thread(target=self._run, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _run(self, pipe):
+        for raw in iter(pipe.readline, b""):
+            self.lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
+        self.lines.put(None)
+
+    def drain(self, timeout=5):
+        """Reads whatever is left once the process has ended (into self.seen)."""
+        self.thread.join(timeout)
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return
+            if line is not None:
+                self.seen.append(line)
+
+    def next(self, timeout):
+        """The next line, or None at end of stream; raises TimeoutError."""
+        try:
+            line = self.lines.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            raise TimeoutError("no line within the time allowed")
+        if line is not None:
+            self.seen.append(line)
+        return line
+
+    def wait_for(self, predicate, timeout, what="a matching line"):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                line = self.next(left)
+            except TimeoutError:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}; saw: {self.seen[-8:]}")
+            if line is None:
+                raise AssertionError(f"stream ended while waiting for {what}; saw: {self.seen[-8:]}")
+            if predicate(line):
+                return line
+
+
+class Process:
+    """A program under test, with its stdout read line by line and its stderr kept."""
+
+    def __init__(self, args, env=None):
+        self.args = args
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=env)
+        self.out = LineReader(self.proc.stdout)
+        self.err = LineReader(self.proc.stderr)
+
+    def write(self, line):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+
+    def send_signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Ends the process (signal, then kill after `timeout`) and returns its status."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(sig)
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        self.out.drain()
+        self.err.drain()
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        return self.proc.returncode
+
+
+FAST_TIMERS = ["--probe-after", "0.5", "--probe-timeout", "0.5", "--grace", "3", "--ring-timeout", "2"]
+
+
+class Nlchatd(Process):
+    """The real nlchatd on a loopback port the OS picks."""
+
+    def __init__(self, workdir, authorized=None, allow_any=False, extra=(), key=None):
+        self.workdir = workdir
+        self.socket = os.path.join(workdir, "bus.sock")
+        self.key = key or os.path.join(workdir, "server.key")
+        args = [program("nlchatd"), "--listen", "127.0.0.1:0", "--key", self.key,
+                "--service-socket", self.socket] + list(extra)
+        if allow_any:
+            args.append("--allow-any-key")
+        if authorized is not None:
+            self.authorized = os.path.join(workdir, "authorized_keys")
+            with open(self.authorized, "w") as f:
+                f.write("".join(fp + " test operator\n" for fp in authorized))
+            args += ["--authorized-keys", self.authorized]
+        super().__init__(args)
+        line = self.err.wait_for(lambda l: "listening on" in l, 20, "nlchatd to listen")
+        self.address = line.rsplit("listening on ", 1)[1].strip()
+        self.err.wait_for(lambda l: "service bus on" in l, 10, "the service bus")
+
+    def wait_log(self, text, timeout=10):
+        return self.err.wait_for(lambda l: text in l, timeout, repr(text) + " in nlchatd's log")
+
+
+class Operator(Process):
+    """A test operator (tests/helpers/test_operator.cpp) connected to nlchatd."""
+
+    def __init__(self, server, key, uuid, *flags):
+        self.uuid = uuid
+        super().__init__([helper("test-operator"), "--server", server.address, "--key", key, "--uuid", uuid] +
+                         list(flags))
+
+    def next_event(self, predicate, timeout=10, what="an event"):
+        line = self.out.wait_for(lambda l: predicate(json.loads(l)), timeout, what)
+        return json.loads(line)
+
+    def recv(self, type_, timeout=10, **fields):
+        """Waits for an inner command of `type_` whose fields include `fields`."""
+        def match(e):
+            r = e.get("recv")
+            return r is not None and r.get("type") == type_ and all(r.get(k) == v for k, v in fields.items())
+        return self.next_event(match, timeout, f"{type_} {fields or ''} at {self.uuid}")["recv"]
+
+    def closed(self, timeout=10):
+        return self.next_event(lambda e: e.get("event") == "closed", timeout, f"{self.uuid}'s connection to close")
+
+    def joined(self, timeout=10):
+        return self.recv("status", timeout)
+
+    def send(self, **command):
+        command.setdefault("UUID", self.uuid)
+        self.write(json.dumps(command))
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.write("quit")
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        return self.stop()
+
+
+class Caller(Process):
+    """nlchat-caller on the server's bus, as service `name`."""
+
+    def __init__(self, server, name="Web", *flags):
+        super().__init__([program("nlchat-caller"), "--socket", server.socket, "--service", name] + list(flags))
+
+    def say(self, address, text):
+        self.write(f"{address}: {text}")
+
+    def expect(self, line, timeout=10):
+        return self.out.wait_for(lambda l: l == line, timeout, repr(line))
+
+    def expect_match(self, pattern, timeout=10):
+        return self.out.wait_for(lambda l: re.search(pattern, l), timeout, repr(pattern))
+
+
+def make_key(path):
+    """A fresh operator key pair made with nlchat-packet; returns its fingerprint."""
+    r = run([program("nlchat-packet"), "keygen", "--out", path])
+    assert r.returncode == 0, r.stderr
+    return r.stdout.decode().strip()
