@@ -22,6 +22,7 @@ NLCHAT_VERSION = 0.1.0
 prefix ?= /usr/local
 bindir ?= $(prefix)/bin
 mandir ?= $(prefix)/share/man
+docdir ?= $(prefix)/share/doc/nlchat
 CXX ?= g++
 CLANGXX ?= clang++
 PKG_CONFIG ?= pkg-config
@@ -187,8 +188,9 @@ try: $(BIN)/nlchat-packet
 	echo "opened again:    $$($(BIN)/nlchat-packet open --key $$d/key --to bob < $$d/packet)"
 
 install: all
-	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8'
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8' '$(DESTDIR)$(docdir)'
 	$(INSTALL) -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
+	$(INSTALL) -m 644 README contrib/nlchatd.service '$(DESTDIR)$(docdir)'
 	for m in $(MAN_PAGES); do \
 		s=$${m##*.}; $(INSTALL) -m 644 $$m '$(DESTDIR)$(mandir)/man'$$s/ || exit 1; \
 	done
@@ -196,6 +198,8 @@ install: all
 uninstall:
 	for p in $(notdir $(PROGRAMS)); do rm -f '$(DESTDIR)$(bindir)'/$$p; done
 	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f '$(DESTDIR)$(mandir)/man'$$s/$${m##*/}; done
+	rm -f '$(DESTDIR)$(docdir)/README' '$(DESTDIR)$(docdir)/nlchatd.service'
+	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
 
 fmt:
 	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*.cpp bench/*.cpp fuzz/*.cpp)
