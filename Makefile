@@ -95,6 +95,7 @@ TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
 BENCH = $(O)/bench/packet-bench
+SERVER_BENCH = $(O)/bench/server-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
@@ -144,6 +145,10 @@ $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
 $(BENCH): $(O)/bench/packet_bench.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(O)/bench/server_bench.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+$(SERVER_BENCH): $(O)/bench/server_bench.o $(NET_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+
 # `make check` runs every suite and ends with one "N passed, N failed" line.
 check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
 	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN)
@@ -152,8 +157,11 @@ check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
 check-unit: $(UNIT_TESTS)
 	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN) --only unit
 
-bench: $(BENCH)
+# BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
+bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd
 	$(Q)$(BENCH)
+	@echo
+	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
 
 # libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
 # compiled with coverage instrumentation there).

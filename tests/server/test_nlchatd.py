@@ -341,8 +341,9 @@ class BadInput(ServerTest):
         self.operator(server, self.key_a, "op-a")
         self.caller(server)
         self.assertEqual(server.stop(), 0)
-        self.assertIn("shutting down", server.err.seen[-2])
-        self.assertIn("stopped", server.err.seen[-1])
+        log = [l for l in server.err.seen if "nlchatd:" in l]
+        self.assertIn("shutting down", log[-2])
+        self.assertIn("stopped", log[-1])
         self.assertFalse(os.path.exists(server.socket))
 
 
