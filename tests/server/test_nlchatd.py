@@ -347,6 +347,36 @@ class BadInput(ServerTest):
         self.assertFalse(os.path.exists(server.socket))
 
 
+class Deployment(ServerTest):
+    def test_ipv6_listen_key_creation_and_file_modes(self):
+        server = self.start_server(extra=FAST_TIMERS + ["--listen", "[::1]:0"])
+        self.assertTrue(server.address.startswith("[::1]:"), server.address)
+        self.assertEqual(os.stat(server.key).st_mode & 0o777, 0o600)
+        self.assertEqual(os.stat(server.socket).st_mode & 0o777, 0o660)
+        fingerprint = run([program("nlchat-packet"), "fingerprint", server.key]).stdout.decode().strip()
+        self.assertTrue(any(fingerprint in l for l in server.err.seen))
+        self.operator(server, self.key_a, "op-a")
+
+    def test_an_existing_key_is_kept(self):
+        key = self.path("server.key")
+        make_key(key)
+        with open(key, "rb") as f:
+            before = f.read()
+        server = self.start_server()
+        self.assertEqual(server.key, key)
+        with open(key, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_a_damaged_key_stops_the_server_with_a_reason(self):
+        with open(self.path("server.key"), "w") as f:
+            f.write("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+        r = run([program("nlchatd"), "--allow-any-key", "--listen", "127.0.0.1:0", "--key", self.path("server.key"),
+                 "--service-socket", self.path("s")])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"server.key", r.stderr)
+        self.assertIn(b"malformed RSA private key", r.stderr)
+
+
 class Options(TempDirTest):
     def test_help_and_version(self):
         r = run([program("nlchatd"), "--help"])

@@ -1,0 +1,41 @@
+"""nlchat-caller as a user meets it: options, errors, and the line formats (the
+server-side behaviour is covered in tests/server/test_nlchatd.py)."""
+import unittest
+
+from nltest import FAST_TIMERS, Caller, Nlchatd, TempDirTest, program, run
+
+
+class CallerTool(TempDirTest):
+    def test_help_and_version(self):
+        r = run([program("nlchat-caller"), "--help"])
+        self.assertEqual(r.returncode, 0)
+        for part in ("ADDRESS: text", "/state", "/leave", "/status", "--socket", "--service"):
+            self.assertIn(part, r.stdout.decode())
+        self.assertRegex(run([program("nlchat-caller"), "--version"]).stdout.decode(), r"^nlchat-caller \d")
+
+    def test_bad_option_and_missing_socket(self):
+        r = run([program("nlchat-caller"), "--colour"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"'--colour' is not known", r.stderr)
+        r = run([program("nlchat-caller"), "--socket", self.path("nothing.sock")], input=b"a: hi\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"cannot connect to '{self.path('nothing.sock')}'".encode(), r.stderr)
+
+    def test_lines_it_does_not_understand_are_reported(self):
+        server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
+        caller = Caller(server, "Web")
+        try:
+            server.wait_log("service Web online")
+            for line in ("no separator here", "/state onlyaddress", "/frobnicate x", ": empty address"):
+                caller.write(line)
+            for _ in range(4):
+                caller.err.wait_for(lambda l: "nlchat-caller:" in l, 10, "a complaint")
+            caller.say("alex", "hello")
+            caller.expect("alex: Sorry, no listeners are available at the moment. Please try again later.")
+        finally:
+            caller.stop()
+            server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
