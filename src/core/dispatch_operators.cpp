@@ -294,6 +294,8 @@ void Dispatch::send_to_operator(const std::string& uuid, const Operator& op, con
 void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, const Command& cmd) {
     if (op.in_pool && op.conn) return send_to_operator(uuid, op, cmd);
     op.held.push_back(cmd);
+    log(LogLevel::Debug, "holding " + command_type(cmd) + " for operator " + uuid.substr(0, 8) + " (" +
+                             std::to_string(op.held.size()) + " held)");
 }
 
 void Dispatch::broadcast(const Command& cmd) {

@@ -105,22 +105,22 @@ int cmd_keygen(Options& o) {
     return 0;
 }
 
-int cmd_pubkey(Options& o) {
-    if (o.args.size() != 1) return fail("pubkey needs exactly one FILE");
+// pubkey and fingerprint: one key file in, one line about its public key out.
+int print_public(Options& o, const char* command, std::string (*show)(const PublicKey&)) {
+    if (o.args.size() != 1) return fail(std::string(command) + " needs exactly one FILE");
     std::string error;
     auto key = load_public_key(o.args[0], error);
     if (!key) return fail(error);
-    std::cout << key->to_pem() << "\n";
+    std::cout << show(*key) << "\n";
     return 0;
 }
 
+int cmd_pubkey(Options& o) {
+    return print_public(o, "pubkey", [](const PublicKey& k) { return k.to_pem(); });
+}
+
 int cmd_fingerprint(Options& o) {
-    if (o.args.size() != 1) return fail("fingerprint needs exactly one FILE");
-    std::string error;
-    auto key = load_public_key(o.args[0], error);
-    if (!key) return fail(error);
-    std::cout << key->fingerprint() << "\n";
-    return 0;
+    return print_public(o, "fingerprint", [](const PublicKey& k) { return k.fingerprint(); });
 }
 
 int cmd_seal(Options& o) {

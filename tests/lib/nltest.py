@@ -132,7 +132,8 @@ class Process:
         return self.proc.returncode
 
 
-FAST_TIMERS = ["--probe-after", "0.5", "--probe-timeout", "0.5", "--grace", "3", "--ring-timeout", "2"]
+# Short timers so tests run in seconds; -v so tests can wait for debug log lines.
+FAST_TIMERS = ["--probe-after", "0.5", "--probe-timeout", "0.5", "--grace", "3", "--ring-timeout", "2", "-v"]
 
 
 class Nlchatd(Process):

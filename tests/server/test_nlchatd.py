@@ -54,6 +54,16 @@ class ServerTest(TempDirTest):
         server.wait_log(f"service {name} online")
         return c
 
+    def chat(self, **server_args):
+        """A server, the Web service, and operator op-a in a chat with caller c1."""
+        server = self.start_server(**server_args)
+        web = self.caller(server)
+        a = self.operator(server, self.key_a, "op-a")
+        web.say("c1", "hi")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        self.assertEqual(a.recv("msg")["msg"], ["hi"])
+        return server, web, a
+
 
 class Rings(ServerTest):
     def test_two_operators_race_for_one_ring(self):
@@ -151,17 +161,12 @@ class Rings(ServerTest):
 
 class Liveness(ServerTest):
     def test_frozen_operator_gets_held_messages_once_in_order(self):
-        server = self.start_server()
-        web = self.caller(server)
-        a = self.operator(server, self.key_a, "op-a")
-        web.say("c1", "hi")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat()
         a.send_signal(signal.SIGSTOP)
         server.wait_log("left the pool (no answer to a probe)")
-        for text in ("one", "two", "three"):
+        for n, text in enumerate(("one", "two", "three"), 1):
             web.say("c1", text)
-        time.sleep(0.3)  # let the caller's lines reach the server while op-a is frozen
+            server.wait_log(f"holding msg for operator op-a ({n} held)")
         a.send_signal(signal.SIGCONT)
         server.wait_log("operator op-a is back")
         self.assertEqual([a.recv("msg")["msg"][0] for _ in range(3)], ["one", "two", "three"])
@@ -172,23 +177,13 @@ class Liveness(ServerTest):
             a.recv("msg", timeout=1.5)
 
     def test_grace_runs_out(self):
-        server = self.start_server()
-        web = self.caller(server)
-        a = self.operator(server, self.key_a, "op-a")
-        web.say("c1", "hi")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat()
         a.stop(signal.SIGKILL)
         web.expect("c1: " + TEXTS["dropped"], timeout=10)
         web.expect("c1 ended")
 
     def test_reconnecting_with_the_same_key_continues_the_chat(self):
-        server = self.start_server()
-        web = self.caller(server)
-        a = self.operator(server, self.key_a, "op-a")
-        web.say("c1", "hi")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat()
         a.stop(signal.SIGKILL)
         server.wait_log("left the pool (connection lost)")
         web.say("c1", "hello? are you still there?")
@@ -196,12 +191,7 @@ class Liveness(ServerTest):
         self.assertEqual(a2.recv("msg")["msg"], ["hello? are you still there?"])
 
     def test_disconnect_tells_the_caller(self):
-        server = self.start_server()
-        web = self.caller(server)
-        a = self.operator(server, self.key_a, "op-a")
-        web.say("c1", "hi")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat()
         a.send(type="disconnect")
         web.expect("c1: " + TEXTS["dropped"])
         a.closed()
@@ -209,12 +199,7 @@ class Liveness(ServerTest):
 
 class Services(ServerTest):
     def test_a_service_dying_and_returning(self):
-        server = self.start_server()
-        web = self.caller(server)
-        a = self.operator(server, self.key_a, "op-a")
-        web.say("c1", "hi")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat()
         web.stop(signal.SIGKILL)
         status = a.recv("status", services=[{"name": "Web", "status": "down"}])
         self.assertEqual(status["services"], [{"name": "Web", "status": "down"}])
