@@ -280,18 +280,45 @@ class Authentication(ServerTest):
 
 class BadInput(ServerTest):
     def test_garbage_on_the_operator_port(self):
-        server = self.start_server()
+        server, web, a = self.chat()  # a chat in progress must not notice any of this
         host, port = server.address.rsplit(":", 1)
+        sealed_to_bob = run([program("nlchat-packet"), "seal", "--key", server.key + ".pub", "--uuid", "op-a",
+                             "--to", "bob"], input=b'{"type":"disconnect","UUID":"op-a"}\n').stdout
+        block = json.loads(sealed_to_bob)["messages"][0]
+        too_many = json.dumps({"messages": [block] * 129, "UUID": "op-a", "to": "alice"}).encode() + b"\n"
         with socket.create_connection((host, int(port)), timeout=5) as s:
             s.recv(4096)  # server_online
-            s.sendall(b"garbage\n{}\n[1,2]\n{\"messages\":[\"AAAA\"],\"UUID\":\"u\",\"to\":\"alice\"}\n\xff\xfe\n")
-            server.wait_log("packet could not be opened")
+            s.sendall(b"garbage\n{}\n[1,2]\n\xff\xfe\n")
+            s.sendall(b'{"messages":["AAAA"],"UUID":"u","to":"alice"}\n')  # not a ciphertext
+            s.sendall(sealed_to_bob)  # wrong `to`
+            s.sendall(too_many)
+            server.wait_log("129 blocks (1 to 128 allowed)")
+            # A packet for op-a from a connection that has not joined as op-a.
+            s.sendall(run([program("nlchat-packet"), "seal", "--key", server.key + ".pub", "--uuid", "op-a",
+                           "--to", "alice"], input=b'{"type":"disconnect","UUID":"op-a"}\n').stdout)
+            server.wait_log("dropped disconnect sent before joining")
             s.sendall(b"x" * (70 * 1024))
             server.wait_log("line longer than 65536 bytes")
             self.assertEqual(s.recv(100), b"")  # the server closed it
-        # Everyone else is unaffected.
+        self.assertGreaterEqual(sum("packet could not be opened" in l for l in server.err.seen), 7)
+        # The chat goes on, and new operators can join.
+        web.say("c1", "still there?")
+        self.assertEqual(a.recv("msg")["msg"], ["still there?"])
+        self.operator(server, self.key_b, "op-b")
+
+    def test_a_caller_flooding_messages(self):
+        server = self.start_server()
+        web = self.caller(server)
         a = self.operator(server, self.key_a, "op-a")
-        a.send(type="probeACK")
+        for n in range(510):
+            web.say("flood", f"message {n}")
+        for _ in range(10):
+            web.expect("flood: Sorry, that message could not be delivered. Please wait a moment.")
+        web.say("calm", "hello")  # another caller is served as usual
+        rings = {a.recv("ring")["ID"] for _ in range(2)}
+        a.send(type="ringACK", ID=min(rings))
+        got = [a.recv("msg")["msg"][0] for _ in range(500)]
+        self.assertEqual(got, [f"message {n}" for n in range(500)])
 
     def test_bad_commands_inside_good_packets(self):
         server = self.start_server()
