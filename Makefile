@@ -168,7 +168,7 @@ bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp

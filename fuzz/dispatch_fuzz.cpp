@@ -1,0 +1,110 @@
+// libFuzzer target for the server dispatch: any sequence of operator commands, service
+// lines, connections coming and going and time passing must leave the state machine
+// consistent (no exception, no crash). Two operators join first with a fixed key, and a
+// service is online, so the fuzzer starts from a live server rather than an empty one.
+//
+// Input: lines. The first byte of a line picks the event, the rest is its JSON:
+//   'a'/'b' + JSON   a command from operator a or b (wrapper UUID = its own)
+//   's'/'t' + JSON   a line from service connection s or t
+//   'c'/'d'          operator a's connection closes / operator b's
+//   'o'              service connection s opens again
+//   any digit        time passes (digit x 0.7 s)
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/json_util.h"
+#include "fuzz_key.h"
+
+using namespace nlchat;
+
+namespace {
+
+struct NullEffects : DispatchEffects {
+    std::string last_nonce;
+    void send_plain(ConnId, const Json::Value&) override {}
+    void send_sealed(ConnId, const PublicKey&, const std::string&, const Command& cmd) override {
+        if (auto* ch = std::get_if<ChallengeCommand>(&cmd)) last_nonce = ch->nonce;
+    }
+    void close_operator(ConnId) override {}
+    void send_service(ConnId, const Json::Value&) override {}
+    void close_service(ConnId) override {}
+    void ring_counter_advanced(std::int64_t) override {}
+    void log(LogLevel, const std::string&) override {}
+};
+
+const PrivateKey& key() {
+    static const PrivateKey k = [] {
+        std::string error;
+        auto loaded = PrivateKey::from_pem(fuzz::kFuzzKeyPem, error);
+        if (!loaded) std::abort();
+        return *loaded;
+    }();
+    return k;
+}
+
+Json::Value object(const std::string& text) {
+    std::string error;
+    auto v = parse_json_object(text, error);
+    return v ? *v : Json::Value(Json::objectValue);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    NullEffects fx;
+    DispatchConfig config;
+    config.allow_any_key = true;
+    config.max_held = 20;
+    config.max_rings = 10;
+    int nonce = 0;
+    Dispatch d(config, key().public_key(), fx, [&nonce] { return "n" + std::to_string(++nonce); }, "salt", 1);
+    Now now{100, 1764190000};
+    const std::string pem = key().public_key().to_pem();
+    for (ConnId conn : {1, 2}) {
+        std::string uuid = conn == 1 ? "a" : "b";
+        d.operator_connected(conn, now);
+        d.operator_packet(conn, uuid, object(R"({"type":"key","UUID":")" + uuid + R"(","key":)" +
+                                             write_json(Json::Value(pem)) + "}"), now);
+        d.operator_packet(conn, uuid,
+                          object(R"({"type":"challengeACK","UUID":")" + uuid + R"(","nonce":")" + fx.last_nonce + "\"}"),
+                          now);
+    }
+    d.service_connected(10, now);
+    d.service_line(10, object(R"({"type":"service_online","service":"Web"})"), now);
+    d.service_connected(11, now);
+
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    while (!in.empty()) {
+        size_t nl = in.find('\n');
+        std::string_view line = in.substr(0, nl);
+        in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
+        if (line.empty()) continue;
+        char kind = line[0];
+        std::string rest(line.substr(1));
+        std::string error;
+        auto obj = parse_json_object(rest, error);
+        switch (kind) {
+        case 'a':
+        case 'b':
+            if (obj) d.operator_packet(kind == 'a' ? 1 : 2, kind == 'a' ? "a" : "b", *obj, now);
+            break;
+        case 's':
+        case 't':
+            if (obj) d.service_line(kind == 's' ? 10 : 11, *obj, now);
+            break;
+        case 'c': d.operator_closed(1, now); break;
+        case 'd': d.operator_closed(2, now); break;
+        case 'o': d.service_closed(10, now), d.service_connected(10, now); break;
+        default:
+            if (kind >= '0' && kind <= '9') {
+                now.mono += (kind - '0') * 0.7;
+                now.wall += (kind - '0') * 0.7;
+                d.tick(now);
+            }
+        }
+    }
+    return 0;
+}
