@@ -24,18 +24,12 @@
 
 #include "core/command.h"
 #include "core/dispatch_config.h"
+#include "core/now.h"
 #include "core/rsa_key.h"
 
 namespace nlchat {
 
 using ConnId = std::uint64_t;
-
-// Time as the dispatch sees it: a monotonic clock for its timers and the wall clock for
-// the ring's `time` field (epoch seconds, as the original sent it).
-struct Now {
-    double mono = 0;
-    double wall = 0;
-};
 
 enum class LogLevel { Debug, Info, Warning };
 

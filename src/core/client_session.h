@@ -1,0 +1,156 @@
+// The operator client's protocol logic, as a sans-IO state machine.
+//
+// nlchat's wiring feeds it what happens (the link came up or went down, a line or an
+// opened packet arrived, time passed, the operator pressed a key) with the time as an
+// argument; the session answers through ClientEffects (send this command, drop the link,
+// the model changed, ring the bell) and keeps the model the screen shows: link state,
+// services, the ring queue, the chat and the chats before it. No socket, clock, thread
+// or terminal is involved, so the unit tests drive it with a fake clock.
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/command.h"
+#include "core/now.h"
+#include "core/rsa_key.h"
+
+namespace nlchat {
+
+struct ClientSettings {
+    std::string uuid;
+    double silence = 20;       // no word from the server this long: say so, resend key
+    double key_interval = 10;  // ...every this many seconds until a status arrives
+    double paused_after = 5;   // idle typing this long sends chat_state paused
+    double default_ring_time = 60;  // for a ring with neither expires_in nor time
+    std::string welcome;       // sent when a chat starts, if not empty
+    std::size_t max_chat_lines = 5000;  // per chat, oldest dropped beyond
+};
+
+class ClientEffects {
+public:
+    virtual ~ClientEffects() = default;
+    // A command for the server; the wiring seals it with the server key.
+    virtual void send(const Command& command) = 0;
+    // Close the connection and do not redial (refused, or the server key changed).
+    virtual void give_up(const std::string& why) = 0;
+    // Something on screen changed.
+    virtual void changed() = 0;
+    // A ring arrived: get the operator's attention.
+    virtual void alert() = 0;
+};
+
+enum class LinkState {
+    Down,             // no connection (the wiring is redialling)
+    Connecting,       // connected, waiting for the server's word
+    AwaitingTrust,    // first contact: the operator must accept the server's key
+    Joining,          // key sent, waiting for the challenge or status
+    Joined,           // in the pool
+    Silent,           // joined, but nothing from the server for a while
+    Refused,          // the server refused us (reason in refusal())
+    ServerKeyChanged  // the server's key differs from the pinned one
+};
+
+struct RingEntry {
+    std::int64_t id = 0;
+    double expires_at = 0;  // monotonic
+    bool accepting = false;  // we sent ringACK
+};
+
+struct ChatLine {
+    enum class Who { Caller, Me, Note };
+    double wall = 0;
+    Who who = Who::Note;
+    std::string text;
+};
+
+struct Chat {
+    std::optional<std::int64_t> ring_id;  // empty for a chat resumed after a restart
+    double started_wall = 0;
+    std::deque<ChatLine> lines;
+    std::string caller_state;  // "typing", "idle", "paused", "gone", "no_state", ...
+    bool ended = false;        // by the caller leaving, the operator, or the server
+};
+
+class ClientSession {
+public:
+    ClientSession(ClientSettings settings, PublicKey own_key, std::optional<PublicKey> pinned_server_key,
+                  ClientEffects& effects);
+
+    // ---- the link ---------------------------------------------------------------
+    void link_up(const Now& now);
+    void link_down(const Now& now);
+    // The unencrypted server_online line (a seed server may send no key).
+    void server_online(const std::optional<std::string>& key_pem, const Now& now);
+    // The operator's answer to "trust this server key?" (trust on first use).
+    void trust_server_key(bool trust, const Now& now);
+    // An opened packet's inner command.
+    void command(const Json::Value& inner, const Now& now);
+    void tick(const Now& now);
+    std::optional<double> next_deadline(const Now& now) const;
+
+    // ---- the operator -----------------------------------------------------------
+    // Accepts ring `id`, or the oldest open one. False if there is nothing to accept.
+    bool accept_ring(std::optional<std::int64_t> id, const Now& now);
+    // Drops ring `id` (or the oldest) from this screen; the server is not told.
+    bool ignore_ring(std::optional<std::int64_t> id);
+    // Sends a message in the open chat. False (and nothing sent) if there is none.
+    bool send_message(const std::string& text, const Now& now);
+    // The operator typed in the input line: composing now, paused after a pause.
+    void typing(const Now& now);
+    // Ends the open chat (disassociate) and files it with the earlier ones.
+    bool end_chat(const Now& now);
+    void quit();
+
+    // ---- the model ----------------------------------------------------------------
+    LinkState link() const { return link_; }
+    double last_heard() const { return last_heard_; }  // monotonic; 0 if never
+    double link_changed() const { return link_changed_; }
+    const std::string& refusal() const { return refusal_; }
+    const std::optional<PublicKey>& server_key() const { return server_key_; }
+    const std::optional<PublicKey>& offered_server_key() const { return offered_key_; }
+    const std::vector<ServiceStatus>& services() const { return services_; }
+    const std::vector<RingEntry>& rings() const { return rings_; }
+    const std::optional<Chat>& chat() const { return chat_; }
+    const std::vector<Chat>& past_chats() const { return past_; }
+    const std::deque<std::string>& notices() const { return notices_; }
+    const std::string& uuid() const { return settings_.uuid; }
+
+private:
+    void send_key(const Now& now);
+    void heard(const Now& now);
+    void set_link(LinkState state, const Now& now);
+    void notice(const std::string& text);
+    void add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now);
+    void start_chat(std::optional<std::int64_t> ring_id, const Now& now);
+    void file_chat();
+    std::vector<RingEntry>::iterator find_ring(std::optional<std::int64_t> id);
+
+    ClientSettings settings_;
+    PublicKey own_key_;
+    std::optional<PublicKey> pinned_;
+    ClientEffects& effects_;
+
+    LinkState link_ = LinkState::Down;
+    double link_changed_ = 0;
+    double last_heard_ = 0;
+    std::optional<double> next_key_;  // when Silent: when to send key again
+    std::string refusal_;
+    std::optional<PublicKey> server_key_;   // the key packets are sealed with
+    std::optional<PublicKey> offered_key_;  // awaiting the operator's trust
+    std::vector<ServiceStatus> services_;
+    std::vector<RingEntry> rings_;  // oldest first
+    std::optional<Chat> chat_;
+    std::vector<Chat> past_;
+    std::deque<std::string> notices_;
+    std::optional<double> paused_at_;  // when to send "paused"
+};
+
+const char* link_state_name(LinkState state);
+
+}  // namespace nlchat
