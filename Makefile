@@ -49,7 +49,7 @@ endif
 
 # Library checks: a missing library stops the build with the Debian package to install.
 # Targets that build nothing skip them.
-PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev
+PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev libutf8proc:libutf8proc-dev
 NO_DEPS_GOALS = clean distclean configure fmt uninstall deps
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
@@ -65,6 +65,9 @@ CATCH_CFLAGS := $(shell $(PKG_CONFIG) --cflags catch2 2>/dev/null)
 NET_CFLAGS := $(shell $(PKG_CONFIG) --cflags libuv 2>/dev/null)
 NET_LIBS := $(shell $(PKG_CONFIG) --libs libuv 2>/dev/null)
 INI_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
+UI_CFLAGS := $(shell $(PKG_CONFIG) --cflags libutf8proc ncursesw 2>/dev/null)
+UI_LIBS := $(shell $(PKG_CONFIG) --libs libutf8proc 2>/dev/null)
+CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null)
 
 ifdef SANITIZE
 O = build/san
@@ -86,11 +89,14 @@ CORE_LIB = $(O)/libnlcore.a
 NET_SRC = $(wildcard src/net/*.cpp)
 NET_OBJ = $(NET_SRC:%.cpp=$(O)/%.o)
 NET_LIB = $(O)/libnlnet.a
+UI_SRC = $(wildcard src/ui/*.cpp)
+UI_OBJ = $(UI_SRC:%.cpp=$(O)/%.o)
+UI_LIB = $(O)/libnlui.a
 SERVER_SRC = $(filter-out src/server/nlchatd.cpp,$(wildcard src/server/*.cpp))
 SERVER_OBJ = $(SERVER_SRC:%.cpp=$(O)/%.o)
 
 PROGRAMS = $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
-TEST_SRC = $(wildcard tests/core/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
@@ -136,8 +142,14 @@ $(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(CORE_LIB)
-	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(UI_LIB): $(UI_OBJ)
+	@mkdir -p $(dir $@)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/src/ui/%.o $(O)/tests/ui/%.o $(O)/src/client/%.o: ALL_CXXFLAGS += $(UI_CFLAGS)
+
+$(UNIT_TESTS): $(TEST_OBJ) $(UI_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS)
 
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -221,4 +233,4 @@ clean:
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache
 
--include $(CORE_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
