@@ -79,7 +79,7 @@ BIN = .
 SAN_FLAGS =
 endif
 
-ALL_CXXFLAGS = $(CXXSTD) $(WARNINGS) $(CXXFLAGS) $(SAN_FLAGS) -Isrc $(PKG_CFLAGS) \
+ALL_CXXFLAGS = $(CXXSTD) $(WARNINGS) $(CXXFLAGS) $(SAN_FLAGS) -Isrc -I. $(PKG_CFLAGS) \
 	-DNLCHAT_VERSION='"$(NLCHAT_VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
@@ -105,7 +105,7 @@ SERVER_BENCH = $(O)/bench/server-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit bench fuzz install uninstall clean distclean fmt configure deps try
+.PHONY: all check check-unit golden bench fuzz install uninstall clean distclean fmt configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -170,6 +170,10 @@ check-unit: $(UNIT_TESTS)
 	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN) --only unit
 
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
+# Rewrites the golden screens (tests/ui/golden/) from the current code: review the diff.
+golden: $(UNIT_TESTS)
+	$(Q)NLCHAT_UPDATE_GOLDEN=1 $(UNIT_TESTS) '[golden]'
+
 bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd
 	$(Q)$(BENCH)
 	@echo

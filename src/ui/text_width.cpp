@@ -23,17 +23,18 @@ std::vector<Grapheme> graphemes(std::string_view utf8) {
         }
         bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
         if (control) {
-            out.push_back({"?", 1});
+            out.push_back({"?", 1, static_cast<size_t>(n)});
             previous = -1;
             state = 0;
         } else if (previous >= 0 && !out.empty() && !utf8proc_grapheme_break_stateful(previous, cp, &state)) {
             // Part of the previous cluster (a combining mark, a joiner, a variation
             // selector). VS16 turns a narrow symbol into a wide emoji.
             out.back().text += bytes;
+            out.back().source_bytes += static_cast<size_t>(n);
             if (cp == 0xfe0f) out.back().width = 2;
         } else {
             int w = utf8proc_charwidth(cp);
-            out.push_back({bytes, w < 0 ? 1 : w});
+            out.push_back({bytes, w < 0 ? 1 : w, static_cast<size_t>(n)});
         }
         if (!control) previous = cp;
         p += n;

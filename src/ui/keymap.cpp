@@ -1,0 +1,42 @@
+#include "ui/keymap.h"
+
+namespace nlchat::ui {
+
+const std::vector<Binding>& key_bindings() {
+    static const std::vector<Binding> table = {
+        {key::F2, "F2", Action::AcceptRing, "take the selected ring (the oldest, or the one Tab chose)"},
+        {key::F3, "F3", Action::IgnoreRing, "ignore the selected ring (only on this screen)"},
+        {key::Tab, "Tab", Action::NextRing, "select the next ring"},
+        {key::Enter, "Enter", Action::Send, "send the input line"},
+        {key::PageUp, "PgUp", Action::ScrollUp, "scroll the chat back"},
+        {key::PageDown, "PgDn", Action::ScrollDown, "scroll the chat forward"},
+        {key::ctrl('t'), "Ctrl-T", Action::ScrollTop, "go to the start of the chat"},
+        {key::ctrl('b'), "Ctrl-B", Action::ScrollBottom, "go to the end of the chat"},
+        {key::F5, "F5", Action::PastChats, "show this run's earlier chats in turn (read-only)"},
+        {key::F8, "F8", Action::EndChat, "end the chat (asks first)"},
+        {key::F10, "F10", Action::Quit, "quit (asks first)"},
+        {key::F1, "F1", Action::Help, "this help"},
+        {key::Left, "Left", Action::Left, "move left"},
+        {key::Right, "Right", Action::Right, "move right"},
+        {key::Home, "Home", Action::Home, "start of line"},
+        {key::ctrl('a'), "Ctrl-A", Action::Home, "start of line"},
+        {key::End, "End", Action::End, "end of line"},
+        {key::ctrl('e'), "Ctrl-E", Action::End, "end of line"},
+        {key::Backspace, "Backspace", Action::Backspace, "delete left"},
+        {key::Delete, "Delete", Action::Delete, "delete right"},
+        {key::ctrl('k'), "Ctrl-K", Action::KillToEnd, "delete to end of line"},
+        {key::ctrl('u'), "Ctrl-U", Action::KillToStart, "delete to start of line"},
+        {key::ctrl('w'), "Ctrl-W", Action::KillWord, "delete the word before"},
+        {key::Up, "Up", Action::HistoryUp, "earlier input"},
+        {key::Down, "Down", Action::HistoryDown, "later input"},
+    };
+    return table;
+}
+
+std::optional<Action> action_for(int code) {
+    for (const auto& b : key_bindings())
+        if (b.key == code) return b.action;
+    return std::nullopt;
+}
+
+}  // namespace nlchat::ui

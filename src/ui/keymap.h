@@ -1,0 +1,41 @@
+// nlchat's keys, as one table: the key handler dispatches from it and the help overlay
+// lists it, so the two cannot disagree. Key codes are our own (the curses front end
+// translates), so this file and its tests need no terminal.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+namespace nlchat::ui {
+
+// Printable characters are their code points; the rest are above the Unicode range.
+namespace key {
+constexpr int kBase = 0x110000;
+enum : int {
+    F1 = kBase + 1, F2, F3, F4, F5, F6, F7, F8, F9, F10,
+    Up, Down, Left, Right, Home, End, PageUp, PageDown, Backspace, Delete, Enter, Tab, Escape,
+    PasteStart, PasteEnd, Resize,
+};
+constexpr int ctrl(char c) { return c & 0x1f; }
+}  // namespace key
+
+enum class Action {
+    Help, AcceptRing, IgnoreRing, NextRing, ScrollUp, ScrollDown, ScrollTop, ScrollBottom,
+    PastChats, EndChat, Quit, Send,
+    // Editing the input line.
+    Left, Right, Home, End, Backspace, Delete, KillToEnd, KillToStart, KillWord, HistoryUp, HistoryDown,
+};
+
+struct Binding {
+    int key;
+    const char* key_name;  // as shown in the help
+    Action action;
+    const char* help;
+};
+
+const std::vector<Binding>& key_bindings();
+
+// The action bound to `code`, if any.
+std::optional<Action> action_for(int code);
+
+}  // namespace nlchat::ui

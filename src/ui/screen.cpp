@@ -1,0 +1,222 @@
+#include "ui/screen.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "ui/keymap.h"
+#include "ui/text_width.h"
+
+namespace nlchat::ui {
+namespace {
+
+std::string clock_time(double wall) {
+    std::time_t t = static_cast<std::time_t>(wall);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[8];
+    std::strftime(buf, sizeof buf, "%H:%M", &tm);
+    return buf;
+}
+
+std::string caller_state_text(const std::string& state) {
+    if (state == "typing") return "caller is typing\xe2\x80\xa6";
+    if (state == "idle") return "caller is idle";
+    if (state == "paused") return "caller paused";
+    if (state == "inactive") return "caller is away";
+    if (state == "gone") return "caller left the chat";
+    if (state == "no_state") return "(this service shows no typing)";
+    return state;
+}
+
+void draw_status(Surface& s, const ClientSession& session, const UiState& ui, const Now& now) {
+    s.fill(0, 0, Style::Bar);
+    std::string link = link_state_name(session.link());
+    double age = now.mono - (session.link() == LinkState::Down ? session.link_changed() : session.last_heard());
+    if (session.link() == LinkState::Down) link += " " + format_seconds(age) + ", redialling";
+    else if (session.link() == LinkState::Joined || session.link() == LinkState::Silent)
+        link += " \xc2\xb7 " + format_seconds(age) + " ago";
+    int x = s.put(0, 0, " nlchat \xe2\x94\x82 ", Style::Bar);
+    Style link_style = session.link() == LinkState::Joined ? Style::Bar : Style::Alert;
+    x = s.put(0, x, link, link_style);
+    // Rings come before services: on a narrow screen they are what must not be cut.
+    x = s.put(0, x, " \xe2\x94\x82 ", Style::Bar);
+    x = s.put(0, x, "rings: " + std::to_string(session.rings().size()),
+              session.rings().empty() ? Style::Bar : Style::Alert);
+    for (const auto& svc : session.services()) x = s.put(0, x, " \xe2\x94\x82 " + svc.name + ": " + svc.status, Style::Bar);
+    std::string right = "me " + ui.fingerprint.substr(0, std::min<size_t>(ui.fingerprint.size(), 15)) + " ";
+    int rx = s.width() - display_width(right);
+    if (rx > x + 1) s.put(0, rx, right, Style::Bar);
+}
+
+void draw_left(Surface& s, const ClientSession& session, const UiState& ui, const Now& now, int top, int bottom,
+               int width) {
+    int y = top;
+    s.put(y++, 0, fit("RINGS (" + std::to_string(session.rings().size()) + ")", width), Style::Bold);
+    const auto& rings = session.rings();
+    if (rings.empty()) s.put(y++, 1, fit("none waiting", width - 1), Style::Dim);
+    for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
+        const RingEntry& r = rings[i];
+        bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
+        std::string line = std::string(selected ? "\xe2\x96\xb6 " : "  ") + "ring " + std::to_string(r.id) + "  " +
+                           format_seconds(r.expires_at - now.mono) + (r.accepting ? " \xe2\x80\xa6" : "");
+        s.put(y++, 0, fit(line, width), selected ? Style::Selected : Style::Alert);
+    }
+    if (y + 2 >= bottom) return;
+    ++y;
+    s.put(y++, 0, fit("EARLIER CHATS (" + std::to_string(session.past_chats().size()) + ")", width), Style::Bold);
+    const auto& past = session.past_chats();
+    for (size_t i = 0; i < past.size() && y < bottom; ++i) {
+        std::string line = std::string(ui.past == i ? "\xe2\x96\xb6 " : "  ") + clock_time(past[i].started_wall) +
+                           " (" + std::to_string(past[i].lines.size()) + " lines)";
+        s.put(y++, 0, fit(line, width), ui.past == i ? Style::Selected : Style::Normal);
+    }
+}
+
+void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int top, int bottom, int left, int width) {
+    const Chat* chat = nullptr;
+    bool read_only = false;
+    if (ui.past && *ui.past < session.past_chats().size()) {
+        chat = &session.past_chats()[*ui.past];
+        read_only = true;
+    } else if (session.chat()) {
+        chat = &*session.chat();
+    }
+    if (!chat) {
+        s.put(top, left, fit("No chat open.", width), Style::Bold);
+        const char* hint = session.rings().empty() ? "Waiting for a caller: rings appear on the left."
+                                                   : "A caller is waiting: F2 takes the selected ring.";
+        int y = top + 2;
+        for (const auto& line : wrap(hint, width)) s.put(y++, left, line, Style::Normal);
+        s.put(y + 1, left, fit("F1 lists every key.", width), Style::Dim);
+        return;
+    }
+    std::string header = read_only ? "Earlier chat (read-only)" : "Chat";
+    if (chat->ring_id) header += " \xc2\xb7 ring " + std::to_string(*chat->ring_id);
+    header += " \xc2\xb7 since " + clock_time(chat->started_wall);
+    s.put(top, left, fit(header, width), Style::Bold);
+    if (!chat->caller_state.empty())
+        s.put(top + 1, left, fit(caller_state_text(chat->caller_state), width), Style::Dim);
+    else if (chat->ended)
+        s.put(top + 1, left, fit("chat ended", width), Style::Dim);
+
+    // Lay out every line, then show the window that ends `scroll` lines above the bottom.
+    struct Row {
+        std::string text;
+        Style style;
+    };
+    std::vector<Row> rows;
+    const int indent = 13;  // "12:34 Caller " is 13 columns
+    for (const auto& line : chat->lines) {
+        const char* who = line.who == ChatLine::Who::Caller ? "Caller" : line.who == ChatLine::Who::Me ? "You" : "--";
+        Style style = line.who == ChatLine::Who::Caller ? Style::Caller
+                      : line.who == ChatLine::Who::Me   ? Style::Me
+                                                        : Style::Note;
+        std::string prefix = clock_time(line.wall) + " " + who;
+        prefix.resize(indent, ' ');
+        auto wrapped = wrap(line.text, std::max(1, width - indent));
+        for (size_t i = 0; i < wrapped.size(); ++i)
+            rows.push_back({(i == 0 ? prefix : std::string(indent, ' ')) + wrapped[i], style});
+    }
+    int area = bottom - (top + 2);
+    int max_scroll = std::max(0, static_cast<int>(rows.size()) - area);
+    int scroll = std::clamp(ui.scroll, 0, max_scroll);
+    int first = std::max(0, static_cast<int>(rows.size()) - area - scroll);
+    for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)
+        s.put(y, left, rows[i].text, rows[i].style);
+    if (scroll > 0) {
+        std::string more = "\xe2\x86\x93 " + std::to_string(scroll) + " more lines (PgDn)";
+        s.put(bottom - 1, left + std::max(0, width - display_width(more)), more, Style::Bold);
+    }
+}
+
+void draw_help(Surface& s) {
+    // One line per action, with every key bound to it.
+    std::vector<std::pair<std::string, std::string>> lines;
+    for (const auto& b : key_bindings()) {
+        auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.second == b.help; });
+        if (same != lines.end()) same->first += std::string(", ") + b.key_name;
+        else lines.emplace_back(b.key_name, b.help);
+    }
+    int w = std::min(s.width() - 2, 80);
+    int h = std::min(s.height() - 2, static_cast<int>(lines.size()) + 3);
+    int x0 = (s.width() - w) / 2, y0 = (s.height() - h) / 2;
+    for (int y = y0; y < y0 + h; ++y) {
+        s.put(y, x0, std::string(static_cast<size_t>(w), ' '), Style::Bar);
+    }
+    s.put(y0, x0 + 2, fit("Keys (F1 or Esc closes this)", w - 4), Style::Bar);
+    int y = y0 + 2;
+    for (size_t i = 0; i < lines.size(); ++i) {
+        if (y == y0 + h - 1 && i + 1 < lines.size()) {
+            s.put(y, x0 + 2, fit("(a taller window shows " + std::to_string(lines.size() - i) + " more)", w - 4),
+                  Style::Bar);
+            break;
+        }
+        std::string name = lines[i].first;
+        name.resize(16, ' ');
+        s.put(y++, x0 + 2, fit(name + lines[i].second, w - 4), Style::Bar);
+    }
+}
+
+}  // namespace
+
+std::string format_seconds(double seconds) {
+    long t = std::max(0L, static_cast<long>(std::ceil(seconds)));
+    char buf[32];
+    if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+    return buf;
+}
+
+bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input,
+                 const Now& now) {
+    s.clear();
+    const int h = s.height(), w = s.width();
+    if (h < 4 || w < 20) {
+        s.put(0, 0, fit("nlchat: window too small", w));
+        s.cursor(-1, 0);
+        return false;
+    }
+    draw_status(s, session, ui, now);
+    const int left_width = std::clamp(w / 4, 18, 26);
+    const int top = 1, bottom = h - 2;
+    draw_left(s, session, ui, now, top, bottom, left_width);
+    for (int y = top; y < bottom; ++y) s.put(y, left_width, "\xe2\x94\x82", Style::Dim);
+    draw_chat(s, session, ui, top, bottom, left_width + 2, w - left_width - 2);
+
+    // The notice row: a question, the UI's feedback, or the session's latest notice.
+    std::string notice;
+    Style style = Style::Alert;
+    switch (ui.prompt) {
+    case UiState::Prompt::EndChat: notice = "End this chat? y = yes, n = no"; break;
+    case UiState::Prompt::Quit: notice = "Quit nlchat? y = yes, n = no"; break;
+    case UiState::Prompt::TrustServer:
+        notice = "New server key " +
+                 (session.offered_server_key() ? session.offered_server_key()->fingerprint() : std::string("?")) +
+                 ". Trust it? y/n";
+        break;
+    case UiState::Prompt::None:
+        style = Style::Note;
+        if (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged) {
+            notice = session.refusal();
+            style = Style::Alert;
+        } else if (!ui.message.empty()) {
+            notice = ui.message;
+        } else if (!session.notices().empty()) {
+            notice = session.notices().back();
+        }
+    }
+    s.put(h - 2, 0, fit(notice, w), style);
+
+    const std::string prompt = "> ";
+    int col = 0;
+    std::string shown = input.view(w - static_cast<int>(prompt.size()) - 1, col);
+    s.put(h - 1, 0, prompt, Style::Bold);
+    s.put(h - 1, static_cast<int>(prompt.size()), shown);
+    s.cursor(h - 1, static_cast<int>(prompt.size()) + col);
+
+    if (ui.help) draw_help(s);
+    return !session.rings().empty();
+}
+
+}  // namespace nlchat::ui

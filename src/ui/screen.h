@@ -1,0 +1,41 @@
+// The whole nlchat screen, drawn from the session's model and the UI's own state:
+//
+//   row 0        status bar: link state and age of the server's last word, services,
+//                own short fingerprint, number of waiting rings
+//   left panel   the ring queue (oldest first, with countdowns) and this run's earlier chats
+//   right pane   the chat: header with the caller's state, then the lines, wrapped by
+//                display width, scrolled with PgUp/PgDn
+//   row h-2      a notice, or the question being asked (end the chat? quit?)
+//   row h-1      the input line
+//
+// Any size from 60x16 up gives every part room; smaller sizes clip but never overlap.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/client_session.h"
+#include "ui/input_line.h"
+#include "ui/surface.h"
+
+namespace nlchat::ui {
+
+struct UiState {
+    enum class Prompt { None, EndChat, Quit, TrustServer };
+    Prompt prompt = Prompt::None;
+    bool help = false;
+    std::size_t selected_ring = 0;     // index into the session's rings
+    int scroll = 0;                    // chat lines above the bottom
+    std::optional<std::size_t> past;   // an earlier chat on view
+    std::string fingerprint;           // own key's, shown shortened
+    std::string message;               // feedback for the last key, cleared on the next
+};
+
+// Draws everything; returns true when a countdown is on screen (redraw each second).
+bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input,
+                 const Now& now);
+
+// "0:45" style countdown; "1:02:03" past an hour.
+std::string format_seconds(double seconds);
+
+}  // namespace nlchat::ui

@@ -1,0 +1,160 @@
+// Golden-screen tests: the whole screen drawn into a TextSurface and compared with
+// tests/ui/golden/NAME.txt. After an intended change of layout, refresh them with
+// `make golden` (NLCHAT_UPDATE_GOLDEN=1) and review the diff like code.
+#include "ui/screen.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "core/json_util.h"
+#include "tests/core/test_keys.h"
+#include "ui/keymap.h"
+#include "ui/text_surface.h"
+#include "ui/text_width.h"
+
+using namespace nlchat;
+using namespace nlchat::ui;
+
+namespace {
+
+struct NullEffects : ClientEffects {
+    void send(const Command&) override {}
+    void give_up(const std::string&) override {}
+    void changed() override {}
+    void alert() override {}
+};
+
+std::string golden_path(const std::string& name) {
+    std::string file = __FILE__;
+    return file.substr(0, file.rfind('/')) + "/golden/" + name + ".txt";
+}
+
+// Compares with the golden file, or rewrites it when NLCHAT_UPDATE_GOLDEN is set.
+void check_golden(const std::string& name, const TextSurface& s) {
+    std::string path = golden_path(name);
+    if (std::getenv("NLCHAT_UPDATE_GOLDEN")) {
+        std::ofstream(path) << s.text();
+        SUCCEED("rewrote " + path);
+        return;
+    }
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    std::stringstream want;
+    want << in.rdbuf();
+    INFO("golden " << path << "; got:\n" << s.text());
+    CHECK(s.text() == want.str());
+}
+
+struct Scene {
+    NullEffects fx;
+    Now now{1000, 1764190800};  // 21:00:00 UTC
+    ClientSession session;
+    UiState ui;
+    InputLine input;
+
+    Scene() : session(settings(), test::key_2048().public_key(), test::key_4096().public_key(), fx) {
+        setenv("TZ", "UTC", 1);
+        tzset();
+        ui.fingerprint = "SHA256:AbCdEfGhIjKlMnOp";
+        session.link_up(now);
+        in(StatusCommand{{{"Web", "Connected"}, {"Phone", "down"}}});
+    }
+    static ClientSettings settings() {
+        ClientSettings s;
+        s.uuid = "me";
+        return s;
+    }
+    void in(const Command& c) { session.command(to_json(c), now); }
+    void later(double seconds) {
+        now.mono += seconds;
+        now.wall += seconds;
+    }
+    TextSurface draw(int w, int h) {
+        TextSurface s(w, h);
+        draw_screen(s, session, ui, input, now);
+        return s;
+    }
+    void open_chat() {
+        in(RingCommand{"", 12, std::nullopt, 60});
+        session.accept_ring(std::nullopt, now);
+        in(RingAckAckCommand{"me", 12});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("golden: waiting for callers", "[ui][golden]") {
+    Scene sc;
+    sc.later(3);
+    check_golden("idle_100x30", sc.draw(100, 30));
+}
+
+TEST_CASE("golden: two rings waiting, the second selected", "[ui][golden]") {
+    Scene sc;
+    sc.in(RingCommand{"", 12, std::nullopt, 60});
+    sc.later(5);
+    sc.in(RingCommand{"", 13, std::nullopt, 60});
+    sc.ui.selected_ring = 1;
+    sc.later(1.5);
+    auto s = sc.draw(80, 24);
+    CHECK(s.text().find("ring 12  0:54") != std::string::npos);
+    check_golden("rings_80x24", s);
+}
+
+TEST_CASE("golden: a chat with wide characters on the smallest screen", "[ui][golden]") {
+    Scene sc;
+    sc.open_chat();
+    sc.in(MsgCommand{{"hi. I can't sleep \xf0\x9f\x98\x9e and I don't know who else to talk to"}, Direction::In, "me"});
+    sc.later(30);
+    sc.session.send_message("I'm here. Take your time \xe2\x80\x94 what's keeping you up?", sc.now);
+    sc.later(20);
+    sc.in(MsgCommand{{"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x82\x82\xe5\xa4\xa7\xe4\xb8\x88\xe5\xa4\xab\xef\xbc\x9f "
+                      "exams, mostly"}, Direction::In, "me"});
+    sc.in(ChatStateCommand{"me", Direction::In, "typing"});
+    sc.input.insert("that sounds hard");
+    auto s = sc.draw(60, 16);
+    // Nothing runs past the edge, whatever the characters.
+    std::istringstream lines(s.text());
+    std::string line;
+    while (std::getline(lines, line)) CHECK(display_width(line) <= 60);
+    check_golden("chat_60x16", s);
+}
+
+TEST_CASE("golden: scrolled back, with the end-chat question", "[ui][golden]") {
+    Scene sc;
+    sc.open_chat();
+    for (int i = 1; i <= 30; ++i) {
+        sc.in(MsgCommand{{"line " + std::to_string(i)}, Direction::In, "me"});
+        sc.later(10);
+    }
+    sc.ui.scroll = 10;
+    sc.ui.prompt = UiState::Prompt::EndChat;
+    check_golden("scrolled_80x24", sc.draw(80, 24));
+}
+
+TEST_CASE("golden: the help overlay lists every key from the key table", "[ui][golden]") {
+    Scene sc;
+    sc.ui.help = true;
+    auto s = sc.draw(100, 30);
+    for (const auto& b : key_bindings()) CHECK(s.text().find(b.help) != std::string::npos);
+    check_golden("help_100x30", s);
+}
+
+TEST_CASE("golden: the link down, and a refused key", "[ui][golden]") {
+    Scene sc;
+    sc.session.link_down(sc.now);
+    sc.later(12);
+    check_golden("down_80x24", sc.draw(80, 24));
+    Scene r;
+    r.in(RefusedCommand{"me", "this key (SHA256:xyz) is not authorized on this server; ask an admin to add it"});
+    check_golden("refused_80x24", r.draw(80, 24));
+}
+
+TEST_CASE("a tiny window says so instead of overlapping", "[ui]") {
+    Scene sc;
+    auto s = sc.draw(15, 3);
+    CHECK(s.text().rfind("nlchat: window", 0) == 0);
+}
