@@ -95,7 +95,7 @@ UI_LIB = $(O)/libnlui.a
 SERVER_SRC = $(filter-out src/server/nlchatd.cpp,$(wildcard src/server/*.cpp))
 SERVER_OBJ = $(SERVER_SRC:%.cpp=$(O)/%.o)
 
-PROGRAMS = $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
+PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
 TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
@@ -130,6 +130,14 @@ $(O)/src/net/%.o $(O)/src/server/%.o $(O)/src/tools/nlchat_caller.o $(O)/tests/h
 $(BIN)/nlchatd: $(O)/src/server/nlchatd.o $(SERVER_OBJ) $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(INI_LIBS)
+
+CLIENT_SRC = $(filter-out src/client/nlchat.cpp,$(wildcard src/client/*.cpp))
+CLIENT_OBJ = $(CLIENT_SRC:%.cpp=$(O)/%.o)
+$(O)/src/client/%.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+
+$(BIN)/nlchat: $(O)/src/client/nlchat.o $(CLIENT_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(UI_LIBS) $(CURSES_LIBS) $(INI_LIBS)
 
 $(BIN)/nlchat-caller: $(O)/src/tools/nlchat_caller.o $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -232,9 +240,9 @@ configure: configure.ac
 	autoconf -o $@ $<
 
 clean:
-	rm -rf build nlchat-packet nlchatd nlchat-caller
+	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller
 
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)

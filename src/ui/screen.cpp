@@ -190,6 +190,10 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     switch (ui.prompt) {
     case UiState::Prompt::EndChat: notice = "End this chat? y = yes, n = no"; break;
     case UiState::Prompt::Quit: notice = "Quit nlchat? y = yes, n = no"; break;
+    case UiState::Prompt::Paste:
+        notice = "Send this " + std::to_string(std::count(ui.paste.begin(), ui.paste.end(), '\n') + 1) +
+                 "-line paste as one message? y = yes, n = no";
+        break;
     case UiState::Prompt::TrustServer:
         notice = "New server key " +
                  (session.offered_server_key() ? session.offered_server_key()->fingerprint() : std::string("?")) +

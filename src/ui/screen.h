@@ -21,7 +21,7 @@
 namespace nlchat::ui {
 
 struct UiState {
-    enum class Prompt { None, EndChat, Quit, TrustServer };
+    enum class Prompt { None, EndChat, Quit, TrustServer, Paste };
     Prompt prompt = Prompt::None;
     bool help = false;
     std::size_t selected_ring = 0;     // index into the session's rings
@@ -29,6 +29,7 @@ struct UiState {
     std::optional<std::size_t> past;   // an earlier chat on view
     std::string fingerprint;           // own key's, shown shortened
     std::string message;               // feedback for the last key, cleared on the next
+    std::string paste;                 // a multi-line paste waiting for its confirm
 };
 
 // Draws everything; returns true when a countdown is on screen (redraw each second).

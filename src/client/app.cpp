@@ -1,0 +1,347 @@
+#include "client/app.h"
+
+#include <csignal>
+#include <cstdlib>
+
+#include "client/client_files.h"
+#include "core/json_util.h"
+#include "core/raw_packet.h"
+
+namespace nlchat {
+
+App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateKey key,
+         std::optional<PublicKey> pinned_server_key)
+    : loop_(loop),
+      term_(terminal),
+      settings_(std::move(settings)),
+      key_(std::move(key)),
+      session_(settings_.session, key_.public_key(), std::move(pinned_server_key), *this),
+      connector_(loop, 1 << 20),
+      redial_timer_(loop),
+      deadline_timer_(loop),
+      bell_timer_(loop),
+      second_timer_(loop) {
+    ui_.fingerprint = key_.public_key().fingerprint();
+}
+
+App::~App() = default;
+
+Now App::now() const { return Now{net::monotonic_seconds(), net::wall_seconds()}; }
+
+void App::start() {
+    keys_ = std::make_unique<net::FdWatcher>(loop_, 0, [this](bool hangup) { on_terminal(hangup); });
+    before_block_ = std::make_unique<net::BeforeBlock>(loop_, [this] { redraw(); });
+    winch_ = std::make_unique<net::SignalWatcher>(loop_, SIGWINCH, [this] {
+        term_.resize();
+        dirty_ = true;
+    });
+    hup_ = std::make_unique<net::SignalWatcher>(loop_, SIGHUP, [this] { shut_down(true); });
+    term_signal_ = std::make_unique<net::SignalWatcher>(loop_, SIGTERM, [this] { shut_down(true); });
+    int_signal_ = std::make_unique<net::SignalWatcher>(loop_, SIGINT, [this] { shut_down(true); });
+    connect();
+}
+
+// ---- the link -----------------------------------------------------------------------------
+
+void App::connect() {
+    if (gave_up_ || stopping_) return;
+    connector_.connect_tcp(settings_.server, [this](std::unique_ptr<net::LineStream> stream, const std::string& error) {
+        if (!stream) {
+            ui_.message = "cannot reach " + format_host_port(settings_.server) + ": " + error;
+            dirty_ = true;
+            return redial();
+        }
+        link_ = std::move(stream);
+        inbox_.clear();
+        opening_ = false;
+        net::LineStream::Handlers h;
+        h.on_line = [this](std::string_view line) { on_line(std::string(line)); };
+        h.on_close = [this](const std::string& reason) {
+            link_.reset();
+            ui_.message = "connection lost: " + reason;
+            session_.link_down(now());
+            reschedule();
+            redial();
+        };
+        link_->start(std::move(h));
+        ui_.message.clear();
+        session_.link_up(now());
+        reschedule();
+    });
+}
+
+void App::redial() {
+    if (gave_up_ || stopping_) return;
+    // At once the first time, then doubling up to 30 s, each with +-20 % jitter so that
+    // a room of clients does not redial a restarted server in lockstep.
+    double delay = backoff_ * (0.8 + 0.4 * (std::rand() / static_cast<double>(RAND_MAX)));
+    backoff_ = backoff_ == 0 ? 1 : std::min(30.0, backoff_ * 2);
+    redial_timer_.start(delay, [this] { connect(); });
+}
+
+void App::on_line(std::string line) {
+    // The only unencrypted line is server_online; everything else is a raw packet.
+    if (line.find("\"messages\"") == std::string::npos) {
+        std::string error;
+        auto obj = parse_json_object(line, error);
+        if (obj && (*obj)["type"] == "server_online") {
+            std::optional<std::string> key;
+            if ((*obj)["key"].isString()) key = (*obj)["key"].asString();
+            session_.server_online(key, now());
+            if (session_.link() == LinkState::AwaitingTrust) ui_.prompt = ui::UiState::Prompt::TrustServer;
+            reschedule();
+        }
+        return;
+    }
+    if (inbox_.size() >= 256) return;  // a server flooding us: drop rather than grow without end
+    inbox_.push_back(std::move(line));
+    open_next();
+}
+
+void App::open_next() {
+    if (opening_ || inbox_.empty()) return;
+    opening_ = true;
+    auto job = std::make_shared<std::pair<std::string, OpenResult>>(std::move(inbox_.front()), OpenResult{});
+    inbox_.pop_front();
+    PrivateKey key = key_;
+    // RSA decryption takes milliseconds a block: off the loop, so typing never stalls.
+    net::run_in_pool(
+        loop_, [job, key] { job->second = open(job->first, key, Role::Bob); },
+        [this, job] {
+            opening_ = false;
+            if (job->second.packet && !stopping_) {
+                if (job->second.packet->uuid == settings_.session.uuid) session_.command(job->second.packet->inner, now());
+                if (session_.link() == LinkState::Joined) backoff_ = 0;
+                reschedule();
+            }
+            open_next();
+        });
+}
+
+void App::send(const Command& command) {
+    if (!link_ || !session_.server_key()) return;
+    link_->write_line(seal(write_json(to_json(command)), *session_.server_key(), settings_.session.uuid, Role::Alice));
+}
+
+void App::give_up(const std::string& why) {
+    gave_up_ = true;
+    ui_.message = why;
+    redial_timer_.stop();
+    connector_.cancel();
+    if (link_) link_->close(true);
+    link_.reset();
+    dirty_ = true;
+}
+
+void App::alert() {
+    term_.bell();
+    if (settings_.notify) term_.notify("nlchat", "a caller is waiting");
+    if (settings_.bell_interval > 0 && !bell_timer_.active()) {
+        bell_timer_.start(
+            settings_.bell_interval,
+            [this] {
+                if (session_.rings().empty()) return bell_timer_.stop();
+                term_.bell();
+            },
+            settings_.bell_interval);
+    }
+    dirty_ = true;
+}
+
+void App::reschedule() {
+    if (stopping_) return;
+    auto next = session_.next_deadline(now());
+    if (!next) return deadline_timer_.stop();
+    deadline_timer_.start(*next - net::monotonic_seconds(), [this] {
+        session_.tick(now());
+        reschedule();
+    });
+}
+
+// ---- the terminal -----------------------------------------------------------------------------
+
+void App::on_terminal(bool hangup) {
+    if (hangup) return shut_down(true);  // the terminal is gone (SSH dropped): leave, do not spin
+    auto keys = term_.read_keys();
+    for (const auto& k : keys) handle_key(k);
+    dirty_ = true;
+}
+
+void App::handle_key(const ui::Terminal::Key& k) {
+    using ui::key::PasteEnd;
+    using ui::key::PasteStart;
+    if (k.code == PasteStart) {
+        pasting_ = true;
+        paste_.clear();
+        return;
+    }
+    if (pasting_) {
+        if (k.code == PasteEnd) {
+            pasting_ = false;
+            if (paste_.find('\n') == std::string::npos) {
+                input_.insert(paste_);
+            } else {
+                ui_.paste = paste_;
+                ui_.prompt = ui::UiState::Prompt::Paste;
+            }
+        } else if (k.code == ui::key::Enter) {
+            paste_ += '\n';
+        } else if (k.code == ui::key::Tab) {
+            paste_ += '\t';
+        } else if (k.code == 0) {
+            paste_ += k.text;
+        }
+        return;
+    }
+    if (k.code == ui::key::Resize) {
+        term_.resize();
+        return;
+    }
+    if (ui_.help) {
+        ui_.help = false;
+        return;
+    }
+    if (ui_.prompt != ui::UiState::Prompt::None) {
+        if (k.code == 0 && (k.text == "y" || k.text == "Y")) answer_prompt(true);
+        else if ((k.code == 0 && (k.text == "n" || k.text == "N")) || k.code == ui::key::Escape) answer_prompt(false);
+        return;
+    }
+    ui_.message.clear();
+    if (k.code == 0) {
+        input_.insert(k.text);
+        session_.typing(now());
+        reschedule();
+        return;
+    }
+    if (auto action = ui::action_for(k.code)) handle_action(*action);
+}
+
+void App::handle_action(ui::Action action) {
+    using ui::Action;
+    Now t = now();
+    switch (action) {
+    case Action::Help: ui_.help = true; break;
+    case Action::AcceptRing: {
+        std::optional<std::int64_t> id;
+        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
+        if (!session_.accept_ring(id, t) && session_.rings().empty()) ui_.message = "no ring to take";
+        break;
+    }
+    case Action::IgnoreRing: {
+        std::optional<std::int64_t> id;
+        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
+        if (!session_.ignore_ring(id)) ui_.message = "no ring to ignore";
+        ui_.selected_ring = 0;
+        break;
+    }
+    case Action::NextRing:
+        ui_.selected_ring = session_.rings().empty() ? 0 : (ui_.selected_ring + 1) % session_.rings().size();
+        break;
+    case Action::ScrollUp: ui_.scroll += std::max(1, term_.height() - 6); break;
+    case Action::ScrollDown: ui_.scroll = std::max(0, ui_.scroll - std::max(1, term_.height() - 6)); break;
+    case Action::ScrollTop: ui_.scroll = 1 << 20; break;
+    case Action::ScrollBottom: ui_.scroll = 0; break;
+    case Action::PastChats:
+        if (session_.past_chats().empty()) {
+            ui_.message = "no earlier chats in this run";
+        } else if (!ui_.past) {
+            ui_.past = session_.past_chats().size() - 1;
+        } else if (*ui_.past == 0) {
+            ui_.past.reset();  // back to the live chat
+        } else {
+            --*ui_.past;
+        }
+        ui_.scroll = 0;
+        break;
+    case Action::EndChat:
+        if (session_.chat()) ui_.prompt = ui::UiState::Prompt::EndChat;
+        else ui_.message = "no chat to end";
+        break;
+    case Action::Quit: ui_.prompt = ui::UiState::Prompt::Quit; break;
+    case Action::Send: {
+        if (ui_.past) {
+            ui_.message = "this earlier chat is read-only (F5 goes back to the live one)";
+            break;
+        }
+        if (input_.empty()) break;
+        if (!session_.chat() || session_.chat()->ended) {
+            ui_.message = session_.chat() ? "the chat has ended: F8 closes it" : "no chat open: nothing was sent";
+            break;
+        }
+        session_.send_message(input_.take(), t);
+        ui_.scroll = 0;
+        break;
+    }
+    case Action::Left: input_.left(); break;
+    case Action::Right: input_.right(); break;
+    case Action::Home: input_.home(); break;
+    case Action::End: input_.end(); break;
+    case Action::Backspace: input_.backspace(); break;
+    case Action::Delete: input_.erase(); break;
+    case Action::KillToEnd: input_.kill_to_end(); break;
+    case Action::KillToStart: input_.kill_to_start(); break;
+    case Action::KillWord: input_.kill_word(); break;
+    case Action::HistoryUp: input_.history_up(); break;
+    case Action::HistoryDown: input_.history_down(); break;
+    }
+    reschedule();
+}
+
+void App::answer_prompt(bool yes) {
+    auto prompt = ui_.prompt;
+    ui_.prompt = ui::UiState::Prompt::None;
+    Now t = now();
+    switch (prompt) {
+    case ui::UiState::Prompt::EndChat:
+        if (yes) session_.end_chat(t);
+        break;
+    case ui::UiState::Prompt::Quit:
+        if (yes) shut_down(true);
+        break;
+    case ui::UiState::Prompt::TrustServer:
+        if (yes && session_.offered_server_key() && !settings_.known_servers.empty()) {
+            std::string error;
+            if (!remember_server_key(settings_.known_servers, format_host_port(settings_.server),
+                                     *session_.offered_server_key(), error))
+                ui_.message = error;
+        }
+        session_.trust_server_key(yes, t);
+        break;
+    case ui::UiState::Prompt::Paste:
+        if (yes && !session_.send_message(ui_.paste, t)) ui_.message = "no chat open: the paste was not sent";
+        ui_.paste.clear();
+        break;
+    case ui::UiState::Prompt::None: break;
+    }
+    reschedule();
+}
+
+void App::redraw() {
+    if (!dirty_ || stopping_) return;
+    dirty_ = false;
+    bool countdown = ui::draw_screen(term_, session_, ui_, input_, now());
+    term_.present();
+    // Idle means idle: a timer only while a countdown is on screen.
+    if (countdown && !second_timer_.active()) second_timer_.start(1, [this] { dirty_ = true; }, 1);
+    if (!countdown) second_timer_.stop();
+}
+
+void App::shut_down(bool send_disconnect) {
+    if (stopping_) return;
+    if (send_disconnect && link_) session_.quit();
+    stopping_ = true;
+    if (link_) link_->close(true);
+    link_.reset();
+    connector_.cancel();
+    redial_timer_.close();
+    deadline_timer_.close();
+    bell_timer_.close();
+    second_timer_.close();
+    if (keys_) keys_->close();
+    if (before_block_) before_block_->close();
+    for (auto* s : {&winch_, &hup_, &term_signal_, &int_signal_})
+        if (*s) (*s)->close();
+    term_.end();
+}
+
+}  // namespace nlchat

@@ -1,0 +1,228 @@
+// nlchat: the operator's terminal client. Reads its options (and config file), finds or
+// makes the operator's key pair and UUID, pins the server's key, and runs App on one
+// libuv loop until the operator quits or the terminal goes away.
+#include <getopt.h>
+#include <ini.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <vector>
+
+#include "client/app.h"
+#include "client/client_files.h"
+#include "core/key_file.h"
+#include "net/loop.h"
+#include "net/timer.h"
+#include "ui/terminal.h"
+#include "ui/text_width.h"
+
+using namespace nlchat;
+
+namespace {
+
+struct Options {
+    AppSettings app;
+    std::string server_key_file, key_file, config_file;
+    bool fingerprint = false, help = false, version = false;
+};
+
+using Apply = std::function<bool(Options&, const std::string&, std::string&)>;
+
+struct OptionSpec {
+    const char* name;
+    const char* arg;
+    const char* help;
+    bool in_config;
+    Apply apply;
+};
+
+bool number(const std::string& v, double& out, const char* name, std::string& error) {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || d < 0 || d > 3600) {
+        error = std::string(name) + " must be a number of seconds from 0 to 3600, not '" + v + "'";
+        return false;
+    }
+    out = d;
+    return true;
+}
+
+const std::vector<OptionSpec>& options() {
+    static const std::vector<OptionSpec> table = {
+        {"server", "HOST:PORT", "the nlchatd to connect to (default 127.0.0.1:7780)", true,
+         [](Options& o, const std::string& v, std::string& e) {
+             auto hp = parse_host_port(v, e);
+             if (hp) o.app.server = *hp;
+             return hp.has_value();
+         }},
+        {"server-key", "FILE", "pin the server's public key (otherwise: trust on first use)", true,
+         [](Options& o, const std::string& v, std::string&) { return o.server_key_file = v, true; }},
+        {"key", "FILE", "own key pair (default $XDG_CONFIG_HOME/nlchat/key, made on first run)", true,
+         [](Options& o, const std::string& v, std::string&) { return o.key_file = v, true; }},
+        {"welcome", "TEXT", "message sent to a caller when a chat starts", true,
+         [](Options& o, const std::string& v, std::string&) { return o.app.session.welcome = v, true; }},
+        {"bell-interval", "SECONDS", "ring the bell again this often while rings wait (0: once; default 15)", true,
+         [](Options& o, const std::string& v, std::string& e) {
+             return number(v, o.app.bell_interval, "bell-interval", e);
+         }},
+        {"notify", nullptr, "also send desktop notifications (OSC 9/777, passed through tmux)", true,
+         [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},
+        {"config", "FILE", "settings file (default $XDG_CONFIG_HOME/nlchat/config if present)", false,
+         [](Options& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
+        {"fingerprint", nullptr, "print own key's fingerprint (for enrollment) and exit", false,
+         [](Options& o, const std::string&, std::string&) { return o.fingerprint = true, true; }},
+        {"help", nullptr, "show this help", false,
+         [](Options& o, const std::string&, std::string&) { return o.help = true, true; }},
+        {"version", nullptr, "show the version", false,
+         [](Options& o, const std::string&, std::string&) { return o.version = true, true; }},
+    };
+    return table;
+}
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: nlchat [OPTIONS]\n\nThe NL chat operator client. Options:\n");
+    for (const auto& o : options()) {
+        std::string left = std::string("  --") + o.name + (o.arg ? std::string(" ") + o.arg : "");
+        std::fprintf(out, "%-28s %s\n", left.c_str(), o.help);
+    }
+    std::fprintf(out, "\nIn the program, F1 lists every key. See nlchat(1).\n");
+}
+
+bool load_config(const std::string& path, Options& o, bool must_exist, std::string& error) {
+    struct State {
+        Options* o;
+        std::string error;
+    } st{&o, ""};
+    int rc = ini_parse(path.c_str(), [](void* user, const char*, const char* name, const char* value) -> int {
+        auto* s = static_cast<State*>(user);
+        for (const auto& spec : options())
+            if (spec.in_config && std::strcmp(spec.name, name) == 0) return spec.apply(*s->o, value, s->error) ? 1 : 0;
+        s->error = std::string("unknown setting '") + name + "'";
+        return 0;
+    }, &st);
+    if (rc == -1) {
+        if (!must_exist) return true;
+        error = "cannot read config file '" + path + "'";
+        return false;
+    }
+    if (rc != 0) {
+        error = path + ":" + std::to_string(rc) + ": " + (st.error.empty() ? "not a 'name = value' line" : st.error);
+        return false;
+    }
+    return true;
+}
+
+bool parse(int argc, char** argv, Options& o, const std::string& default_config, std::string& error) {
+    std::vector<option> long_opts;
+    for (const auto& spec : options())
+        long_opts.push_back({spec.name, spec.arg ? required_argument : no_argument, nullptr,
+                             256 + static_cast<int>(&spec - options().data())});
+    long_opts.push_back({nullptr, 0, nullptr, 0});
+    for (int pass = 0; pass < 2; ++pass) {
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "", long_opts.data(), nullptr)) != -1) {
+            if (c < 256) {
+                error = std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
+                return false;
+            }
+            const OptionSpec& spec = options()[static_cast<size_t>(c - 256)];
+            bool is_config = std::strcmp(spec.name, "config") == 0;
+            if ((pass == 0) == is_config && !spec.apply(o, optarg ? optarg : "", error)) return false;
+        }
+        if (optind < argc) {
+            error = std::string("unexpected argument '") + argv[optind] + "'";
+            return false;
+        }
+        if (pass == 0) {
+            bool given = !o.config_file.empty();
+            if (!given && !default_config.empty()) o.config_file = default_config;
+            if (!o.config_file.empty() && !load_config(o.config_file, o, given, error)) return false;
+        }
+    }
+    return true;
+}
+
+int fail(const std::string& message, int status) {
+    std::fprintf(stderr, "nlchat: %s\n", message.c_str());
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string error;
+    auto dir = config_dir(error);
+    Options o;
+    if (!parse(argc, argv, o, dir ? *dir + "/config" : "", error)) return fail(error + " (try --help)", 2);
+    if (o.help) return usage(stdout), 0;
+    if (o.version) return std::printf("nlchat %s\n", NLCHAT_VERSION), 0;
+    if (!dir && (o.key_file.empty())) return fail(error, 1);
+    if (o.key_file.empty()) o.key_file = *dir + "/key";
+    if (dir) o.app.known_servers = *dir + "/known_servers";
+
+    std::optional<PrivateKey> key;
+    bool have_key = access(o.key_file.c_str(), F_OK) == 0;
+    if (have_key) {
+        key = load_private_key(o.key_file, error);
+        if (!key) return fail(error, 1);
+    }
+    if (o.fingerprint) {
+        if (!key) {
+            std::fprintf(stderr, "nlchat: making your key pair in '%s'...\n", o.key_file.c_str());
+            key = PrivateKey::generate(2048, error);
+            if (!key || !save_key_pair(*key, o.key_file, o.key_file + ".pub", error)) return fail(error, 1);
+        }
+        std::printf("%s\n", key->public_key().fingerprint().c_str());
+        return 0;
+    }
+
+    std::optional<PublicKey> pinned;
+    if (!o.server_key_file.empty()) {
+        pinned = load_public_key(o.server_key_file, error);
+        if (!pinned) return fail(error, 1);
+    } else if (!o.app.known_servers.empty()) {
+        pinned = known_server_key(o.app.known_servers, format_host_port(o.app.server));
+    }
+    std::string uuid_file = dir ? *dir + "/uuid" : o.key_file + ".uuid";
+    auto uuid = load_or_make_uuid(uuid_file, error);
+    if (!uuid) return fail(error, 1);
+    o.app.session.uuid = *uuid;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return fail("nlchat needs a terminal", 1);
+
+    std::signal(SIGPIPE, SIG_IGN);
+    int status = 0;
+    {
+        net::Loop loop;
+        ui::Terminal term;
+        if (!key) {
+            // First run: the key is made on the thread pool while the screen says so.
+            term.clear();
+            term.put(0, 0, "nlchat: making your key pair (first run)...", ui::Style::Bold);
+            term.put(2, 0, ui::fit("It will be saved in " + o.key_file, term.width()), ui::Style::Normal);
+            term.cursor(-1, 0);
+            term.present();
+            auto made = std::make_shared<std::optional<PrivateKey>>();
+            auto made_error = std::make_shared<std::string>();
+            net::run_in_pool(
+                loop, [made, made_error] { *made = PrivateKey::generate(2048, *made_error); }, [] {});
+            loop.run();
+            if (!*made || !save_key_pair(**made, o.key_file, o.key_file + ".pub", *made_error)) {
+                term.end();
+                return fail(*made_error, 1);
+            }
+            key = **made;
+        }
+        App app(loop, term, o.app, *key, pinned);
+        app.start();
+        loop.run();
+        status = app.exit_status();
+        term.end();
+    }
+    return status;
+}

@@ -1,0 +1,51 @@
+// The terminal, through ncurses: the only code in nlchat that includes <curses.h>.
+// It is a Surface for the views, turns curses key codes into ours (ui/keymap.h), and
+// does the things only a terminal can: the bell, desktop notifications (OSC 9 and 777,
+// wrapped so they pass through tmux), bracketed paste, resizing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ui/surface.h"
+
+namespace nlchat::ui {
+
+class Terminal : public Surface {
+public:
+    Terminal();  // initscr and friends; colours unless NO_COLOR is set or unsupported
+    ~Terminal() override;
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+
+    int width() const override;
+    int height() const override;
+    void clear() override;
+    int put(int y, int x, std::string_view text, Style style) override;
+    void fill(int y, int x, Style style) override;
+    void cursor(int y, int x) override;
+
+    // Sends what was drawn to the screen (one doupdate).
+    void present();
+    // Re-reads the window size after SIGWINCH.
+    void resize();
+    // Every key waiting, translated; printable text comes as UTF-8 in `text` keys.
+    struct Key {
+        int code = 0;      // a key:: code, or 0 for text
+        std::string text;  // UTF-8 for printable input
+    };
+    std::vector<Key> read_keys();
+
+    void bell();
+    void notify(const std::string& title, const std::string& body);
+
+    // Leaves curses mode (also done by the destructor).
+    void end();
+
+private:
+    bool ended_ = false;
+    bool colour_ = false;
+    int cursor_y_ = -1, cursor_x_ = 0;
+};
+
+}  // namespace nlchat::ui
