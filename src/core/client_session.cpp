@@ -41,6 +41,7 @@ void ClientSession::notice(const std::string& text) {
 
 void ClientSession::send_key(const Now& now) {
     if (!server_key_) return;
+    key_sent_ = true;
     effects_.send(KeyCommand{settings_.uuid, own_key_.to_pem()});
     if (link_ == LinkState::Connecting) set_link(LinkState::Joining, now);
 }
@@ -56,6 +57,7 @@ void ClientSession::heard(const Now& now) {
 
 void ClientSession::link_up(const Now& now) {
     refusal_.clear();
+    key_sent_ = false;
     last_heard_ = now.mono;
     set_link(LinkState::Connecting, now);
     // A seed-conformant server may never send server_online: with a pinned key we can
@@ -78,7 +80,8 @@ void ClientSession::server_online(const std::optional<std::string>& key_pem, con
             effects_.give_up(refusal_);
             return;
         }
-        return send_key(now);
+        if (!key_sent_) send_key(now);
+        return;
     }
     std::string error;
     auto key = PublicKey::from_pem(*key_pem, error);
@@ -101,7 +104,8 @@ void ClientSession::server_online(const std::optional<std::string>& key_pem, con
         set_link(LinkState::AwaitingTrust, now);
         return;
     }
-    send_key(now);
+    // Already sent at link-up (with a pinned key): once is enough.
+    if (!key_sent_) send_key(now);
 }
 
 void ClientSession::trust_server_key(bool trust, const Now& now) {

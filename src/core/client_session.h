@@ -149,6 +149,7 @@ private:
     std::vector<Chat> past_;
     std::deque<std::string> notices_;
     std::optional<double> paused_at_;  // when to send "paused"
+    bool key_sent_ = false;            // on this link, before any reply
 };
 
 const char* link_state_name(LinkState state);

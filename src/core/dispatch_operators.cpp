@@ -105,6 +105,12 @@ void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper
     auto op = operators_.find(cmd.uuid);
     if (op != operators_.end() && op->second.key != *key)
         return refuse(conn, *key, cmd.uuid, "this UUID is in use with another key");
+    if (c.state == Connection::State::Challenged && c.uuid == cmd.uuid && *c.key == *key) {
+        // A client may send key twice (at once, and again on server_online): the same
+        // challenge again, so that either answer is right.
+        effects_.send_sealed(conn, *key, cmd.uuid, ChallengeCommand{cmd.uuid, c.nonce});
+        return;
+    }
     c.state = Connection::State::Challenged;
     c.uuid = cmd.uuid;
     c.key = *key;

@@ -108,10 +108,13 @@ void Server::accept_operator(std::unique_ptr<net::LineStream> client) {
     net::LineStream::Handlers h;
     h.on_line = [this, id](std::string_view line) { on_operator_line(id, line); };
     h.on_close = [this, id](const std::string& reason) {
-        log(LogLevel::Info, "connection " + std::to_string(id) + " closed: " + reason);
-        operators_.erase(id);
-        dispatch_->operator_closed(id, now());
-        reschedule();
+        auto it = operators_.find(id);
+        if (it == operators_.end()) return;
+        // A client that says disconnect and hangs up at once must still be heard: the
+        // packets it sent before closing are opened first.
+        it->second.closed = true;
+        it->second.close_reason = reason;
+        if (!it->second.opening && it->second.queue.empty()) finish_close(id);
     };
     OperatorConn& c = operators_[id];
     c.stream = std::move(client);
@@ -136,9 +139,22 @@ void Server::on_operator_line(ConnId conn, std::string_view line) {
     open_next(conn);
 }
 
+void Server::finish_close(ConnId conn) {
+    auto it = operators_.find(conn);
+    if (it == operators_.end()) return;
+    log(LogLevel::Info, "connection " + std::to_string(conn) + " closed: " + it->second.close_reason);
+    operators_.erase(it);
+    dispatch_->operator_closed(conn, now());
+    reschedule();
+}
+
 void Server::open_next(ConnId conn) {
     auto it = operators_.find(conn);
-    if (it == operators_.end() || it->second.opening || it->second.queue.empty()) return;
+    if (it == operators_.end() || it->second.opening) return;
+    if (it->second.queue.empty()) {
+        if (it->second.closed) finish_close(conn);
+        return;
+    }
     OperatorConn& c = it->second;
     std::string line = std::move(c.queue.front());
     c.queue.pop_front();
@@ -172,12 +188,12 @@ void Server::open_next(ConnId conn) {
 
 void Server::send_plain(ConnId conn, const Json::Value& line) {
     auto it = operators_.find(conn);
-    if (it != operators_.end()) it->second.stream->write_line(write_json(line));
+    if (it != operators_.end() && !it->second.closed) it->second.stream->write_line(write_json(line));
 }
 
 void Server::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) {
     auto it = operators_.find(conn);
-    if (it == operators_.end()) return;
+    if (it == operators_.end() || it->second.closed) return;
     it->second.stream->write_line(seal(write_json(to_json(command)), key, uuid, Role::Bob));
 }
 

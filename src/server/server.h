@@ -67,7 +67,10 @@ private:
         std::unique_ptr<net::LineStream> stream;
         std::deque<std::string> queue;  // lines waiting to be opened, in order
         bool opening = false;           // one packet in the thread pool
+        bool closed = false;            // the peer is gone; its last packets still count
+        std::string close_reason;
     };
+    void finish_close(ConnId conn);
 
     void accept_operator(std::unique_ptr<net::LineStream> client);
     void accept_service(std::unique_ptr<net::LineStream> client);

@@ -82,6 +82,17 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     } else if (session.chat()) {
         chat = &*session.chat();
     }
+    if (!chat && (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged)) {
+        s.put(top, left, fit(session.link() == LinkState::Refused ? "Not connected: the server refused us."
+                                                                 : "Not connected: THE SERVER'S KEY CHANGED.",
+                             width),
+              Style::Alert);
+        int y = top + 2;
+        for (const auto& line : wrap(session.refusal(), width))
+            if (y < bottom) s.put(y++, left, line, Style::Alert);
+        if (y + 1 < bottom) s.put(y + 1, left, fit("F10 quits.", width), Style::Dim);
+        return;
+    }
     if (!chat) {
         s.put(top, left, fit("No chat open.", width), Style::Bold);
         const char* hint = session.rings().empty() ? "Waiting for a caller: rings appear on the left."

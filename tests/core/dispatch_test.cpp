@@ -188,6 +188,18 @@ TEST_CASE("open mode accepts any key, still with the challenge", "[dispatch][aut
     CHECK(f.d->pool_size() == 1);
 }
 
+TEST_CASE("key sent twice before answering gets the same challenge twice", "[dispatch][auth]") {
+    Fixture f;
+    f.d->operator_connected(1, f.now);
+    f.send(1, "op-a", KeyCommand{"op-a", test::key_2048().public_key().to_pem()});
+    f.send(1, "op-a", KeyCommand{"op-a", test::key_2048().public_key().to_pem()});
+    auto challenges = f.fx.to<ChallengeCommand>(1);
+    REQUIRE(challenges.size() == 2);
+    CHECK(challenges[0].nonce == challenges[1].nonce);
+    f.send(1, "op-a", ChallengeAckCommand{"op-a", challenges[0].nonce});
+    CHECK(f.d->pool_size() == 1);
+}
+
 TEST_CASE("a wrong challenge answer is refused", "[dispatch][auth]") {
     Fixture f;
     f.d->operator_connected(1, f.now);

@@ -224,3 +224,70 @@ def make_key(path):
     r = run([program("nlchat-packet"), "keygen", "--out", path])
     assert r.returncode == 0, r.stderr
     return r.stdout.decode().strip()
+
+
+class Tmux:
+    """The real nlchat in a detached tmux session of 100x30 (its own tmux server, by
+    socket name, so tests never touch a user's tmux)."""
+
+    def __init__(self, name, command, env, width=100, height=30):
+        self.socket = f"nlchat-test-{os.getpid()}-{name}"
+        self.name = name
+        env_args = [f"{k}={v}" for k, v in env.items()]
+        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
+                        "-s", name, "env"] + env_args + command, check=True, timeout=10)
+
+    def screen(self):
+        r = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
+                           capture_output=True, timeout=10)
+        return r.stdout.decode("utf-8", "replace")
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name] + list(keys), check=True, timeout=10)
+
+    def type(self, text):
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, "-l", text], check=True, timeout=10)
+
+    def resize(self, width, height):
+        subprocess.run(["tmux", "-L", self.socket, "resize-window", "-t", self.name, "-x", str(width), "-y",
+                        str(height)], check=True, timeout=10)
+
+    def wait_for(self, text, timeout=15):
+        """Waits until `text` is on screen; returns the screen."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} did not appear within {timeout}s; screen:\n{screen}")
+
+    def wait_gone(self, text, timeout=15):
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} still on screen after {timeout}s:\n{screen}")
+
+    def pid(self):
+        r = subprocess.run(["tmux", "-L", self.socket, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+                           capture_output=True, timeout=10)
+        return int(r.stdout.decode().strip() or 0)
+
+    def alive(self):
+        r = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.name], capture_output=True,
+                           timeout=10)
+        return r.returncode == 0
+
+    def kill(self):
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+
+
+def nlchat_in_tmux(name, server, config_home, *args, width=100, height=30):
+    """nlchat connected to `server`, with its files under `config_home`."""
+    return Tmux(name, [program("nlchat"), "--server", server.address] + list(args),
+                {"XDG_CONFIG_HOME": config_home, "TERM": "xterm-256color", "LANG": "C.UTF-8"}, width, height)

@@ -1,0 +1,214 @@
+"""The real nlchat in tmux against the real nlchatd on loopback, with nlchat-caller
+playing callers: what an operator sees and does, checked on the captured screen."""
+import os
+import signal
+import stat
+import subprocess
+import time
+import unittest
+
+from nltest import (FAST_TIMERS, Caller, Nlchatd, TempDirTest, make_key, nlchat_in_tmux, program, run)
+
+
+class TuiTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.procs, self.tmuxes = [], []
+
+    def tearDown(self):
+        for t in self.tmuxes:
+            t.kill()
+        for p in reversed(self.procs):
+            p.stop()
+        super().tearDown()
+
+    def server(self, **kw):
+        kw.setdefault("allow_any", True)
+        s = Nlchatd(self.dir, extra=["--probe-after", "2", "--probe-timeout", "2", "--grace", "5", "-v"], **kw)
+        self.procs.append(s)
+        return s
+
+    def caller(self, server):
+        c = Caller(server, "Web")
+        self.procs.append(c)
+        server.wait_log("service Web online")
+        return c
+
+    def nlchat(self, server, name="op", *args, **kw):
+        home = self.path(f"home-{name}")
+        os.makedirs(home, exist_ok=True)
+        t = nlchat_in_tmux(name, server, home, *args, **kw)
+        self.tmuxes.append(t)
+        return t, home
+
+    def online(self, server, name="op", *args, **kw):
+        """nlchat past the first-use trust question, joined."""
+        t, home = self.nlchat(server, name, *args, **kw)
+        t.wait_for("Trust it? y/n")
+        t.keys("y")
+        t.wait_for("online")
+        return t, home
+
+
+class FirstRun(TuiTest):
+    def test_trust_on_first_use_and_files(self):
+        server = self.server()
+        t, home = self.nlchat(server)
+        screen = t.wait_for("Trust it? y/n")
+        fingerprint = run([program("nlchat-packet"), "fingerprint", server.key]).stdout.decode().strip()
+        self.assertIn(fingerprint, screen)
+        t.keys("y")
+        t.wait_for("online")
+        files = os.path.join(home, "nlchat")
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(files, "key")).st_mode), 0o600)
+        with open(os.path.join(files, "known_servers")) as f:
+            self.assertIn(server.address + " " + fingerprint, f.read())
+        # The next run trusts the pinned key without asking.
+        t.keys("F10")
+        t.wait_for("Quit nlchat?")
+        t.keys("y")
+        t2 = nlchat_in_tmux("op2", server, home)
+        self.tmuxes.append(t2)
+        t2.wait_for("online")
+
+    def test_a_changed_server_key_is_refused_loudly(self):
+        server = self.server()
+        other = self.path("other.key")
+        make_key(other)
+        t, _ = self.nlchat(server, "op", "--server-key", other + ".pub")
+        screen = t.wait_for("SERVER KEY CHANGED")
+        self.assertIn("attack", screen)
+        self.assertIn("known-servers", screen)
+
+    def test_an_unauthorized_key_is_refused_with_a_clear_message(self):
+        server = self.server(allow_any=False, authorized=[])
+        t, _ = self.nlchat(server)
+        t.wait_for("Trust it? y/n")
+        t.keys("y")
+        screen = t.wait_for("not authorized")
+        self.assertIn("refused", screen)
+
+    def test_fingerprint_option(self):
+        home = self.path("home")
+        env = dict(os.environ, XDG_CONFIG_HOME=home)
+        r = subprocess.run([program("nlchat"), "--fingerprint"], env=env, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fp = r.stdout.decode().strip()
+        self.assertRegex(fp, r"^SHA256:[A-Za-z0-9+/]{43}$")
+        again = subprocess.run([program("nlchat"), "--fingerprint"], env=env, capture_output=True, timeout=60)
+        self.assertEqual(again.stdout.decode().strip(), fp)
+
+
+class Chatting(TuiTest):
+    def test_a_ring_is_taken_and_the_chat_works_both_ways(self):
+        server = self.server()
+        web = self.caller(server)
+        t, _ = self.online(server)
+        web.say("alex", "hello, is anyone there?")
+        screen = t.wait_for("ring 1")
+        self.assertIn("rings: 1", screen)
+        t.keys("F2")
+        t.wait_for("you have ring 1")
+        t.wait_for("hello, is anyone there?")
+        t.type("Hi, I'm here. What's on your mind?")
+        web.expect("alex ~ composing")
+        t.keys("Enter")
+        web.expect("alex: Hi, I'm here. What's on your mind?")
+        web.write("/state alex composing")
+        t.wait_for("caller is typing")
+        web.say("alex", "I can't sleep \U0001F61E")
+        t.wait_for("I can't sleep")
+        t.keys("F8")
+        t.wait_for("End this chat?")
+        t.keys("y")
+        web.expect("alex ended")
+        t.wait_for("EARLIER CHATS (1)")
+
+    def test_the_race_is_shown_to_the_operator_who_lost(self):
+        server = self.server()
+        web = self.caller(server)
+        a, _ = self.online(server, "a")
+        b, _ = self.online(server, "b")
+        web.say("sam", "hi")
+        a.wait_for("ring 1")
+        b.wait_for("ring 1")
+        # Both press F2 at once; whichever the server hears first wins.
+        a.keys("F2")
+        b.keys("F2")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            won = [t for t in (a, b) if "you have ring 1" in t.screen()]
+            if won:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(won), 1)
+        loser = b if won[0] is a else a
+        screen = loser.wait_gone("ring 1  ")
+        self.assertTrue("ring 1 taken by another operator" in screen or "no ring to take" in screen, screen)
+
+    def test_an_ignored_ring_leaves_the_queue_and_rings_expire(self):
+        server = Nlchatd(self.dir, allow_any=True, extra=["--ring-timeout", "3"])
+        self.procs.append(server)
+        web = self.caller(server)
+        t, _ = self.online(server)
+        web.say("a", "one")
+        web.say("b", "two")
+        t.wait_for("rings: 2")
+        t.keys("F3")
+        t.wait_for("rings: 1")
+        t.wait_for("rings: 0", timeout=10)
+        web.expect("b: Sorry, no listeners are currently available to take your call.")
+
+    def test_resize_keeps_the_layout_even_with_a_prompt_open(self):
+        server = self.server()
+        t, _ = self.online(server)
+        t.keys("F10")
+        t.wait_for("Quit nlchat?")
+        t.resize(60, 16)
+        screen = t.wait_for("Quit nlchat?")
+        lines = screen.rstrip("\n").split("\n")
+        self.assertLessEqual(len(lines), 16)
+        self.assertTrue(all(len(l) <= 60 for l in lines))
+        t.keys("n")
+        t.wait_gone("Quit nlchat?")
+
+    def test_help_lists_the_keys(self):
+        server = self.server()
+        t, _ = self.online(server)
+        t.keys("F1")
+        screen = t.wait_for("Keys (F1 or Esc closes this)")
+        for part in ("F2", "take the selected ring", "F8", "end the chat", "Ctrl-W"):
+            self.assertIn(part, screen)
+        t.keys("Escape")
+        t.wait_gone("Keys (F1")
+
+
+class Outages(TuiTest):
+    def test_the_server_going_away_and_coming_back(self):
+        server = self.server()
+        t, _ = self.online(server)
+        address, key = server.address, server.key
+        server.stop(signal.SIGKILL)
+        self.procs.remove(server)
+        t.wait_for("disconnected")
+        t.wait_for("redialling")
+        # The same key, on the same port: the client finds it again by itself.
+        server2 = Nlchatd(self.dir, allow_any=True, key=key,
+                          extra=["--listen", address, "--probe-after", "2", "--probe-timeout", "2"])
+        self.procs.append(server2)
+        t.wait_for("online", timeout=40)
+
+    def test_sighup_sends_disconnect_and_exits(self):
+        server = self.server()
+        t, _ = self.online(server)
+        server.wait_log("joined on connection")
+        os.kill(t.pid(), signal.SIGHUP)
+        server.wait_log("disconnected")
+        deadline = time.monotonic() + 10
+        while t.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(t.alive())
+
+
+if __name__ == "__main__":
+    unittest.main()
