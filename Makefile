@@ -96,7 +96,9 @@ SERVER_SRC = $(filter-out src/server/nlchatd.cpp,$(wildcard src/server/*.cpp))
 SERVER_OBJ = $(SERVER_SRC:%.cpp=$(O)/%.o)
 
 PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+# Client pieces with no loop or terminal of their own, linked into the unit tests.
+CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
@@ -156,7 +158,7 @@ $(UI_LIB): $(UI_OBJ)
 
 $(O)/src/ui/%.o $(O)/tests/ui/%.o $(O)/src/client/%.o: ALL_CXXFLAGS += $(UI_CFLAGS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(UI_LIB) $(CORE_LIB)
+$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS)
 
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)

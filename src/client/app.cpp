@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "client/canned.h"
 #include "client/client_files.h"
 #include "core/json_util.h"
 #include "core/raw_packet.h"
@@ -22,6 +23,11 @@ App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateK
       bell_timer_(loop),
       second_timer_(loop) {
     ui_.fingerprint = key_.public_key().fingerprint();
+    if (!settings_.canned_dir.empty()) {
+        CannedLoad canned = load_canned(settings_.canned_dir);
+        ui_.canned = std::move(canned.responses);
+        if (!canned.warnings.empty()) ui_.message = canned.warnings.front();
+    }
 }
 
 App::~App() = default;
@@ -134,6 +140,8 @@ void App::give_up(const std::string& why) {
 }
 
 void App::alert() {
+    dirty_ = true;
+    if (settings_.bell_interval < 0) return;
     term_.bell();
     if (settings_.notify) term_.notify("nlchat", "a caller is waiting");
     if (settings_.bell_interval > 0 && !bell_timer_.active()) {
@@ -201,6 +209,18 @@ void App::handle_key(const ui::Terminal::Key& k) {
         ui_.help = false;
         return;
     }
+    if (ui_.canned_open) {
+        if (k.code == ui::key::Up && ui_.canned_selected > 0) --ui_.canned_selected;
+        else if (k.code == ui::key::Down && ui_.canned_selected + 1 < ui_.canned.size()) ++ui_.canned_selected;
+        else if (k.code == ui::key::Enter && ui_.canned_selected < ui_.canned.size()) {
+            // Into the input line for editing, never sent as it is.
+            input_.set(ui_.canned[ui_.canned_selected].second);
+            ui_.canned_open = false;
+        } else if (k.code == ui::key::Escape || k.code == ui::key::F6) {
+            ui_.canned_open = false;
+        }
+        return;
+    }
     if (ui_.prompt != ui::UiState::Prompt::None) {
         if (k.code == 0 && (k.text == "y" || k.text == "Y")) answer_prompt(true);
         else if ((k.code == 0 && (k.text == "n" || k.text == "N")) || k.code == ui::key::Escape) answer_prompt(false);
@@ -258,6 +278,7 @@ void App::handle_action(ui::Action action) {
         else ui_.message = "no chat to end";
         break;
     case Action::Quit: ui_.prompt = ui::UiState::Prompt::Quit; break;
+    case Action::Canned: ui_.canned_open = true; break;
     case Action::Send: {
         if (ui_.past) {
             ui_.message = "this earlier chat is read-only (F5 goes back to the live one)";
@@ -274,8 +295,15 @@ void App::handle_action(ui::Action action) {
     }
     case Action::Left: input_.left(); break;
     case Action::Right: input_.right(); break;
-    case Action::Home: input_.home(); break;
-    case Action::End: input_.end(); break;
+    // With nothing typed, Home and End move the chat instead of the cursor.
+    case Action::Home:
+        if (input_.empty()) ui_.scroll = 1 << 20;
+        else input_.home();
+        break;
+    case Action::End:
+        if (input_.empty()) ui_.scroll = 0;
+        else input_.end();
+        break;
     case Action::Backspace: input_.backspace(); break;
     case Action::Delete: input_.erase(); break;
     case Action::KillToEnd: input_.kill_to_end(); break;

@@ -25,7 +25,8 @@ namespace nlchat {
 struct AppSettings {
     HostPort server{"127.0.0.1", 7780};
     std::string known_servers;   // file of pinned server keys ("" to keep nothing)
-    double bell_interval = 15;   // seconds between bells while rings wait; 0: once only
+    double bell_interval = 15;   // seconds between bells while rings wait; 0: once only; < 0: no bell
+    std::string canned_dir;      // canned responses, one file each
     bool notify = false;         // desktop notifications (OSC 9/777)
     ClientSettings session;
 };

@@ -5,6 +5,7 @@
 #include <ini.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -41,6 +42,7 @@ struct OptionSpec {
 };
 
 bool number(const std::string& v, double& out, const char* name, std::string& error) {
+    if (v == "off" && std::strcmp(name, "bell-interval") == 0) return out = -1, true;
     char* end = nullptr;
     double d = std::strtod(v.c_str(), &end);
     if (v.empty() || *end || d < 0 || d > 3600) {
@@ -65,9 +67,19 @@ const std::vector<OptionSpec>& options() {
          [](Options& o, const std::string& v, std::string&) { return o.key_file = v, true; }},
         {"welcome", "TEXT", "message sent to a caller when a chat starts", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.session.welcome = v, true; }},
-        {"bell-interval", "SECONDS", "ring the bell again this often while rings wait (0: once; default 15)", true,
+        {"bell-interval", "SECONDS", "ring the bell again this often while rings wait (0: once; off; default 15)",
+         true,
          [](Options& o, const std::string& v, std::string& e) {
              return number(v, o.app.bell_interval, "bell-interval", e);
+         }},
+        {"canned", "DIR", "canned responses, one file each (default $XDG_CONFIG_HOME/nlchat/canned)", true,
+         [](Options& o, const std::string& v, std::string&) { return o.app.canned_dir = v, true; }},
+        {"silence", "SECONDS", "no word from the server this long: say so and resend key (default 20)", true,
+         [](Options& o, const std::string& v, std::string& e) {
+             if (!number(v, o.app.session.silence, "silence", e)) return false;
+             if (o.app.session.silence < 1) return e = "silence must be at least 1 second", false;
+             o.app.session.key_interval = std::min(10.0, o.app.session.silence / 2);
+             return true;
          }},
         {"notify", nullptr, "also send desktop notifications (OSC 9/777, passed through tmux)", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},
@@ -165,6 +177,7 @@ int main(int argc, char** argv) {
     if (!dir && (o.key_file.empty())) return fail(error, 1);
     if (o.key_file.empty()) o.key_file = *dir + "/key";
     if (dir) o.app.known_servers = *dir + "/known_servers";
+    if (o.app.canned_dir.empty() && dir) o.app.canned_dir = *dir + "/canned";
 
     std::optional<PrivateKey> key;
     bool have_key = access(o.key_file.c_str(), F_OK) == 0;

@@ -169,6 +169,32 @@ void draw_help(Surface& s) {
     }
 }
 
+void draw_canned(Surface& s, const UiState& ui) {
+    int w = std::min(s.width() - 2, 80);
+    int rows = std::min(s.height() - 4, static_cast<int>(ui.canned.size()) + 3);
+    int h = std::max(rows, 4);
+    int x0 = (s.width() - w) / 2, y0 = (s.height() - h) / 2;
+    for (int y = y0; y < y0 + h; ++y) s.put(y, x0, std::string(static_cast<size_t>(w), ' '), Style::Bar);
+    s.put(y0, x0 + 2, fit("Canned responses: Up/Down, Enter puts one in the input line, Esc closes", w - 4),
+          Style::Bar);
+    if (ui.canned.empty()) {
+        s.put(y0 + 2, x0 + 2, fit("(none: put .txt files in the canned directory, see nlchat(1))", w - 4), Style::Bar);
+        return;
+    }
+    // Keep the selection in view.
+    int visible = h - 3;
+    int first = std::max(0, static_cast<int>(ui.canned_selected) - visible + 1);
+    for (int i = first, y = y0 + 2; i < static_cast<int>(ui.canned.size()) && y < y0 + h - 1; ++i, ++y) {
+        bool sel = static_cast<size_t>(i) == ui.canned_selected;
+        std::string preview = ui.canned[i].second;
+        std::replace(preview.begin(), preview.end(), '\n', ' ');
+        std::string title = ui.canned[i].first;
+        std::string line = std::string(sel ? "\xe2\x96\xb6 " : "  ") + fit(title, 20);
+        line += std::string(static_cast<size_t>(std::max(0, 23 - display_width(line))), ' ') + preview;
+        s.put(y, x0 + 2, fit(line, w - 4), sel ? Style::Selected : Style::Bar);
+    }
+}
+
 }  // namespace
 
 std::string format_seconds(double seconds) {
@@ -230,6 +256,7 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     s.put(h - 1, static_cast<int>(prompt.size()), shown);
     s.cursor(h - 1, static_cast<int>(prompt.size()) + col);
 
+    if (ui.canned_open) draw_canned(s, ui);
     if (ui.help) draw_help(s);
     return !session.rings().empty();
 }

@@ -13,6 +13,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/client_session.h"
 #include "ui/input_line.h"
@@ -30,6 +32,11 @@ struct UiState {
     std::string fingerprint;           // own key's, shown shortened
     std::string message;               // feedback for the last key, cleared on the next
     std::string paste;                 // a multi-line paste waiting for its confirm
+
+    // Canned responses (title, text), and the picker over them.
+    std::vector<std::pair<std::string, std::string>> canned;
+    bool canned_open = false;
+    std::size_t canned_selected = 0;
 };
 
 // Draws everything; returns true when a countdown is on screen (redraw each second).

@@ -107,6 +107,7 @@ class Chatting(TuiTest):
         web.say("alex", "hello, is anyone there?")
         screen = t.wait_for("ring 1")
         self.assertIn("rings: 1", screen)
+        self.assertRegex(screen, r"ring 1  [01]:[0-5][0-9]")  # with its countdown
         t.keys("F2")
         t.wait_for("you have ring 1")
         t.wait_for("hello, is anyone there?")
@@ -116,8 +117,9 @@ class Chatting(TuiTest):
         web.expect("alex: Hi, I'm here. What's on your mind?")
         web.write("/state alex composing")
         t.wait_for("caller is typing")
-        web.say("alex", "I can't sleep \U0001F61E")
-        t.wait_for("I can't sleep")
+        web.say("alex", "I can't sleep \U0001F61E \u65e5\u672c\u8a9e caf\u00e9")
+        screen = t.wait_for("I can't sleep")
+        self.assertIn("\U0001F61E \u65e5\u672c\u8a9e caf\u00e9", screen)
         t.keys("F8")
         t.wait_for("End this chat?")
         t.keys("y")
@@ -159,6 +161,45 @@ class Chatting(TuiTest):
         t.wait_for("rings: 0", timeout=10)
         web.expect("b: Sorry, no listeners are currently available to take your call.")
 
+    def test_probes_are_answered_and_quit_sends_disconnect(self):
+        server = Nlchatd(self.dir, allow_any=True, extra=["--probe-after", "0.5", "--probe-timeout", "0.5", "-v"])
+        self.procs.append(server)
+        t, _ = self.online(server)
+        server.wait_log("joined on connection")
+        # Several probe periods pass while the operator stays in the pool.
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            t.wait_for("online")
+        self.assertFalse(any("no answer to a probe" in l for l in server.err.seen))
+        t.keys("F10")
+        t.wait_for("Quit nlchat?")
+        t.keys("y")
+        server.wait_log("disconnected")
+
+    def test_server_silence_is_shown_and_key_resent(self):
+        server = self.server()
+        t, _ = self.online(server, "op", "--silence", "2")
+        server.send_signal(signal.SIGSTOP)
+        try:
+            t.wait_for("no word from server", timeout=10)
+        finally:
+            server.send_signal(signal.SIGCONT)
+        # The key the client resent while the server was frozen brings a status back.
+        t.wait_for("online", timeout=15)
+
+    def test_canned_response_goes_to_the_input_line(self):
+        server = self.server()
+        home = self.path("home-op")
+        os.makedirs(os.path.join(home, "nlchat", "canned"))
+        with open(os.path.join(home, "nlchat", "canned", "sign_off.txt"), "w") as f:
+            f.write("Thanks for talking tonight. Take care.\n")
+        t, _ = self.online(server)
+        t.keys("F6")
+        t.wait_for("sign off")
+        t.keys("Enter")
+        screen = t.wait_for("> Thanks for talking tonight. Take care.")
+        self.assertNotIn("Canned responses:", screen)
+
     def test_resize_keeps_the_layout_even_with_a_prompt_open(self):
         server = self.server()
         t, _ = self.online(server)
@@ -171,6 +212,16 @@ class Chatting(TuiTest):
         self.assertTrue(all(len(l) <= 60 for l in lines))
         t.keys("n")
         t.wait_gone("Quit nlchat?")
+        t.resize(100, 30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            screen = t.screen()
+            lines = screen.rstrip("\n").split("\n")
+            if len(lines) == 30 and lines[-1].startswith(">") and "RINGS (0)" in lines[1]:
+                break
+            time.sleep(0.1)
+        self.assertEqual(len(lines), 30, screen)
+        self.assertIn("RINGS (0)", lines[1])
 
     def test_help_lists_the_keys(self):
         server = self.server()

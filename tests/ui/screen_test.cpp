@@ -153,6 +153,15 @@ TEST_CASE("golden: the link down, and a refused key", "[ui][golden]") {
     check_golden("refused_80x24", r.draw(80, 24));
 }
 
+TEST_CASE("golden: the canned-response picker", "[ui][golden]") {
+    Scene sc;
+    sc.ui.canned = {{"1 welcome", "Hi, you're through to Nightline.\nWhat's on your mind?"},
+                    {"2 sign off", "Thanks for talking tonight. Take care."}};
+    sc.ui.canned_open = true;
+    sc.ui.canned_selected = 1;
+    check_golden("canned_80x24", sc.draw(80, 24));
+}
+
 TEST_CASE("a tiny window says so instead of overlapping", "[ui]") {
     Scene sc;
     auto s = sc.draw(15, 3);
