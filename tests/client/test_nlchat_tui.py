@@ -134,10 +134,18 @@ class Chatting(TuiTest):
         web.say("sam", "hi")
         a.wait_for("ring 1")
         b.wait_for("ring 1")
-        # Both press F2 at once; whichever the server hears first wins.
-        a.keys("F2")
-        b.keys("F2")
+        # Both press F2 while the server is frozen, so both ringACKs are on their way
+        # before either answer: whichever the server reads first wins.
+        server.send_signal(signal.SIGSTOP)
+        try:
+            a.keys("F2")
+            b.keys("F2")
+            for t in (a, b):
+                t.wait_for("\u2026")  # the accept is pending: an ellipsis follows the countdown
+        finally:
+            server.send_signal(signal.SIGCONT)
         deadline = time.monotonic() + 15
+        won = []
         while time.monotonic() < deadline:
             won = [t for t in (a, b) if "you have ring 1" in t.screen()]
             if won:
@@ -145,8 +153,8 @@ class Chatting(TuiTest):
             time.sleep(0.1)
         self.assertEqual(len(won), 1)
         loser = b if won[0] is a else a
-        screen = loser.wait_gone("ring 1  ")
-        self.assertTrue("ring 1 taken by another operator" in screen or "no ring to take" in screen, screen)
+        loser.wait_for("ring 1 taken by another operator")
+        self.assertNotIn("ring 1  ", loser.screen())
 
     def test_an_ignored_ring_leaves_the_queue_and_rings_expire(self):
         server = Nlchatd(self.dir, allow_any=True, extra=["--ring-timeout", "3"])
