@@ -1,5 +1,8 @@
 #include "client/app.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 
@@ -171,6 +174,12 @@ void App::reschedule() {
 void App::on_terminal(bool hangup) {
     if (hangup) return shut_down(true);  // the terminal is gone (SSH dropped): leave, do not spin
     auto keys = term_.read_keys();
+    if (keys.empty()) {
+        // Readable with nothing to read is end of file: without this check the loop
+        // would wake for it forever.
+        int waiting = 0;
+        if (ioctl(STDIN_FILENO, FIONREAD, &waiting) == 0 && waiting == 0) return shut_down(true);
+    }
     for (const auto& k : keys) handle_key(k);
     dirty_ = true;
 }

@@ -10,6 +10,7 @@
 #include <cwchar>
 
 #include "ui/keymap.h"
+#include "ui/notification.h"
 #include "ui/text_width.h"
 
 namespace nlchat::ui {
@@ -163,19 +164,7 @@ std::vector<Terminal::Key> Terminal::read_keys() {
 void Terminal::bell() { beep(); }
 
 void Terminal::notify(const std::string& title, const std::string& body) {
-    std::string osc9 = "\x1b]9;" + title + ": " + body + "\x07";
-    std::string osc777 = "\x1b]777;notify;" + title + ";" + body + "\x07";
-    if (std::getenv("TMUX")) {
-        // tmux passes sequences through when wrapped in DCS tmux; ... ST, with ESC doubled.
-        auto wrap = [](const std::string& seq) {
-            std::string out = "\x1bPtmux;";
-            for (char c : seq) out += c == '\x1b' ? std::string("\x1b\x1b") : std::string(1, c);
-            return out + "\x1b\\";
-        };
-        write_tty(wrap(osc9) + wrap(osc777));
-    } else {
-        write_tty(osc9 + osc777);
-    }
+    write_tty(notification_sequence(title, body, std::getenv("TMUX") != nullptr));
 }
 
 }  // namespace nlchat::ui

@@ -242,6 +242,21 @@ class Chatting(TuiTest):
         t.wait_gone("Keys (F1")
 
 
+class Terminals(TuiTest):
+    def test_a_mono_terminal_with_no_color(self):
+        server = self.server()
+        home = self.path("home-mono")
+        os.makedirs(home)
+        from nltest import Tmux
+        t = Tmux("mono", [program("nlchat"), "--server", server.address],
+                 {"XDG_CONFIG_HOME": home, "TERM": "vt100", "NO_COLOR": "1", "LANG": "C.UTF-8"})
+        self.tmuxes.append(t)
+        t.wait_for("Trust it? y/n")
+        t.keys("y")
+        screen = t.wait_for("online")
+        self.assertIn("RINGS (0)", screen)
+
+
 class Outages(TuiTest):
     def test_the_server_going_away_and_coming_back(self):
         server = self.server()
