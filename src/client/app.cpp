@@ -379,6 +379,7 @@ void App::shut_down(bool send_disconnect) {
     for (auto* s : {&winch_, &hup_, &term_signal_, &int_signal_})
         if (*s) (*s)->close();
     term_.end();
+    if (on_shutdown_) on_shutdown_();
 }
 
 }  // namespace nlchat

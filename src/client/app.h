@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,8 @@ public:
 
     void start();
     int exit_status() const { return exit_status_; }
+    // Runs when nlchat shuts down (the demo stops its simulated callers there).
+    void on_shutdown(std::function<void()> f) { on_shutdown_ = std::move(f); }
 
     // ClientEffects
     void send(const Command& command) override;
@@ -76,6 +79,7 @@ private:
     bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
     std::string paste_;
     int exit_status_ = 0;
+    std::function<void()> on_shutdown_;
 
     net::Timer redial_timer_, deadline_timer_, bell_timer_, second_timer_;
     std::unique_ptr<net::FdWatcher> keys_;

@@ -3,6 +3,7 @@
 // libuv loop until the operator quits or the terminal goes away.
 #include <getopt.h>
 #include <ini.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 
 #include "client/app.h"
 #include "client/client_files.h"
+#include "client/demo.h"
 #include "core/key_file.h"
 #include "net/loop.h"
 #include "net/timer.h"
@@ -28,7 +30,7 @@ namespace {
 struct Options {
     AppSettings app;
     std::string server_key_file, key_file, config_file;
-    bool fingerprint = false, help = false, version = false;
+    bool fingerprint = false, help = false, version = false, demo = false;
 };
 
 using Apply = std::function<bool(Options&, const std::string&, std::string&)>;
@@ -85,6 +87,8 @@ const std::vector<OptionSpec>& options() {
          [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},
         {"config", "FILE", "settings file (default $XDG_CONFIG_HOME/nlchat/config if present)", false,
          [](Options& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
+        {"demo", nullptr, "the whole system on this machine: a server and simulated callers", false,
+         [](Options& o, const std::string&, std::string&) { return o.demo = true, true; }},
         {"fingerprint", nullptr, "print own key's fingerprint (for enrollment) and exit", false,
          [](Options& o, const std::string&, std::string&) { return o.fingerprint = true, true; }},
         {"help", nullptr, "show this help", false,
@@ -167,13 +171,57 @@ int fail(const std::string& message, int status) {
 
 }  // namespace
 
+// The demo: a server child, simulated callers, and nlchat, with every file in a
+// temporary directory that goes when the demo ends.
+int run_demo(Options& o) {
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return fail("nlchat needs a terminal", 1);
+    std::string error;
+    DemoServer server;
+    std::fprintf(stderr, "nlchat: starting the demo server...\n");
+    if (!server.start(error)) return fail(error, 1);
+    auto key = PrivateKey::generate(2048, error);
+    if (!key) return fail(error, 1);
+    o.app.server = server.address();
+    o.app.known_servers.clear();
+    o.app.canned_dir = server.dir() + "/canned";
+    mkdir(o.app.canned_dir.c_str(), 0700);
+    std::string werr;
+    write_file_atomic(o.app.canned_dir + "/1_check_in.txt", "How are you feeling right now?\n", 0600, werr);
+    write_file_atomic(o.app.canned_dir + "/2_sign_off.txt",
+                      "Thanks for talking tonight. Take care of yourself, and you can write again any time.\n",
+                      0600, werr);
+    if (o.app.session.welcome.empty())
+        o.app.session.welcome = "Hi, you're through to the Nightline demo. I'm listening.";
+    o.app.session.uuid = random_uuid();
+    std::signal(SIGPIPE, SIG_IGN);
+    int status;
+    {
+        net::Loop loop;
+        ui::Terminal term;
+        DemoCallers callers(loop, server.bus());
+        App app(loop, term, o.app, *key, server.server_key());
+        app.on_shutdown([&callers] { callers.stop(); });
+        app.start();
+        callers.start();
+        loop.run();
+        status = app.exit_status();
+        term.end();
+    }
+    server.stop();
+    return status;
+}
+
 int main(int argc, char** argv) {
     std::string error;
-    auto dir = config_dir(error);
     Options o;
+    // The demo reads no config and writes nothing outside its temporary directory.
+    bool demo = false;
+    for (int i = 1; i < argc; ++i) demo |= std::strcmp(argv[i], "--demo") == 0;
+    auto dir = demo ? std::optional<std::string>() : config_dir(error);
     if (!parse(argc, argv, o, dir ? *dir + "/config" : "", error)) return fail(error + " (try --help)", 2);
     if (o.help) return usage(stdout), 0;
     if (o.version) return std::printf("nlchat %s\n", NLCHAT_VERSION), 0;
+    if (o.demo) return run_demo(o);
     if (!dir && (o.key_file.empty())) return fail(error, 1);
     if (o.key_file.empty()) o.key_file = *dir + "/key";
     if (dir) o.app.known_servers = *dir + "/known_servers";
