@@ -50,7 +50,7 @@ endif
 # Library checks: a missing library stops the build with the Debian package to install.
 # Targets that build nothing skip them.
 PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev libutf8proc:libutf8proc-dev
-NO_DEPS_GOALS = clean distclean configure fmt uninstall deps
+NO_DEPS_GOALS = clean distclean configure fmt uninstall deps dist
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
 ifneq ($(MISSING_PKGS),)
@@ -107,7 +107,7 @@ SERVER_BENCH = $(O)/bench/server-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit golden bench fuzz install uninstall clean distclean fmt configure deps try
+.PHONY: all check check-unit golden demo dist bench fuzz install uninstall clean distclean fmt configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -211,7 +211,11 @@ fuzz: $(FUZZ_TARGETS)
 deps:
 	$(Q)tools/install-deps
 
-# A first look: make a key pair, seal an inner command with it and open it again.
+# The whole system in one command: a demo server, simulated callers and the client.
+demo: $(BIN)/nlchat $(BIN)/nlchatd
+	$(Q)$(BIN)/nlchat --demo
+
+# A first look at the packet layer: make a key pair, seal an inner command, open it again.
 try: $(BIN)/nlchat-packet
 	$(Q)d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
 	echo "key fingerprint: $$($(BIN)/nlchat-packet keygen --out $$d/key)" && \
@@ -238,6 +242,15 @@ uninstall:
 fmt:
 	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*.cpp bench/*.cpp fuzz/*.cpp)
 
+# A source tarball of what git tracks (plus a generated configure), which builds and
+# passes `make check` on its own.
+dist: configure
+	$(Q)rm -rf build/dist && mkdir -p build/dist/nlchat-$(NLCHAT_VERSION)
+	$(Q)git ls-files | tar -cf - -T - | tar -xf - -C build/dist/nlchat-$(NLCHAT_VERSION)
+	$(Q)cp configure build/dist/nlchat-$(NLCHAT_VERSION)/
+	$(Q)tar -czf nlchat-$(NLCHAT_VERSION).tar.gz -C build/dist nlchat-$(NLCHAT_VERSION)
+	@echo "wrote nlchat-$(NLCHAT_VERSION).tar.gz"
+
 configure: configure.ac
 	autoconf -o $@ $<
 
@@ -245,6 +258,6 @@ clean:
 	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller
 
 distclean: clean
-	rm -rf configure config.mak.autogen config.log config.status autom4te.cache
+	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
 
 -include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)

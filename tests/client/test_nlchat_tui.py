@@ -257,6 +257,36 @@ class Terminals(TuiTest):
         self.assertIn("RINGS (0)", screen)
 
 
+class Demo(TuiTest):
+    def test_the_demo_rings_chats_and_cleans_up(self):
+        from nltest import Tmux
+        before = set(os.listdir("/tmp"))
+        t = Tmux("demo", [program("nlchat"), "--demo"], {"TERM": "xterm-256color", "LANG": "C.UTF-8",
+                                                         "XDG_CONFIG_HOME": self.path("untouched")})
+        self.tmuxes.append(t)
+        t.wait_for("ring 1", timeout=20)
+        t.keys("F2")
+        t.wait_for("you have ring 1")
+        t.wait_for("is this the nightline?")
+        t.type("I'm here. Take your time.")
+        t.keys("Enter")
+        t.wait_for("exams start on monday", timeout=20)
+        demo_dirs = [d for d in set(os.listdir("/tmp")) - before if d.startswith("nlchat-demo-")]
+        self.assertEqual(len(demo_dirs), 1)
+        t.keys("F10")
+        t.wait_for("Quit nlchat?")
+        t.keys("y")
+        deadline = time.monotonic() + 15
+        while t.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(t.alive())
+        # Nothing left behind: no temporary directory, no server, nothing in the config dir.
+        self.assertFalse(os.path.exists(os.path.join("/tmp", demo_dirs[0])))
+        self.assertFalse(os.path.exists(self.path("untouched")))
+        r = subprocess.run(["pgrep", "-f", "nlchat-demo-"], capture_output=True)
+        self.assertEqual(r.stdout, b"")
+
+
 class Outages(TuiTest):
     def test_the_server_going_away_and_coming_back(self):
         server = self.server()
