@@ -41,6 +41,7 @@ class TempDirTest(unittest.TestCase):
 import json
 import queue
 import re
+import shlex
 import signal
 import threading
 import time
@@ -233,9 +234,13 @@ class Tmux:
     def __init__(self, name, command, env, width=100, height=30):
         self.socket = f"nlchat-test-{os.getpid()}-{name}"
         self.name = name
-        env_args = [f"{k}={v}" for k, v in env.items()]
+        # The program runs as a child of the pane's shell (the trailing "; exit" keeps
+        # the shell from exec'ing it): tmux resumes a pane process that stops, so only a
+        # grandchild can be frozen with SIGSTOP, as the tests need.
+        line = "env " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + \
+            " ".join(shlex.quote(c) for c in command) + "; exit"
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
-                        "-s", name, "env"] + env_args + command, check=True, timeout=10)
+                        "-s", name, line], check=True, timeout=10)
 
     def screen(self):
         r = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
@@ -274,9 +279,12 @@ class Tmux:
         raise AssertionError(f"{text!r} still on screen after {timeout}s:\n{screen}")
 
     def pid(self):
+        """The program's pid (the pane shell's child)."""
         r = subprocess.run(["tmux", "-L", self.socket, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
                            capture_output=True, timeout=10)
-        return int(r.stdout.decode().strip() or 0)
+        shell = r.stdout.decode().strip()
+        child = subprocess.run(["pgrep", "-P", shell], capture_output=True, timeout=10).stdout.decode().split()
+        return int(child[0]) if child else int(shell or 0)
 
     def alive(self):
         r = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.name], capture_output=True,
