@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bus_line.h"
 #include "core/command.h"
 #include "core/json_util.h"
 #include "core/key_file.h"
@@ -226,13 +227,7 @@ private:
     }
 
     void caller_says(int caller, const std::string& text) {
-        Json::Value line(Json::objectValue);
-        line["type"] = "msg";
-        line["address"] = "caller-" + std::to_string(caller);
-        line["msg"] = Json::Value(Json::arrayValue);
-        line["msg"].append(text);
-        line["I/O"] = "in";
-        bus_->write_line(write_json(line));
+        bus_->write_line(write_json(bus_msg("caller-" + std::to_string(caller), {text}, Direction::In)));
     }
 
     void joined_all() {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/bus_line.h"
 #include "core/json_util.h"
 #include "core/key_file.h"
 
@@ -211,24 +212,17 @@ void DemoCallers::begin(std::size_t index) {
 
 void DemoCallers::say(Persona& p, const std::string& text) {
     if (p.gone) return;
-    Json::Value line(Json::objectValue);
-    line["type"] = "msg";
-    line["address"] = p.address;
-    line["msg"] = Json::Value(Json::arrayValue);
-    line["msg"].append(text);
-    line["I/O"] = "in";
-    send(write_json(line));
+    send(write_json(bus_msg(p.address, {text}, Direction::In)));
 }
 
 void DemoCallers::state(Persona& p, const char* s) {
     if (p.gone) return;
-    send(std::string(R"({"type":"chat_state","address":")") + p.address + R"(","state":")" + s +
-         R"(","I/O":"in"})");
+    send(write_json(bus_chat_state(p.address, s, Direction::In)));
 }
 
 void DemoCallers::leave(Persona& p) {
     if (p.gone) return;
-    send(std::string(R"({"type":"disassociate","address":")") + p.address + "\"}");
+    send(write_json(bus_disassociate(p.address)));
     p.gone = true;
 }
 

@@ -2,6 +2,7 @@
 // to callers, and service liveness.
 #include <cstdio>
 
+#include "core/bus_line.h"
 #include "core/dispatch.h"
 #include "core/gcrypt_util.h"
 #include "core/utf8.h"
@@ -255,13 +256,7 @@ void Dispatch::handle_caller_left(const std::string& service, const Json::Value&
 }
 
 void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
-    Json::Value line(Json::objectValue);
-    line["type"] = "msg";
-    line["address"] = caller.second;
-    line["msg"] = Json::Value(Json::arrayValue);
-    line["msg"].append(text);
-    line["I/O"] = "out";
-    send_to_service(caller.first, line);
+    send_to_service(caller.first, bus_msg(caller.second, {text}, Direction::Out));
 }
 
 void Dispatch::send_to_service(const std::string& name, const Json::Value& line) {

@@ -2,6 +2,7 @@
 // taken, and what operators send.
 #include <algorithm>
 
+#include "core/bus_line.h"
 #include "core/dispatch.h"
 
 namespace nlchat {
@@ -163,12 +164,7 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
     if (auto* msg = std::get_if<MsgCommand>(&cmd)) return handle_operator_msg(c.uuid, op, *msg);
     if (auto* state = std::get_if<ChatStateCommand>(&cmd)) {
         if (!op.caller || state->state.size() > config_.max_state_bytes) return;
-        Json::Value line(Json::objectValue);
-        line["type"] = "chat_state";
-        line["address"] = op.caller->second;
-        line["state"] = state->state;
-        line["I/O"] = "out";
-        return send_to_service(op.caller->first, line);
+        return send_to_service(op.caller->first, bus_chat_state(op.caller->second, state->state, Direction::Out));
     }
     if (std::holds_alternative<DisassociateCommand>(cmd)) {
         if (op.caller) {
@@ -235,13 +231,7 @@ void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const 
             return;
         }
     }
-    Json::Value line(Json::objectValue);
-    line["type"] = "msg";
-    line["address"] = op.caller->second;
-    line["msg"] = Json::Value(Json::arrayValue);
-    for (const auto& text : cmd.msg) line["msg"].append(text);
-    line["I/O"] = "out";
-    send_to_service(op.caller->first, line);
+    send_to_service(op.caller->first, bus_msg(op.caller->second, cmd.msg, Direction::Out));
 }
 
 void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now) {
@@ -285,12 +275,7 @@ void Dispatch::end_association(const std::string& uuid, Operator& op, bool tell_
     callers_.erase(caller);
     (void)uuid;
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
-    if (tell_service) {
-        Json::Value line(Json::objectValue);
-        line["type"] = "disassociate";
-        line["address"] = caller.second;
-        send_to_service(caller.first, line);
-    }
+    if (tell_service) send_to_service(caller.first, bus_disassociate(caller.second));
 }
 
 void Dispatch::send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd) {

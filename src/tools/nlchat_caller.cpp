@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "core/bus_line.h"
 #include "core/json_util.h"
 #include "net/connector.h"
 #include "net/loop.h"
@@ -57,17 +58,9 @@ Json::Value command_line(const std::string& line, std::string& error) {
             error = "usage: /state ADDRESS STATE";
             return Json::Value();
         }
-        out["type"] = "chat_state";
-        out["address"] = line.substr(a, b - a);
-        out["state"] = line.substr(b + 1);
-        out["I/O"] = "in";
-        return out;
+        return bus_chat_state(line.substr(a, b - a), line.substr(b + 1), Direction::In);
     }
-    if (line.rfind("/leave ", 0) == 0 && line.size() > 7) {
-        out["type"] = "disassociate";
-        out["address"] = line.substr(7);
-        return out;
-    }
+    if (line.rfind("/leave ", 0) == 0 && line.size() > 7) return bus_disassociate(line.substr(7));
     if (line.rfind("/status ", 0) == 0 && line.size() > 8) {
         out["type"] = "status";
         out["status"] = line.substr(8);
@@ -78,12 +71,7 @@ Json::Value command_line(const std::string& line, std::string& error) {
         error = "not understood (expected 'ADDRESS: text', /state, /leave or /status)";
         return Json::Value();
     }
-    out["type"] = "msg";
-    out["address"] = line.substr(0, sep);
-    out["msg"] = Json::Value(Json::arrayValue);
-    out["msg"].append(line.substr(sep + 2));
-    out["I/O"] = "in";
-    return out;
+    return bus_msg(line.substr(0, sep), {line.substr(sep + 2)}, Direction::In);
 }
 
 // Prints what the server sends for callers; answers probes.

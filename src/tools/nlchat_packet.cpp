@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,21 @@ bool read_line(std::string& line, bool& too_long) {
         else too_long = true;
     }
     return any;
+}
+
+// Calls `handle(line_number, line)` for each stdin line (CR stripped); a line over the
+// limit is reported and skipped. Returns 1 if any line was skipped or `handle` said
+// false, else 0.
+template <class Handle>
+int each_line(Handle handle) {
+    std::string line;
+    bool too_long;
+    int status = 0;
+    for (size_t n = 1; read_line(line, too_long); ++n) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!handle(n, too_long ? std::nullopt : std::optional<std::string>(line))) status = 1;
+    }
+    return status;
 }
 
 struct Options {
@@ -130,26 +146,20 @@ int cmd_seal(Options& o) {
     std::string error;
     auto key = load_public_key(o.key, error);
     if (!key) return fail(error);
-    std::string line;
-    bool too_long;
-    int status = 0;
-    for (size_t n = 1; read_line(line, too_long); ++n) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (too_long) {
+    return each_line([&](size_t n, const std::optional<std::string>& line) {
+        if (!line) {
             std::cerr << kProgram << ": line " << n << ": longer than " << kMaxLineBytes << " bytes\n";
-            status = 1;
-            continue;
+            return false;
         }
         // The line is sealed exactly as given (raw UTF-8 stays raw) once it is known to
         // be one JSON object, so peers can be tested with any valid encoding.
-        if (!parse_json_object(line, error)) {
+        if (!parse_json_object(*line, error)) {
             std::cerr << kProgram << ": line " << n << ": " << error << "\n";
-            status = 1;
-            continue;
+            return false;
         }
-        std::cout << seal(std::string_view(line), *key, o.uuid, *to) << "\n" << std::flush;
-    }
-    return status;
+        std::cout << seal(std::string_view(*line), *key, o.uuid, *to) << "\n" << std::flush;
+        return true;
+    });
 }
 
 int cmd_open(Options& o) {
@@ -163,24 +173,19 @@ int cmd_open(Options& o) {
     std::string error;
     auto key = load_private_key(o.key, error);
     if (!key) return fail(error);
-    std::string line;
-    bool too_long;
-    int status = 0;
-    for (size_t n = 1; read_line(line, too_long); ++n) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    return each_line([&](size_t n, const std::optional<std::string>& line) {
         OpenResult r;
-        if (too_long) r.detail = "line longer than " + std::to_string(kMaxLineBytes) + " bytes";
-        else r = open(line, *key, to);
+        if (!line) r.detail = "line longer than " + std::to_string(kMaxLineBytes) + " bytes";
+        else r = open(*line, *key, to);
         if (!r.packet) {
             std::cerr << kProgram << ": line " << n << ": " << kOpenFailed;
             if (o.verbose) std::cerr << " (" << r.detail << ")";
             std::cerr << "\n";
-            status = 1;
-            continue;
+            return false;
         }
         std::cout << r.packet->json << "\n" << std::flush;
-    }
-    return status;
+        return true;
+    });
 }
 
 struct Subcommand {

@@ -1,0 +1,31 @@
+#include "core/bus_line.h"
+
+namespace nlchat {
+
+Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "msg";
+    line["address"] = address;
+    line["msg"] = Json::Value(Json::arrayValue);
+    for (const auto& t : texts) line["msg"].append(t);
+    line["I/O"] = direction_name(io);
+    return line;
+}
+
+Json::Value bus_chat_state(const std::string& address, const std::string& state, Direction io) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "chat_state";
+    line["address"] = address;
+    line["state"] = state;
+    line["I/O"] = direction_name(io);
+    return line;
+}
+
+Json::Value bus_disassociate(const std::string& address) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "disassociate";
+    line["address"] = address;
+    return line;
+}
+
+}  // namespace nlchat

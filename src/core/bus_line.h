@@ -1,0 +1,21 @@
+// The service bus's lines (DESIGN.md, "Services"), built in one place: the server, the
+// demo's callers, nlchat-caller and the benchmark all write the same shapes.
+#pragma once
+
+#include <json/json.h>
+
+#include <string>
+#include <vector>
+
+#include "core/command.h"  // Direction
+
+namespace nlchat {
+
+// {"type":"msg","address":A,"msg":[texts],"I/O":"in"|"out"}
+Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io);
+// {"type":"chat_state","address":A,"state":S,"I/O":...}
+Json::Value bus_chat_state(const std::string& address, const std::string& state, Direction io);
+// {"type":"disassociate","address":A}
+Json::Value bus_disassociate(const std::string& address);
+
+}  // namespace nlchat

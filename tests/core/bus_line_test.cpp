@@ -1,0 +1,15 @@
+#include "core/bus_line.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/json_util.h"
+
+using namespace nlchat;
+
+TEST_CASE("service bus lines have DESIGN.md's shapes", "[bus]") {
+    CHECK(write_json(bus_msg("c1", {"hi", "there"}, Direction::In)) ==
+          R"({"I/O":"in","address":"c1","msg":["hi","there"],"type":"msg"})");
+    CHECK(write_json(bus_chat_state("c1", "composing", Direction::Out)) ==
+          R"({"I/O":"out","address":"c1","state":"composing","type":"chat_state"})");
+    CHECK(write_json(bus_disassociate("c1")) == R"({"address":"c1","type":"disassociate"})");
+}
