@@ -35,15 +35,6 @@ struct NullEffects : DispatchEffects {
     void log(LogLevel, const std::string&) override {}
 };
 
-const PrivateKey& key() {
-    static const PrivateKey k = [] {
-        std::string error;
-        auto loaded = PrivateKey::from_pem(fuzz::kFuzzKeyPem, error);
-        if (!loaded) std::abort();
-        return *loaded;
-    }();
-    return k;
-}
 
 Json::Value object(const std::string& text) {
     std::string error;
@@ -60,9 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config.max_held = 20;
     config.max_rings = 10;
     int nonce = 0;
-    Dispatch d(config, key().public_key(), fx, [&nonce] { return "n" + std::to_string(++nonce); }, "salt", 1);
+    Dispatch d(config, fuzz::key().public_key(), fx, [&nonce] { return "n" + std::to_string(++nonce); }, "salt", 1);
     Now now{100, 1764190000};
-    const std::string pem = key().public_key().to_pem();
+    const std::string pem = fuzz::key().public_key().to_pem();
     for (ConnId conn : {1, 2}) {
         std::string uuid = conn == 1 ? "a" : "b";
         d.operator_connected(conn, now);

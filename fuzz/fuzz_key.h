@@ -3,6 +3,11 @@
 // test key, published here on purpose; it protects nothing.
 #pragma once
 
+#include <cstdlib>
+#include <string>
+
+#include "core/rsa_key.h"
+
 namespace nlchat::fuzz {
 
 inline constexpr const char* kFuzzKeyPem =
@@ -33,5 +38,16 @@ inline constexpr const char* kFuzzKeyPem =
     "qgWpTp25LOSwYsFF4j8KrPuzD/0xyPiFkQtq0t4CpPL2a5hYbRf8UFsnLZpo2Vw4\n"
     "uMDZJShtVp77Orts1eT9Cu4SMGBMbQ15r77qgHCn76ZJe2HVH1c=\n"
     "-----END RSA PRIVATE KEY-----\n";
+
+// The key above, loaded once.
+inline const PrivateKey& key() {
+    static const PrivateKey k = [] {
+        std::string error;
+        auto loaded = PrivateKey::from_pem(kFuzzKeyPem, error);
+        if (!loaded) std::abort();
+        return *loaded;
+    }();
+    return k;
+}
 
 }  // namespace nlchat::fuzz

@@ -11,20 +11,11 @@
 
 using namespace nlchat;
 
-static const PrivateKey& key() {
-    static const PrivateKey k = [] {
-        std::string error;
-        auto loaded = PrivateKey::from_pem(fuzz::kFuzzKeyPem, error);
-        if (!loaded) std::abort();
-        return *loaded;
-    }();
-    return k;
-}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view line(reinterpret_cast<const char*>(data), size);
     for (Role role : {Role::Alice, Role::Bob}) {
-        OpenResult r = open(line, key(), role);
+        OpenResult r = open(line, fuzz::key(), role);
         // An opened packet is always a valid object with the wrapper's UUID.
         if (r.packet && (!r.packet->inner.isObject() || r.packet->json.empty())) std::abort();
         if (!r.packet && r.detail.empty()) std::abort();

@@ -7,32 +7,15 @@ import subprocess
 import time
 import unittest
 
-from nltest import (FAST_TIMERS, Caller, Nlchatd, TempDirTest, make_key, nlchat_in_tmux, program, run)
+from nltest import Nlchatd, SystemTest, make_key, nlchat_in_tmux, program, run
 
 
-class TuiTest(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.procs, self.tmuxes = [], []
-
-    def tearDown(self):
-        for t in self.tmuxes:
-            t.kill()
-        for p in reversed(self.procs):
-            p.stop()
-        super().tearDown()
-
+class TuiTest(SystemTest):
     def server(self, **kw):
         kw.setdefault("allow_any", True)
         s = Nlchatd(self.dir, extra=["--probe-after", "2", "--probe-timeout", "2", "--grace", "5", "-v"], **kw)
         self.procs.append(s)
         return s
-
-    def caller(self, server):
-        c = Caller(server, "Web")
-        self.procs.append(c)
-        server.wait_log("service Web online")
-        return c
 
     def nlchat(self, server, name="op", *args, **kw):
         home = self.path(f"home-{name}")

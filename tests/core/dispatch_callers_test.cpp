@@ -53,10 +53,7 @@ TEST_CASE("several rings expiring together all time out cleanly", "[dispatch][ri
 
 TEST_CASE("chat states cross in both directions, mapped as the original did", "[dispatch][chat]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.bus(kWeb, R"({"type":"chat_state","address":"c1","state":"composing","I/O":"in"})");
     f.bus(kWeb, R"({"type":"chat_state","address":"c1","state":"active","I/O":"in"})");
     f.bus(kWeb, R"({"type":"chat_state","address":"c1","state":"paused","I/O":"in"})");
@@ -102,10 +99,7 @@ TEST_CASE("a caller who leaves withdraws its ring, or ends the chat as gone", "[
 
 TEST_CASE("services: status on change, down when gone, chats continue on return", "[dispatch][service]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.service_online(101, "Caller");
     auto status = f.fx.to<StatusCommand>(1).back();
     REQUIRE(status.services.size() == 2);

@@ -122,6 +122,13 @@ struct Fixture {
         line["I/O"] = "in";
         d->service_line(s, line, now);
     }
+    // The Web service online, op-a joined on connection 1 and in a chat with c1 (ring 1).
+    void open_chat() {
+        service_online();
+        join(1, "op-a");
+        caller_says("c1", "hi");
+        send(1, "op-a", RingAckCommand{"op-a", 1});
+    }
     void advance(double seconds) {
         now.mono += seconds;
         now.wall += seconds;

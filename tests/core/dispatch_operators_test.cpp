@@ -178,10 +178,7 @@ TEST_CASE("liveness: probe after 7 s, out of the pool 3 s later", "[dispatch][li
 
 TEST_CASE("grace: a caller's messages are held and delivered once, in order, on return", "[dispatch][liveness]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.advance(7);
     f.advance(3);  // missed the probe: out of the pool, grace begins
     REQUIRE(f.d->pool_size() == 0);
@@ -205,10 +202,7 @@ TEST_CASE("grace: a caller's messages are held and delivered once, in order, on 
 
 TEST_CASE("grace: a new connection with the same key takes over the UUID", "[dispatch][liveness]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.d->operator_closed(1, f.now);
     CHECK(f.d->pool_size() == 0);
     f.caller_says("c1", "are you there?");
@@ -230,10 +224,7 @@ TEST_CASE("grace: the UUID moves to a new connection even while the old one is o
 
 TEST_CASE("grace runs out: the caller is told and the service gets disassociate", "[dispatch][liveness]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.d->operator_closed(1, f.now);
     f.advance(59.9);
     CHECK(f.fx.texts_for(kWeb, "c1").back() == f.config.text_ringing);
@@ -247,10 +238,7 @@ TEST_CASE("grace runs out: the caller is told and the service gets disassociate"
 
 TEST_CASE("the operator ends the chat: the service is told", "[dispatch][chat]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.send(1, "op-a", DisassociateCommand{"op-a"});
     CHECK(f.fx.service.back().second["type"] == "disassociate");
     CHECK(f.fx.service.back().second["address"] == "c1");
@@ -266,10 +254,7 @@ TEST_CASE("the operator ends the chat: the service is told", "[dispatch][chat]")
 
 TEST_CASE("disconnect removes the operator at once and its caller is told", "[dispatch][chat]") {
     Fixture f;
-    f.service_online();
-    f.join(1, "op-a");
-    f.caller_says("c1", "hi");
-    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.open_chat();
     f.send(1, "op-a", DisconnectCommand{"op-a"});
     CHECK(f.d->pool_size() == 0);
     CHECK(f.fx.texts_for(kWeb, "c1").back() == f.config.text_client_dropped);

@@ -6,22 +6,14 @@ import signal
 import time
 import unittest
 
-from nltest import Caller, Nlchatd, TempDirTest, make_key, nlchat_in_tmux
+from nltest import Nlchatd, SystemTest, make_key, nlchat_in_tmux
 
 
-class EndToEnd(TempDirTest):
+class EndToEnd(SystemTest):
     def setUp(self):
         super().setUp()
-        self.procs, self.tmuxes = [], []
         self.key_a, self.key_b = self.path("a.key"), self.path("b.key")
         self.fps = [make_key(self.key_a), make_key(self.key_b)]
-
-    def tearDown(self):
-        for t in self.tmuxes:
-            t.kill()
-        for p in reversed(self.procs):
-            p.stop()
-        super().tearDown()
 
     def server(self, extra=(), key=None):
         s = Nlchatd(self.dir, authorized=self.fps, key=key,
@@ -36,12 +28,6 @@ class EndToEnd(TempDirTest):
         self.tmuxes.append(t)
         t.wait_for("online")
         return t
-
-    def caller(self, server):
-        c = Caller(server, "Web")
-        self.procs.append(c)
-        server.wait_log("service Web online")
-        return c
 
     def test_ring_race_chat_and_end(self):
         server = self.server()

@@ -299,3 +299,25 @@ def nlchat_in_tmux(name, server, config_home, *args, width=100, height=30):
     """nlchat connected to `server`, with its files under `config_home`."""
     return Tmux(name, [program("nlchat"), "--server", server.address] + list(args),
                 {"XDG_CONFIG_HOME": config_home, "TERM": "xterm-256color", "LANG": "C.UTF-8"}, width, height)
+
+
+class SystemTest(TempDirTest):
+    """A test that starts programs and tmux servers; all are stopped afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        self.procs, self.tmuxes = [], []
+
+    def tearDown(self):
+        for t in self.tmuxes:
+            t.kill()
+        for p in reversed(self.procs):
+            p.stop()
+        super().tearDown()
+
+    def caller(self, server, name="Web", *flags):
+        """nlchat-caller on `server`'s bus, online."""
+        c = Caller(server, name, *flags)
+        self.procs.append(c)
+        server.wait_log(f"service {name} online")
+        return c
