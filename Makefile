@@ -8,6 +8,8 @@
 #   make check           build and run every test (unit, interop, functional)
 #   make bench           build and run the benchmarks
 #   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
+#   make hdr-check       every header compiles on its own
+#   make demo            the whole system in one command (nlchat --demo)
 #   make install         install programs and man pages (DESTDIR, prefix honoured)
 #   make uninstall / clean / fmt
 #
@@ -107,7 +109,7 @@ SERVER_BENCH = $(O)/bench/server-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit golden demo dist bench fuzz install uninstall clean distclean fmt configure deps try
+.PHONY: all check check-unit hdr-check golden demo dist bench fuzz install uninstall clean distclean fmt configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -180,6 +182,10 @@ check-unit: $(UNIT_TESTS)
 	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN) --only unit
 
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
+# Every header compiles on its own.
+hdr-check:
+	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS)
+
 # Rewrites the golden screens (tests/ui/golden/) from the current code: review the diff.
 golden: $(UNIT_TESTS)
 	$(Q)NLCHAT_UPDATE_GOLDEN=1 $(UNIT_TESTS) '[golden]'
