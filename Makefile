@@ -5,13 +5,16 @@
 # may override anything after that.
 #
 #   make                 build the programs
-#   make check           build and run every test (unit, interop, functional)
+#   make check           build and run every test (unit, interop, functional, TUI, end to end)
 #   make bench           build and run the benchmarks
 #   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
 #   make hdr-check       every header compiles on its own
 #   make demo            the whole system in one command (nlchat --demo)
-#   make install         install programs and man pages (DESTDIR, prefix honoured)
-#   make uninstall / clean / fmt
+#   make golden          rewrite the golden screens of the UI tests (review the diff)
+#   make dist            a source tarball that builds and tests on its own
+#   make deps            install the Debian packages the build needs (tools/install-deps)
+#   make install         install programs, man pages and docs (DESTDIR, prefix honoured)
+#   make uninstall / clean / distclean / fmt
 #
 # Knobs: V=1 (show commands), DEVELOPER=1 (warnings are errors),
 # SANITIZE=address,undefined (build and test with sanitizers, into build/san/).
