@@ -234,6 +234,14 @@ class Tmux:
     def __init__(self, name, command, env, width=100, height=30):
         self.socket = f"nlchat-test-{os.getpid()}-{name}"
         self.name = name
+        # Under a sanitizer build, reports go to files (a report on the tmux screen would
+        # go unseen); kill() returns them so the test can fail on them.
+        self.sanitizer_log = os.path.join(tempfile.gettempdir(), f"{self.socket}-san")
+        env = dict(env)
+        for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if var in os.environ:
+                extra = "" if var == "LSAN_OPTIONS" else f":log_path={self.sanitizer_log}"
+                env[var] = os.environ[var] + extra
         # The program runs as a child of the pane's shell (the trailing "; exit" keeps
         # the shell from exec'ing it): tmux resumes a pane process that stops, so only a
         # grandchild can be frozen with SIGSTOP, as the tests need.
@@ -292,7 +300,26 @@ class Tmux:
         return r.returncode == 0
 
     def kill(self):
+        """Ends the tmux server (the program gets SIGHUP and exits) and returns any
+        sanitizer reports the program wrote."""
+        pid = self.pid() if self.alive() else 0
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+        deadline = time.monotonic() + 10
+        while pid and time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.05)
+        reports = []
+        directory = os.path.dirname(self.sanitizer_log)
+        for name in os.listdir(directory):
+            if name.startswith(os.path.basename(self.sanitizer_log)):
+                path = os.path.join(directory, name)
+                with open(path, errors="replace") as f:
+                    reports.append(f.read())
+                os.unlink(path)
+        return reports
 
 
 def nlchat_in_tmux(name, server, config_home, *args, width=100, height=30):
@@ -309,11 +336,13 @@ class SystemTest(TempDirTest):
         self.procs, self.tmuxes = [], []
 
     def tearDown(self):
+        reports = []
         for t in self.tmuxes:
-            t.kill()
+            reports += t.kill()
         for p in reversed(self.procs):
             p.stop()
         super().tearDown()
+        self.assertEqual(reports, [], "sanitizer reports from nlchat")
 
     def caller(self, server, name="Web", *flags):
         """nlchat-caller on `server`'s bus, online."""
