@@ -42,18 +42,7 @@ bool Server::start(std::string& error) {
     dispatch_ = std::make_unique<Dispatch>(
         settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); },
         random_bytes(16), first_id);
-    if (!settings_.dispatch.allow_any_key) {
-        std::string err;
-        auto text = read_small_file(settings_.authorized_keys_file, 1 << 20, err);
-        if (!text) {
-            error = err;
-            return false;
-        }
-        AuthorizedKeys keys = parse_authorized_keys(*text);
-        for (const auto& p : keys.problems) log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
-        log(LogLevel::Info, std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
-        dispatch_->set_authorized_keys(std::move(keys.fingerprints));
-    }
+    if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (!operators_listener_.listen_tcp(settings_.listen, error)) return false;
     if (!services_listener_.listen_unix(settings_.service_socket, 0660, error)) return false;
     log(LogLevel::Info, "listening on " + format_host_port(operators_listener_.bound()));
@@ -61,18 +50,21 @@ bool Server::start(std::string& error) {
     return true;
 }
 
+bool Server::load_authorized_keys(const std::string& log_prefix, std::string& error) {
+    auto text = read_small_file(settings_.authorized_keys_file, 1 << 20, error);
+    if (!text) return false;
+    AuthorizedKeys keys = parse_authorized_keys(*text);
+    for (const auto& p : keys.problems) log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
+    log(LogLevel::Info, log_prefix + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
+    dispatch_->set_authorized_keys(std::move(keys.fingerprints));
+    return true;
+}
+
 void Server::reload_authorized_keys() {
     if (settings_.dispatch.allow_any_key) return;
     std::string err;
-    auto text = read_small_file(settings_.authorized_keys_file, 1 << 20, err);
-    if (!text) {
+    if (!load_authorized_keys("SIGHUP: ", err))
         log(LogLevel::Warning, "SIGHUP: " + err + "; keeping the keys already loaded");
-        return;
-    }
-    AuthorizedKeys keys = parse_authorized_keys(*text);
-    for (const auto& p : keys.problems) log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
-    log(LogLevel::Info, "SIGHUP: " + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
-    dispatch_->set_authorized_keys(std::move(keys.fingerprints));
 }
 
 void Server::shutdown() {

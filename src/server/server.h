@@ -78,6 +78,8 @@ private:
     void open_next(ConnId conn);
     void on_service_line(ConnId conn, std::string_view line);
     void reschedule();
+    // Reads the authorized-keys file into the dispatch; logs its bad lines and the count.
+    bool load_authorized_keys(const std::string& log_prefix, std::string& error);
     Now now() const;
     std::string ring_counter_path() const;
 
