@@ -45,16 +45,18 @@ Q =
 QUIET_CXX =
 QUIET_AR =
 QUIET_LINK =
+QUIET_GEN =
 else
 Q = @
 QUIET_CXX = @echo '   CXX $@';
 QUIET_AR = @echo '   AR $@';
 QUIET_LINK = @echo '   LINK $@';
+QUIET_GEN = @echo '   GEN $@';
 endif
 
 # Library checks: a missing library stops the build with the Debian package to install.
 # Targets that build nothing skip them.
-PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev libutf8proc:libutf8proc-dev
+PKGS = jsoncpp:libjsoncpp-dev libgcrypt:libgcrypt20-dev libuv:libuv1-dev ncursesw:libncurses-dev catch2:catch2 inih:libinih-dev libutf8proc:libutf8proc-dev libwebsockets:libwebsockets-dev
 NO_DEPS_GOALS = clean distclean configure fmt uninstall deps dist
 ifneq ($(filter-out $(NO_DEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 MISSING_PKGS := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(p))) && echo ok),,$(word 2,$(subst :, ,$(p))))))
@@ -73,6 +75,8 @@ INI_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null)
 UI_CFLAGS := $(shell $(PKG_CONFIG) --cflags libutf8proc ncursesw 2>/dev/null)
 UI_LIBS := $(shell $(PKG_CONFIG) --libs libutf8proc 2>/dev/null)
 CURSES_LIBS := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null)
+LWS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libwebsockets 2>/dev/null)
+LWS_LIBS := $(shell $(PKG_CONFIG) --libs libwebsockets 2>/dev/null)
 
 ifdef SANITIZE
 O = build/san
@@ -100,7 +104,11 @@ UI_LIB = $(O)/libnlui.a
 SERVER_SRC = $(filter-out src/server/nlchatd.cpp,$(wildcard src/server/*.cpp))
 SERVER_OBJ = $(SERVER_SRC:%.cpp=$(O)/%.o)
 
-PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller
+WEB_SRC = $(filter-out src/web/nlchat_web.cpp,$(wildcard src/web/*.cpp))
+WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
+WEB_ASSETS = $(wildcard src/web/assets/*)
+
+PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
 TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client pieces with no loop or terminal of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o
@@ -137,6 +145,20 @@ $(O)/src/net/%.o $(O)/src/server/%.o $(O)/src/tools/nlchat_caller.o $(O)/tests/h
 $(BIN)/nlchatd: $(O)/src/server/nlchatd.o $(SERVER_OBJ) $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(INI_LIBS)
+
+# nlchat-web's static files are compiled in (src/web/assets.h says why).
+$(O)/gen/web_assets.cpp: tools/embed-assets $(WEB_ASSETS)
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)tools/embed-assets $@ $(WEB_ASSETS)
+
+$(O)/gen/%.o: $(O)/gen/%.cpp
+	$(QUIET_CXX)$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(O)/src/web/%.o: ALL_CXXFLAGS += $(NET_CFLAGS) $(LWS_CFLAGS)
+
+$(BIN)/nlchat-web: $(O)/src/web/nlchat_web.o $(WEB_OBJ) $(O)/src/server/logger.o $(O)/src/server/server_options.o $(NET_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(LWS_LIBS) $(INI_LIBS)
 
 CLIENT_SRC = $(filter-out src/client/nlchat.cpp,$(wildcard src/client/*.cpp))
 CLIENT_OBJ = $(CLIENT_SRC:%.cpp=$(O)/%.o)
@@ -187,7 +209,7 @@ check-unit: $(UNIT_TESTS)
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
 # Every header compiles on its own.
 hdr-check:
-	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS)
+	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS) $(LWS_CFLAGS)
 
 # Rewrites the golden screens (tests/ui/golden/) from the current code: review the diff.
 golden: $(UNIT_TESTS)
@@ -264,9 +286,9 @@ configure: configure.ac
 	autoconf -o $@ $<
 
 clean:
-	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller
+	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller nlchat-web
 
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/web/*.d $(O)/gen/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)

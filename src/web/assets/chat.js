@@ -1,0 +1,220 @@
+// The caller's side of nlchat-web: one WebSocket to the server it came from, a session
+// token kept in this tab's sessionStorage (no cookies), and a transcript the server
+// replays on reload. Messages not yet accepted by the server wait in an outbox (also in
+// sessionStorage) and are sent again, once, after a reconnect.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const log = $("log"), text = $("text"), form = $("send"), typing = $("typing"), link = $("link");
+  const endButton = $("end"), endedBox = $("ended"), endedText = $("ended-text"), again = $("again");
+
+  const store = {
+    get(k) { try { return sessionStorage.getItem(k); } catch (e) { return null; } },
+    set(k, v) { try { sessionStorage.setItem(k, v); } catch (e) { /* storage off: this tab only */ } },
+    drop(k) { try { sessionStorage.removeItem(k); } catch (e) { /* nothing kept */ } },
+  };
+
+  let token = store.get("nlchat-token");
+  let nextId = Number(store.get("nlchat-next")) || 1;
+  let outbox = [];
+  try { outbox = JSON.parse(store.get("nlchat-outbox") || "[]"); } catch (e) { outbox = []; }
+  let seen = 0, ws = null, retry = 0, retryTimer = null, stopped = false, started = false, ended = false;
+  let composing = false, pauseTimer = null;
+
+  if (window.self !== window.top) document.documentElement.classList.add("embedded");
+
+  function saveOutbox() { store.set("nlchat-outbox", JSON.stringify(outbox)); }
+
+  function line(kind, words, who) {
+    const li = document.createElement("li");
+    li.className = kind;
+    if (who) {
+      const label = document.createElement("span");
+      label.className = "who";
+      label.textContent = who + ": ";
+      li.appendChild(label);
+    }
+    li.appendChild(document.createTextNode(words));
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    return li;
+  }
+
+  function showPending(item) {
+    const li = line("you pending", item.text, "You (sending)");
+    li.dataset.id = String(item.id);
+  }
+
+  function setStarted(on) {
+    started = on;
+    endButton.hidden = !started || ended;
+  }
+
+  function setEnded(words) {
+    ended = true;
+    typing.textContent = "";
+    form.hidden = true;
+    endButton.hidden = true;
+    endedText.textContent = words;
+    endedBox.hidden = false;
+    again.focus();
+  }
+
+  function send(obj) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj));
+  }
+
+  function flushOutbox() { for (const item of outbox) send({ t: "msg", id: item.id, text: item.text }); }
+
+  function onFrame(f) {
+    switch (f.t) {
+      case "welcome":
+        retry = 0;
+        link.textContent = "";
+        if (token !== f.token || !f.resumed) {
+          // A new chat (first visit, or the old one ended while we were away).
+          log.textContent = "";
+          seen = 0;
+          setStarted(false);
+        }
+        token = f.token;
+        store.set("nlchat-token", token);
+        $("notice").textContent = f.notice;
+        text.maxLength = f.max_chars;
+        // What the server accepted already comes back in the replay.
+        outbox = outbox.filter((m) => m.id > f.last_id);
+        if (nextId <= f.last_id) nextId = f.last_id + 1;
+        saveOutbox();
+        for (const el of log.querySelectorAll(".pending")) el.remove();
+        break;
+      case "ev":
+        if (f.seq <= seen) return;
+        seen = f.seq;
+        if (f.kind === "you") {
+          const pending = log.querySelector('.pending[data-id="' + f.id + '"]');
+          if (pending) pending.remove();
+          outbox = outbox.filter((m) => m.id !== f.id);
+          saveOutbox();
+          line("you", f.text, "You");
+          setStarted(true);
+        } else if (f.kind === "listener") {
+          typing.textContent = "";
+          line("listener", f.text, "Listener");
+        } else if (f.kind === "service") {
+          line("service", f.text, "Nightline");
+        } else if (f.kind === "ended") {
+          line("ended", f.text);
+          setEnded(f.text);
+        }
+        break;
+      case "typing":
+        typing.textContent = f.on ? "A listener is typing\u2026" : "";
+        break;
+      case "not_sent": {
+        const item = outbox.find((m) => m.id === f.id);
+        outbox = outbox.filter((m) => m.id !== f.id);
+        saveOutbox();
+        const pending = log.querySelector('.pending[data-id="' + f.id + '"]');
+        if (pending) pending.remove();
+        line("problem", f.text, "Not sent");
+        if (item && !text.value) text.value = item.text;
+        break;
+      }
+      case "refused":
+      case "moved":
+        stopped = true;
+        line("problem", f.text);
+        setEnded(f.text);
+        break;
+    }
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/chat";
+    ws = new WebSocket(url, "nlchat");
+    ws.onopen = () => {
+      send({ t: "hello", token: token, seen: seen });
+    };
+    ws.onmessage = (e) => {
+      let f;
+      try { f = JSON.parse(e.data); } catch (err) { return; }
+      const wasWelcome = f.t === "welcome";
+      onFrame(f);
+      if (wasWelcome) {
+        for (const item of outbox) showPending(item);
+        flushOutbox();
+        if (f.ended) setEnded("This chat has ended.");
+      }
+    };
+    ws.onclose = () => {
+      ws = null;
+      if (stopped) return;
+      // Reconnect with a growing pause; the server keeps the chat for a while.
+      retry = Math.min(retry + 1, 6);
+      link.textContent = "Connection lost. Reconnecting\u2026 Your chat is kept.";
+      retryTimer = setTimeout(connect, Math.min(500 * 2 ** retry, 10000));
+    };
+  }
+
+  function stopComposing() {
+    clearTimeout(pauseTimer);
+    if (composing) send({ t: "state", state: "paused" });
+    composing = false;
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const words = text.value.trim();
+    if (!words || ended) return;
+    const item = { id: nextId++, text: words };
+    store.set("nlchat-next", String(nextId));
+    outbox.push(item);
+    saveOutbox();
+    showPending(item);
+    text.value = "";
+    clearTimeout(pauseTimer);
+    composing = false;
+    send({ t: "msg", id: item.id, text: item.text });
+    text.focus();
+  });
+
+  text.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  text.addEventListener("input", () => {
+    if (!started || ended) return;
+    if (!text.value) return stopComposing();
+    if (!composing) send({ t: "state", state: "composing" });
+    composing = true;
+    clearTimeout(pauseTimer);
+    pauseTimer = setTimeout(stopComposing, 5000);
+  });
+
+  endButton.addEventListener("click", () => send({ t: "end" }));
+
+  again.addEventListener("click", () => {
+    stopped = true;
+    if (ws) ws.close();
+    store.drop("nlchat-token");
+    store.drop("nlchat-outbox");
+    token = null;
+    outbox = [];
+    seen = 0;
+    ended = false;
+    log.textContent = "";
+    typing.textContent = "";
+    endedBox.hidden = true;
+    form.hidden = false;
+    setStarted(false);
+    stopped = false;
+    connect();
+    text.focus();
+  });
+
+  connect();
+})();

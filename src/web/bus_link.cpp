@@ -1,0 +1,103 @@
+#include "web/bus_link.h"
+
+#include <algorithm>
+
+#include "core/json_util.h"
+
+namespace nlchat {
+namespace {
+
+// The longest line nlchatd sends a service is a msg with its bounded texts; this leaves
+// room for escapes.
+constexpr std::size_t kMaxBusLine = 1 << 20;
+constexpr double kMaxBackoff = 5;
+
+}  // namespace
+
+BusLink::BusLink(net::Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h)
+    : loop_(loop),
+      socket_path_(std::move(socket_path)),
+      service_(std::move(service)),
+      max_queue_(max_queue),
+      handlers_(std::move(h)),
+      connector_(loop, kMaxBusLine),
+      redial_(loop) {}
+
+BusLink::~BusLink() {
+    connector_.cancel();
+    redial_.close();
+}
+
+void BusLink::start() { dial(); }
+
+void BusLink::dial() {
+    if (stopped_) return;
+    connector_.connect_unix(socket_path_, [this](std::unique_ptr<net::LineStream> stream, const std::string& err) {
+        if (stream) return connected(std::move(stream));
+        if (!told_down_) {
+            told_down_ = true;
+            handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err + "; retrying");
+        }
+        double wait = backoff_;
+        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+        redial_.start(wait, [this] { dial(); });
+    });
+}
+
+void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
+    stream_ = std::move(stream);
+    backoff_ = 0.25;
+    told_down_ = false;
+    net::LineStream::Handlers h;
+    h.on_line = [this](std::string_view text) { line(text); };
+    h.on_close = [this](const std::string& why) { lost(why); };
+    stream_->start(std::move(h));
+    Json::Value online(Json::objectValue);
+    online["type"] = "service_online";
+    online["service"] = service_;
+    online["chat_states"] = true;
+    stream_->write_line(write_json(online));
+    stream_->write_line(R"({"type":"status","status":"Connected"})");
+    while (stream_ && !queue_.empty()) {
+        stream_->write_line(queue_.front());
+        queue_.pop_front();
+    }
+    handlers_.on_state(true, "connected to nlchatd at '" + socket_path_ + "' as service " + service_);
+}
+
+void BusLink::lost(const std::string& why) {
+    // LineStream allows being destroyed from inside its own callback.
+    stream_.reset();
+    handlers_.on_state(false, "the bus connection ended (" + why + "); redialling");
+    told_down_ = true;
+    if (!stopped_) dial();
+}
+
+void BusLink::line(std::string_view text) {
+    std::string error;
+    auto v = parse_json_object(text, error);
+    if (!v) return;  // nlchatd only sends JSON; anything else is ignored rather than fatal
+    if ((*v)["type"].isString() && (*v)["type"].asString() == "probe") {
+        stream_->write_line(R"({"type":"probeACK"})");
+        return;
+    }
+    handlers_.on_line(*v);
+}
+
+bool BusLink::write(const Json::Value& value) {
+    std::string text = write_json(value);
+    // A failed write means the stream just closed (lost() ran): the line is held instead.
+    if (stream_ && queue_.empty() && stream_->write_line(text)) return true;
+    if (queue_.size() >= max_queue_) return false;
+    queue_.push_back(std::move(text));
+    return true;
+}
+
+void BusLink::stop() {
+    stopped_ = true;
+    connector_.cancel();
+    redial_.close();
+    if (stream_) stream_->close(true);
+}
+
+}  // namespace nlchat

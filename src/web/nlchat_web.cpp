@@ -1,0 +1,221 @@
+// nlchat-web: the web chat box callers use. Serves the chat page, its embeddable widget
+// and a WebSocket on HTTP (behind the site's TLS reverse proxy), and carries each chat to
+// nlchatd as a service on its bus. Runs until SIGTERM or SIGINT, when every open chat is
+// ended on the bus.
+#include <getopt.h>
+
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include "core/gcrypt_util.h"
+#include "core/host_port.h"
+#include "net/loop.h"
+#include "net/timer.h"
+#include "server/server_options.h"
+#include "web/web_server.h"
+
+using namespace nlchat;
+
+namespace {
+
+struct Options {
+    WebSettings settings;
+    std::vector<std::string> extra_replies;
+    std::string replies_from;
+    bool help = false, version = false;
+};
+
+using Apply = std::function<bool(Options&, const std::string&, std::string&)>;
+
+struct OptionSpec {
+    const char* name;
+    char short_name;
+    const char* arg;
+    const char* help;
+    Apply apply;
+};
+
+bool number(const std::string& v, double lo, double hi, double& out, const char* name, std::string& error) {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || !std::isfinite(d) || d < lo || d > hi) {
+        error = std::string("--") + name + " must be a number from " + std::to_string(static_cast<long>(lo)) +
+                " to " + std::to_string(static_cast<long>(hi)) + ", not '" + v + "'";
+        return false;
+    }
+    out = d;
+    return true;
+}
+
+Apply count(std::size_t WebConfig::*field, const char* name, double hi) {
+    return [field, name, hi](Options& o, const std::string& v, std::string& e) {
+        double d;
+        if (!number(v, 1, hi, d, name, e)) return false;
+        if (d != std::floor(d)) return e = std::string("--") + name + " must be a whole number", false;
+        o.settings.web.*field = static_cast<std::size_t>(d);
+        return true;
+    };
+}
+
+const std::vector<OptionSpec>& options() {
+    static const std::vector<OptionSpec> table = {
+        {"listen", 'l', "HOST:PORT", "where to serve HTTP (default 127.0.0.1:7781; port 0: the OS picks)",
+         [](Options& o, const std::string& v, std::string& e) {
+             auto hp = parse_host_port(v, e);
+             if (hp) o.settings.host = hp->host, o.settings.port = hp->port;
+             return hp.has_value();
+         }},
+        {"socket", 's', "PATH", "nlchatd's service bus (default /run/nlchatd/services.sock)",
+         [](Options& o, const std::string& v, std::string&) { return o.settings.socket_path = v, true; }},
+        {"service", 'n', "NAME", "the service name operators see (default Web)",
+         [](Options& o, const std::string& v, std::string& e) {
+             if (v.empty() || v.size() > 64) return e = "--service must be 1 to 64 bytes", false;
+             return o.settings.service = v, true;
+         }},
+        {"notice", 0, "TEXT", "what callers read before their first message",
+         [](Options& o, const std::string& v, std::string& e) {
+             if (v.empty() || v.size() > 4000) return e = "--notice must be 1 to 4000 bytes", false;
+             return o.settings.web.notice = v, true;
+         }},
+        {"notice-file", 0, "FILE", "read that notice from FILE (UTF-8 text, at most 4000 bytes)",
+         [](Options& o, const std::string& v, std::string& e) {
+             std::ifstream in(v, std::ios::binary);
+             if (!in) return e = "cannot read notice file '" + v + "': " + std::strerror(errno), false;
+             std::stringstream text;
+             text << in.rdbuf();
+             std::string s = text.str();
+             while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+             if (s.empty() || s.size() > 4000) return e = "notice file '" + v + "' must hold 1 to 4000 bytes", false;
+             return o.settings.web.notice = s, true;
+         }},
+        {"frame-ancestors", 0, "SOURCES",
+         "sites that may embed the chat (CSP frame-ancestors; default 'none'), e.g. https://www.example.org",
+         [](Options& o, const std::string& v, std::string& e) {
+             if (v.empty() || v.find_first_of(";,\r\n") != std::string::npos)
+                 return e = "--frame-ancestors takes CSP sources separated by spaces", false;
+             return o.settings.frame_ancestors = v, true;
+         }},
+        {"trust-proxy", 0, nullptr, "take callers' addresses from X-Forwarded-For (only behind your own proxy)",
+         [](Options& o, const std::string&, std::string&) { return o.settings.trust_proxy = true, true; }},
+        {"grace", 0, "SECONDS", "how long a chat waits for its page to come back (default 120)",
+         [](Options& o, const std::string& v, std::string& e) {
+             return number(v, 1, 86400, o.settings.web.grace, "grace", e);
+         }},
+        {"max-message", 0, "CHARS", "longest caller message (default 1000)",
+         count(&WebConfig::max_message_chars, "max-message", 8000)},
+        {"messages-per-minute", 0, "N", "messages one chat may send a minute (default 20)",
+         count(&WebConfig::messages_per_minute, "messages-per-minute", 100000)},
+        {"sessions-per-address", 0, "N", "chats open at once from one address (default 8)",
+         count(&WebConfig::sessions_per_source, "sessions-per-address", 1000000)},
+        {"max-sessions", 0, "N", "chats open at once in all (default 2000)",
+         count(&WebConfig::max_sessions, "max-sessions", 1000000)},
+        {"replies-from", 0, "FILE", "nlchatd's config file, read for the reply texts it sends callers",
+         [](Options& o, const std::string& v, std::string&) { return o.replies_from = v, true; }},
+        {"verbose", 'v', nullptr, "log debug lines too",
+         [](Options& o, const std::string&, std::string&) { return o.settings.verbose = true, true; }},
+        {"help", 'h', nullptr, "show this help",
+         [](Options& o, const std::string&, std::string&) { return o.help = true, true; }},
+        {"version", 'V', nullptr, "show the version",
+         [](Options& o, const std::string&, std::string&) { return o.version = true, true; }},
+    };
+    return table;
+}
+
+bool parse(int argc, char** argv, Options& out, std::string& error) {
+    std::vector<option> long_opts;
+    std::string short_opts = "+";
+    for (const auto& o : options()) {
+        int val = o.short_name ? o.short_name : 256 + static_cast<int>(&o - options().data());
+        long_opts.push_back({o.name, o.arg ? required_argument : no_argument, nullptr, val});
+        if (o.short_name) short_opts += std::string(1, o.short_name) + (o.arg ? ":" : "");
+    }
+    long_opts.push_back({nullptr, 0, nullptr, 0});
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, short_opts.c_str(), long_opts.data(), nullptr)) != -1) {
+        if (c == '?' || c == ':') {
+            error = std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
+            return false;
+        }
+        for (const auto& o : options())
+            if ((o.short_name && c == o.short_name) || c == 256 + static_cast<int>(&o - options().data()))
+                if (!o.apply(out, optarg ? optarg : "", error)) return false;
+    }
+    if (optind < argc) return error = std::string("unexpected argument '") + argv[optind] + "'", false;
+    return true;
+}
+
+std::string usage() {
+    std::string out = "usage: nlchat-web [OPTIONS]\n\nThe web chat box callers use, as a service on nlchatd's bus. Options:\n";
+    for (const auto& o : options()) {
+        std::string left = std::string("  ") + (o.short_name ? std::string("-") + o.short_name + ", " : "    ") +
+                           "--" + o.name + (o.arg ? std::string(" ") + o.arg : "");
+        if (left.size() < 32) left.resize(32, ' ');
+        else left += "\n" + std::string(32, ' ');
+        out += left + o.help + "\n";
+    }
+    out += "\nServe it behind a TLS reverse proxy; see nlchat-web(8).\n";
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opts;
+    opts.settings.web.server_replies = default_server_replies();
+    std::string error;
+    if (!parse(argc, argv, opts, error)) {
+        std::fprintf(stderr, "nlchat-web: %s (try --help)\n", error.c_str());
+        return 2;
+    }
+    if (opts.help) return std::cout << usage(), 0;
+    if (opts.version) return std::cout << "nlchat-web " << NLCHAT_VERSION << "\n", 0;
+    if (!opts.replies_from.empty()) {
+        ServerSettings server;
+        if (!load_server_config(opts.replies_from, server, error)) {
+            std::fprintf(stderr, "nlchat-web: %s\n", error.c_str());
+            return 2;
+        }
+        opts.settings.web.server_replies = server_replies_of(server.dispatch);
+    }
+    crypto_init();
+    std::signal(SIGPIPE, SIG_IGN);
+    Logger logger("nlchat-web", opts.settings.verbose);
+    int status = 0;
+    {
+        net::Loop loop;
+        WebServer server(loop, opts.settings, logger);
+        std::unique_ptr<net::SignalWatcher> term, intr;
+        auto stop = [&] {
+            logger.log(LogLevel::Info, "stopping: ending the open chats");
+            server.shutdown();
+            term->close(), intr->close();
+        };
+        term = std::make_unique<net::SignalWatcher>(loop, SIGTERM, stop);
+        intr = std::make_unique<net::SignalWatcher>(loop, SIGINT, stop);
+        if (!server.start(error)) {
+            std::fprintf(stderr, "nlchat-web: %s\n", error.c_str());
+            status = 1;
+            server.shutdown();
+            term->close(), intr->close();
+        } else {
+            logger.log(LogLevel::Info, "listening on " + format_host_port({opts.settings.host, server.port()}));
+        }
+        loop.run();
+        server.finish();
+        loop.run();
+        if (!loop.close()) {
+            logger.log(LogLevel::Warning, "event loop closed with handles still open");
+            status = 1;
+        }
+    }
+    if (!status) logger.log(LogLevel::Info, "stopped");
+    return status;
+}

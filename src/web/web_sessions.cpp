@@ -1,0 +1,304 @@
+#include "web/web_sessions.h"
+
+#include "core/dispatch_config.h"
+#include "core/json_util.h"
+#include "core/bus_line.h"
+
+namespace nlchat {
+namespace {
+
+std::string frame_text(const Json::Value& v) { return write_json(v); }
+
+Json::Value typed(const char* t) {
+    Json::Value v(Json::objectValue);
+    v["t"] = t;
+    return v;
+}
+
+// Code points in valid UTF-8 (the JSON reader has already checked it is valid).
+std::size_t code_points(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+bool only_space(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+void forget_before(std::deque<double>& times, double now) {
+    while (!times.empty() && times.front() <= now - 60) times.pop_front();
+}
+
+}  // namespace
+
+std::vector<std::string> server_replies_of(const DispatchConfig& d) {
+    return {d.text_ringing,        d.text_all_busy,       d.text_no_operators,
+            d.text_ring_timed_out, d.text_client_dropped, d.text_not_delivered};
+}
+
+std::vector<std::string> default_server_replies() { return server_replies_of(DispatchConfig{}); }
+
+void WebSessions::opened(ConnId conn, const std::string& source, double now) {
+    conns_[conn] = Conn{source, now, nullptr};
+}
+
+void WebSessions::frame(ConnId conn, std::string_view text, double now) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    Conn& c = it->second;
+    std::string error;
+    auto parsed = parse_json_object(text, error);
+    if (!parsed || !(*parsed)["t"].isString()) {
+        effects_.log(LogLevel::Debug, "a page sent a frame that is not a command: " + error);
+        return effects_.close(conn, "bad frame");
+    }
+    const Json::Value& v = *parsed;
+    const std::string t = v["t"].asString();
+    if (!c.session) {
+        if (t != "hello") return effects_.close(conn, "hello expected");
+        return hello(conn, c, v);
+    }
+    Session& s = *c.session;
+    if (t == "msg") return caller_msg(s, v, now);
+    if (t == "state") return caller_state(s, v, now);
+    if (t == "end") return caller_end(s);
+    effects_.log(LogLevel::Debug, "a page sent an unknown command");
+    effects_.close(conn, "unknown command");
+}
+
+void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
+    Session* s = nullptr;
+    if (v["token"].isString()) {
+        auto it = sessions_.find(v["token"].asString());
+        if (it != sessions_.end()) s = it->second.get();
+    }
+    std::uint64_t seen = v["seen"].isUInt64() ? v["seen"].asUInt64() : 0;
+    bool resumed = s != nullptr;
+    if (!s) {
+        seen = 0;
+        if (sessions_.size() >= config_.max_sessions) {
+            effects_.log(LogLevel::Warning, "a caller was turned away: " + std::to_string(sessions_.size()) +
+                                                " sessions are open (the limit)");
+            return refuse(conn, config_.text_busy);
+        }
+        if (sessions_from(c.source) >= config_.sessions_per_source) {
+            effects_.log(LogLevel::Info, "a caller was turned away: too many sessions from one address");
+            return refuse(conn, config_.text_too_many_here);
+        }
+        auto fresh = std::make_unique<Session>();
+        fresh->token = effects_.random_hex(16);
+        fresh->address = "web-" + effects_.random_hex(8);
+        fresh->source = c.source;
+        s = fresh.get();
+        by_address_[s->address] = s;
+        sessions_[s->token] = std::move(fresh);
+    } else if (s->conn && *s->conn != conn) {
+        // Another window (a duplicated tab, or a reload the old socket has not noticed)
+        // takes the chat over; the old one is told where it went.
+        ConnId old = *s->conn;
+        Json::Value moved = typed("moved");
+        moved["text"] = config_.text_moved;
+        effects_.send(old, frame_text(moved));
+        effects_.close(old, "moved");
+        conns_.erase(old);
+    }
+    s->conn = conn;
+    c.session = s;
+
+    Json::Value welcome = typed("welcome");
+    welcome["token"] = s->token;
+    welcome["resumed"] = resumed;
+    welcome["notice"] = config_.notice;
+    welcome["max_chars"] = Json::UInt64(config_.max_message_chars);
+    welcome["last_id"] = Json::Int64(s->last_msg_id);
+    welcome["ended"] = s->ended;
+    effects_.send(conn, frame_text(welcome));
+    for (const auto& [seq, text] : s->transcript)
+        if (seq > seen) effects_.send(conn, text);
+    if (s->listener_typing) {
+        Json::Value typing = typed("typing");
+        typing["on"] = true;
+        effects_.send(conn, frame_text(typing));
+    }
+}
+
+void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
+    if (!v["text"].isString() || !v["id"].isInt64()) return effects_.close(*s.conn, "bad msg");
+    std::int64_t id = v["id"].asInt64();
+    // A page resends what it had not seen accepted; what was accepted already is skipped.
+    if (id <= s.last_msg_id) return;
+    const std::string text = v["text"].asString();
+    if (s.ended) return refuse_msg(s, id, config_.text_ended_closed);
+    if (only_space(text)) {
+        s.last_msg_id = id;
+        return;
+    }
+    if (code_points(text) > config_.max_message_chars) {
+        std::string why = config_.text_too_long;
+        auto at = why.find("{limit}");
+        if (at != std::string::npos) why.replace(at, 7, std::to_string(config_.max_message_chars));
+        return refuse_msg(s, id, why);
+    }
+    forget_before(s.sent_times, now);
+    if (s.sent_times.size() >= config_.messages_per_minute) {
+        effects_.log(LogLevel::Info, "a caller's message was refused: over " +
+                                         std::to_string(config_.messages_per_minute) + " a minute");
+        return refuse_msg(s, id, config_.text_too_fast);
+    }
+    if (!effects_.bus(bus_msg(s.address, {text}, Direction::In))) return refuse_msg(s, id, config_.text_not_sent);
+    s.sent_times.push_back(now);
+    s.last_msg_id = id;
+    s.started = true;
+    s.last_state.clear();
+    Json::Value ev = typed("ev");
+    ev["kind"] = "you";
+    ev["text"] = text;
+    ev["id"] = Json::Int64(id);
+    event(s, std::move(ev));
+}
+
+void WebSessions::caller_state(Session& s, const Json::Value& v, double now) {
+    if (!v["state"].isString()) return effects_.close(*s.conn, "bad state");
+    const std::string state = v["state"].asString();
+    if (state != "composing" && state != "paused") return;
+    if (!s.started || s.ended || state == s.last_state) return;
+    forget_before(s.state_times, now);
+    if (s.state_times.size() >= config_.states_per_minute) return;
+    s.state_times.push_back(now);
+    s.last_state = state;
+    effects_.bus(bus_chat_state(s.address, state, Direction::In));
+}
+
+void WebSessions::caller_end(Session& s) {
+    if (s.ended) return;
+    if (s.started) effects_.bus(bus_disassociate(s.address));
+    s.ended = true;
+    s.listener_typing = false;
+    Json::Value ev = typed("ev");
+    ev["kind"] = "ended";
+    ev["text"] = config_.text_ended_by_you;
+    event(s, std::move(ev));
+}
+
+void WebSessions::closed(ConnId conn, double now) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    Session* s = it->second.session;
+    conns_.erase(it);
+    if (s && s->conn == conn) {
+        s->conn.reset();
+        s->detached_since = now;
+    }
+}
+
+void WebSessions::bus_line(const Json::Value& v, double) {
+    if (!v["type"].isString() || !v["address"].isString()) return;
+    const std::string type = v["type"].asString();
+    auto it = by_address_.find(v["address"].asString());
+    if (it == by_address_.end()) {
+        // The session ended on this side (its page left, or nlchat-web restarted): make
+        // sure nlchatd lets go of it too.
+        if (type == "msg") effects_.bus(bus_disassociate(v["address"].asString()));
+        return;
+    }
+    Session& s = *it->second;
+    if (type == "msg" && v["msg"].isArray()) {
+        for (const auto& m : v["msg"]) {
+            if (!m.isString()) continue;
+            std::string text = m.asString();
+            bool from_server = false;
+            for (const auto& r : config_.server_replies) from_server = from_server || r == text;
+            if (!from_server && s.listener_typing) s.listener_typing = false;
+            Json::Value ev = typed("ev");
+            ev["kind"] = from_server ? "service" : "listener";
+            ev["text"] = text;
+            event(s, std::move(ev));
+        }
+    } else if (type == "chat_state" && v["state"].isString()) {
+        bool on = v["state"].asString() == "composing";
+        if (on == s.listener_typing || s.ended) return;
+        s.listener_typing = on;
+        Json::Value typing = typed("typing");
+        typing["on"] = on;
+        live(s, typing);
+    } else if (type == "disassociate") {
+        if (s.ended) return;
+        s.ended = true;
+        s.listener_typing = false;
+        Json::Value ev = typed("ev");
+        ev["kind"] = "ended";
+        ev["text"] = config_.text_ended_by_listener;
+        event(s, std::move(ev));
+    }
+}
+
+void WebSessions::tick(double now) {
+    std::vector<ConnId> silent;
+    for (const auto& [id, c] : conns_)
+        if (!c.session && now - c.opened >= config_.hello_timeout) silent.push_back(id);
+    for (ConnId id : silent) {
+        conns_.erase(id);
+        effects_.close(id, "no hello");
+    }
+    std::vector<Session*> expired;
+    for (auto& [token, s] : sessions_)
+        if (!s->conn && now - s->detached_since >= config_.grace) expired.push_back(s.get());
+    for (Session* s : expired) {
+        effects_.log(LogLevel::Info, "a session ended: its page was away for the grace period");
+        end_session(*s);
+    }
+}
+
+void WebSessions::shutdown() {
+    std::vector<Session*> all;
+    for (auto& [token, s] : sessions_) all.push_back(s.get());
+    for (Session* s : all) end_session(*s);
+}
+
+void WebSessions::refuse(ConnId conn, const std::string& text) {
+    Json::Value r = typed("refused");
+    r["text"] = text;
+    effects_.send(conn, frame_text(r));
+    effects_.close(conn, "refused");
+}
+
+void WebSessions::refuse_msg(Session& s, std::int64_t id, const std::string& text) {
+    Json::Value r = typed("not_sent");
+    r["id"] = Json::Int64(id);
+    r["text"] = text;
+    live(s, r);
+}
+
+void WebSessions::event(Session& s, Json::Value ev) {
+    ev["seq"] = Json::UInt64(s.next_seq);
+    std::string text = frame_text(ev);
+    s.transcript.emplace_back(s.next_seq++, text);
+    s.transcript_bytes += text.size();
+    while (s.transcript_bytes > config_.max_transcript_bytes && s.transcript.size() > 1) {
+        s.transcript_bytes -= s.transcript.front().second.size();
+        s.transcript.pop_front();
+    }
+    if (s.conn) effects_.send(*s.conn, text);
+}
+
+void WebSessions::live(Session& s, const Json::Value& frame) {
+    if (s.conn) effects_.send(*s.conn, frame_text(frame));
+}
+
+void WebSessions::end_session(Session& s) {
+    if (s.started && !s.ended) effects_.bus(bus_disassociate(s.address));
+    if (s.conn) {
+        effects_.close(*s.conn, "session ended");
+        conns_.erase(*s.conn);
+    }
+    by_address_.erase(s.address);
+    sessions_.erase(s.token);  // destroys s
+}
+
+std::size_t WebSessions::sessions_from(const std::string& source) const {
+    std::size_t n = 0;
+    for (const auto& [token, s] : sessions_) n += s->source == source;
+    return n;
+}
+
+}  // namespace nlchat

@@ -1,0 +1,110 @@
+// The callers' sessions of nlchat-web as a state machine with no I/O: pages connect,
+// say hello (with the token of an earlier session or none), send messages, typing states
+// and "end"; lines arrive from nlchatd's service bus; time passes. What must go out (a
+// WebSocket frame, a closed connection, a bus line) is asked of an Effects object, so the
+// tests drive it with a fake clock and the program with libwebsockets and libuv.
+//
+// A session outlives its connection: it is the chat, identified by a secret token the page
+// keeps in sessionStorage, and on the bus by a random address (never the caller's IP).
+// Everything a page shows is an event with a sequence number kept in the session's
+// transcript, so a reloaded page (which says it has seen nothing) or a reconnecting one
+// (which says the last number it has) gets exactly what it lacks, once and in order.
+// A session whose page stays away for the grace period ends, and nothing of it remains.
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/dispatch.h"  // LogLevel
+#include "web/web_config.h"
+
+namespace nlchat {
+
+class WebSessions {
+public:
+    using ConnId = std::uint64_t;
+
+    struct Effects {
+        virtual ~Effects() = default;
+        // Queue a text frame for a page.
+        virtual void send(ConnId conn, const std::string& frame) = 0;
+        // Close a page's connection once what is queued for it has gone.
+        virtual void close(ConnId conn, const std::string& why) = 0;
+        // Write a line to the service bus (held by the bus link while nlchatd is away).
+        // Returns false when it cannot even be held.
+        virtual bool bus(const Json::Value& line) = 0;
+        // `bytes` random bytes as lowercase hex.
+        virtual std::string random_hex(std::size_t bytes) = 0;
+        virtual void log(LogLevel level, const std::string& text) = 0;
+    };
+
+    WebSessions(const WebConfig& config, Effects& effects) : config_(config), effects_(effects) {}
+
+    // A WebSocket opened. `source` is an opaque key for the caller's network address
+    // (the program passes a salted hash, so not even memory holds the address itself).
+    void opened(ConnId conn, const std::string& source, double now);
+    // One complete text message from a page.
+    void frame(ConnId conn, std::string_view text, double now);
+    void closed(ConnId conn, double now);
+    // A line from nlchatd (already parsed); probes are the bus link's business.
+    void bus_line(const Json::Value& line, double now);
+    // Ends sessions whose grace ran out and connections that never said hello.
+    void tick(double now);
+    // The service is going away: every open chat is ended on the bus.
+    void shutdown();
+
+    std::size_t sessions() const { return sessions_.size(); }
+    std::size_t connections() const { return conns_.size(); }
+
+private:
+    struct Session {
+        std::string token;
+        std::string address;  // on the bus
+        std::string source;
+        std::optional<ConnId> conn;
+        double detached_since = 0;
+        bool started = false;  // the first message went to nlchatd
+        bool ended = false;
+        bool listener_typing = false;
+        std::string last_state;
+        std::int64_t last_msg_id = 0;
+        std::uint64_t next_seq = 1;
+        std::deque<std::pair<std::uint64_t, std::string>> transcript;  // seq, frame
+        std::size_t transcript_bytes = 0;
+        std::deque<double> sent_times;   // messages in the last minute
+        std::deque<double> state_times;  // typing states in the last minute
+    };
+    struct Conn {
+        std::string source;
+        double opened = 0;
+        Session* session = nullptr;
+    };
+
+    void hello(ConnId conn, Conn& c, const Json::Value& v);
+    void caller_msg(Session& s, const Json::Value& v, double now);
+    void caller_state(Session& s, const Json::Value& v, double now);
+    void caller_end(Session& s);
+    void refuse(ConnId conn, const std::string& text);
+    void refuse_msg(Session& s, std::int64_t id, const std::string& text);
+    // Appends an event to the transcript and sends it to the page if one is attached.
+    void event(Session& s, Json::Value ev);
+    void live(Session& s, const Json::Value& frame);
+    void end_session(Session& s);
+    std::size_t sessions_from(const std::string& source) const;
+
+    const WebConfig& config_;
+    Effects& effects_;
+    std::unordered_map<ConnId, Conn> conns_;
+    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // by token
+    std::unordered_map<std::string, Session*> by_address_;
+};
+
+}  // namespace nlchat
