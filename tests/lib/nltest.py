@@ -350,3 +350,49 @@ class SystemTest(TempDirTest):
         self.procs.append(c)
         server.wait_log(f"service {name} online")
         return c
+
+
+class NlchatWeb(Process):
+    """The real nlchat-web on a loopback port the OS picks, on `server`'s bus."""
+
+    def __init__(self, server, *extra, socket_path=None, verbose=True):
+        self.socket = socket_path or server.socket
+        super().__init__([program("nlchat-web"), "--listen", "127.0.0.1:0", "--socket", self.socket] +
+                         (["-v"] if verbose else []) + list(extra))
+        line = self.err.wait_for(lambda l: "listening on" in l, 20, "nlchat-web to listen")
+        self.address = line.rsplit("listening on ", 1)[1].strip()
+        self.url = f"http://{self.address}/"
+
+    def wait_log(self, text, timeout=10):
+        return self.err.wait_for(lambda l: text in l, timeout, repr(text) + " in nlchat-web's log")
+
+
+WEB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web")
+
+
+class Browser(Process):
+    """Debian's chromium, headless, driven through tests/web/browser.mjs (Playwright)."""
+
+    def __init__(self):
+        if not os.path.isdir(os.path.join(WEB_DIR, "node_modules", "playwright-core")):
+            raise AssertionError("playwright-core is not installed: run tools/install-deps (it runs npm ci in tests/web)")
+        if not os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
+            raise AssertionError("chromium is not installed: run tools/install-deps")
+        super().__init__(["node", os.path.join(WEB_DIR, "browser.mjs")])
+
+    def do(self, op, timeout=30, **args):
+        args["op"] = op
+        self.write(json.dumps(args))
+        answer = json.loads(self.out.wait_for(lambda l: l.startswith("{"), timeout, f"the browser to {op}"))
+        if not answer["ok"]:
+            raise AssertionError(f"browser {op} {args}: {answer['error']}")
+        return answer["value"]
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.write(json.dumps({"op": "quit"}))
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        return self.stop(signal.SIGKILL)

@@ -1,0 +1,73 @@
+// A thin driver for Debian's chromium, so the Python browser tests can script a real
+// browser the way they script nlchat in tmux: one JSON command per line on stdin, one
+// JSON answer per line on stdout. Playwright (playwright-core, no browser download) does
+// the driving; each "open" is a new browser context, i.e. a fresh, cookieless tab.
+import { chromium } from "playwright-core";
+import { createInterface } from "node:readline";
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  // Without the background-networking flags chromium keeps trying hosts this closed
+  // network refuses; --no-sandbox because tests run as root.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+
+const pages = new Map();
+const problems = [];
+
+async function run(c) {
+  const page = pages.get(c.page);
+  const timeout = c.timeout ?? 10000;
+  switch (c.op) {
+    case "open": {
+      const context = await browser.newContext({ viewport: { width: c.width ?? 1280, height: c.height ?? 800 },
+                                                 isMobile: !!c.mobile, hasTouch: !!c.mobile });
+      const p = await context.newPage();
+      p.on("console", (m) => { if (m.type() === "error") problems.push(`${c.page}: ${m.text()}`); });
+      p.on("pageerror", (e) => problems.push(`${c.page}: ${e.message}`));
+      pages.set(c.page, p);
+      await p.goto(c.url);
+      return null;
+    }
+    case "fill": return page.fill(c.selector, c.text, { timeout });
+    case "type": return page.locator(c.selector).pressSequentially(c.text, { delay: c.delay ?? 20, timeout });
+    case "press": return page.press(c.selector, c.key, { timeout });
+    case "click": return page.click(c.selector, { timeout });
+    case "focus": return page.focus(c.selector, { timeout });
+    case "keyboard": return page.keyboard.press(c.key);
+    case "wait_text":
+      await page.waitForFunction(([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); },
+                                 [c.selector, c.text], { timeout });
+      return null;
+    case "wait_gone":
+      await page.waitForFunction(([s, t]) => { const e = document.querySelector(s); return !e || !e.innerText.includes(t); },
+                                 [c.selector, c.text], { timeout });
+      return null;
+    case "text": return page.locator(c.selector).innerText({ timeout });
+    case "eval": return page.evaluate(c.expr);
+    case "attr": return page.getAttribute(c.selector, c.name, { timeout });
+    case "visible": return page.isVisible(c.selector);
+    case "reload": await page.reload(); return null;
+    case "screenshot": await page.screenshot({ path: c.path, fullPage: false }); return null;
+    case "offline": await page.context().setOffline(!!c.on); return null;
+    case "close": await page.context().close(); pages.delete(c.page); return null;
+    case "problems": return problems.splice(0);
+    case "quit": await browser.close(); process.exit(0);
+    default: throw new Error(`unknown op ${c.op}`);
+  }
+}
+
+const rl = createInterface({ input: process.stdin });
+for await (const line of rl) {
+  let c;
+  try {
+    c = JSON.parse(line);
+    const value = await run(c);
+    process.stdout.write(JSON.stringify({ ok: true, value: value ?? null }) + "\n");
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e) }) + "\n");
+  }
+}
+await browser.close();
