@@ -17,6 +17,20 @@ const browser = await chromium.launch({
 const pages = new Map();
 const problems = [];
 
+// A locator for `selector`, inside the frame `c.frame` if one is named.
+function locate(page, c) {
+  return (c.frame ? page.frameLocator(c.frame) : page).locator(c.selector).first();
+}
+
+async function poll(check, timeout, what) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function run(c) {
   const page = pages.get(c.page);
   const timeout = c.timeout ?? 10000;
@@ -31,27 +45,24 @@ async function run(c) {
       await p.goto(c.url);
       return null;
     }
-    case "fill": return page.fill(c.selector, c.text, { timeout });
-    case "type": return page.locator(c.selector).pressSequentially(c.text, { delay: c.delay ?? 20, timeout });
-    case "press": return page.press(c.selector, c.key, { timeout });
-    case "click": return page.click(c.selector, { timeout });
-    case "focus": return page.focus(c.selector, { timeout });
+    case "fill": return locate(page, c).fill(c.text, { timeout });
+    case "type": return locate(page, c).pressSequentially(c.text, { delay: c.delay ?? 20, timeout });
+    case "press": return locate(page, c).press(c.key, { timeout });
+    case "click": return locate(page, c).click({ timeout });
     case "keyboard": return page.keyboard.press(c.key);
     case "wait_text":
-      await page.waitForFunction(([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); },
-                                 [c.selector, c.text], { timeout });
-      return null;
+      return poll(async () => (await locate(page, c).innerText({ timeout: 500 })).includes(c.text), timeout,
+                  `"${c.text}" in ${c.selector}`);
     case "wait_gone":
-      await page.waitForFunction(([s, t]) => { const e = document.querySelector(s); return !e || !e.innerText.includes(t); },
-                                 [c.selector, c.text], { timeout });
-      return null;
-    case "text": return page.locator(c.selector).innerText({ timeout });
+      return poll(async () => !(await locate(page, c).innerText({ timeout: 500 })).includes(c.text), timeout,
+                  `"${c.text}" to leave ${c.selector}`);
+    case "wait_visible":
+      return poll(async () => (await locate(page, c).isVisible()) === (c.visible ?? true), timeout,
+                  `${c.selector} to be ${c.visible ?? true ? "shown" : "hidden"}`);
+    case "text": return locate(page, c).innerText({ timeout });
     case "eval": return page.evaluate(c.expr);
-    case "attr": return page.getAttribute(c.selector, c.name, { timeout });
-    case "visible": return page.isVisible(c.selector);
     case "reload": await page.reload(); return null;
-    case "screenshot": await page.screenshot({ path: c.path, fullPage: false }); return null;
-    case "offline": await page.context().setOffline(!!c.on); return null;
+    case "screenshot": await page.screenshot({ path: c.path }); return null;
     case "close": await page.context().close(); pages.delete(c.page); return null;
     case "problems": return problems.splice(0);
     case "quit": await browser.close(); process.exit(0);

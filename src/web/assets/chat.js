@@ -21,7 +21,14 @@
   let seen = 0, ws = null, retry = 0, retryTimer = null, stopped = false, started = false, ended = false;
   let composing = false, pauseTimer = null;
 
-  if (window.self !== window.top) document.documentElement.classList.add("embedded");
+  // In the widget's frame, Escape asks the host page to close the box (key presses in
+  // a frame do not reach the page around it).
+  if (window.self !== window.top) {
+    document.documentElement.classList.add("embedded");
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") window.parent.postMessage({ nlchat: "close" }, "*");
+    });
+  }
 
   function saveOutbox() { store.set("nlchat-outbox", JSON.stringify(outbox)); }
 

@@ -44,6 +44,10 @@
   }
   button.addEventListener("click", () => (frame && !frame.hidden ? close() : open()));
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && frame && !frame.hidden) close(); });
+  // The chat page in the frame asks to be closed when Escape is pressed inside it.
+  window.addEventListener("message", (e) => {
+    if (e.origin === origin && e.data && e.data.nlchat === "close" && frame && !frame.hidden) close();
+  });
 
   if (document.body) document.body.appendChild(button);
   else document.addEventListener("DOMContentLoaded", () => document.body.appendChild(button));
