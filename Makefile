@@ -109,9 +109,9 @@ WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
 PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
-# Client pieces with no loop or terminal of their own, linked into the unit tests.
-CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+# Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
+CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
@@ -207,6 +207,7 @@ check-unit: $(UNIT_TESTS)
 	$(Q)PYTHON=$(PYTHON) tests/run-tests --build $(O) --bin $(BIN) --only unit
 
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
+# WEB_BENCH_ARGS: sessions held and messages timed for nlchat-web (default 1000 100).
 # Every header compiles on its own.
 hdr-check:
 	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS) $(LWS_CFLAGS)
@@ -215,10 +216,12 @@ hdr-check:
 golden: $(UNIT_TESTS)
 	$(Q)NLCHAT_UPDATE_GOLDEN=1 $(UNIT_TESTS) '[golden]'
 
-bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd
+bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test-operator
 	$(Q)$(BENCH)
 	@echo
 	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
+	@echo
+	$(Q)$(PYTHON) bench/web_bench.py --bin $(BIN) --build $(O) $(WEB_BENCH_ARGS)
 
 # libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
 # compiled with coverage instrumentation there).
@@ -259,7 +262,7 @@ try: $(BIN)/nlchat-packet
 install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8' '$(DESTDIR)$(docdir)'
 	$(INSTALL) -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
-	$(INSTALL) -m 644 README contrib/nlchatd.service '$(DESTDIR)$(docdir)'
+	$(INSTALL) -m 644 README contrib/nlchatd.service contrib/nlchat-web.service '$(DESTDIR)$(docdir)'
 	for m in $(MAN_PAGES); do \
 		s=$${m##*.}; $(INSTALL) -m 644 $$m '$(DESTDIR)$(mandir)/man'$$s/ || exit 1; \
 	done
@@ -267,7 +270,7 @@ install: all
 uninstall:
 	for p in $(notdir $(PROGRAMS)); do rm -f '$(DESTDIR)$(bindir)'/$$p; done
 	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f '$(DESTDIR)$(mandir)/man'$$s/$${m##*/}; done
-	rm -f '$(DESTDIR)$(docdir)/README' '$(DESTDIR)$(docdir)/nlchatd.service'
+	rm -f '$(DESTDIR)$(docdir)/README' '$(DESTDIR)$(docdir)/nlchatd.service' '$(DESTDIR)$(docdir)/nlchat-web.service'
 	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
 
 fmt:

@@ -3,7 +3,9 @@
 // nlchatd as a service on its bus. Runs until SIGTERM or SIGINT, when every open chat is
 // ended on the bus.
 #include <getopt.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -187,6 +189,13 @@ int main(int argc, char** argv) {
     }
     crypto_init();
     std::signal(SIGPIPE, SIG_IGN);
+    // Each caller is a socket: take the file-descriptor allowance the system grants
+    // (systemd's LimitNOFILE, say) rather than the shell's usual 1024.
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 1 << 16);
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     Logger logger("nlchat-web", opts.settings.verbose);
     int status = 0;
     {

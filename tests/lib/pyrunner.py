@@ -15,7 +15,11 @@ def main():
     sys.path.insert(0, os.path.join(root, "lib"))
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
-    for dirpath, _, files in sorted(os.walk(root)):
+    found = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "node_modules"]  # the browser tests' npm packages
+        found.append((dirpath, files))
+    for dirpath, files in sorted(found):
         for name in sorted(files):
             if name.startswith("test_") and name.endswith(".py"):
                 sys.path.insert(0, dirpath)

@@ -1,0 +1,262 @@
+// The web session table with a fake clock: hello and resume, transcripts replayed once
+// and in order, limits and their polite refusals, grace, bus lines to and from nlchatd.
+#include "web/web_sessions.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "core/bus_line.h"
+#include "core/dispatch_config.h"
+#include "core/json_util.h"
+
+using namespace nlchat;
+
+namespace {
+
+struct Recorder : WebSessions::Effects {
+    std::map<WebSessions::ConnId, std::vector<Json::Value>> frames;
+    std::vector<WebSessions::ConnId> closed;
+    std::vector<Json::Value> bus_lines;
+    bool bus_ok = true;
+    int counter = 0;
+
+    void send(WebSessions::ConnId c, const std::string& frame) override {
+        std::string error;
+        auto v = parse_json_object(frame, error);
+        REQUIRE(v);
+        frames[c].push_back(*v);
+    }
+    void close(WebSessions::ConnId c, const std::string&) override { closed.push_back(c); }
+    bool bus(const Json::Value& line) override {
+        if (bus_ok) bus_lines.push_back(line);
+        return bus_ok;
+    }
+    std::string random_hex(std::size_t bytes) override {
+        std::string s = std::to_string(++counter);
+        return std::string(bytes * 2 - s.size(), '0') + s;
+    }
+    void log(LogLevel, const std::string&) override {}
+
+    // Frames of type t sent to c.
+    std::vector<Json::Value> of(WebSessions::ConnId c, const std::string& t) {
+        std::vector<Json::Value> out;
+        for (const auto& f : frames[c])
+            if (f["t"].asString() == t) out.push_back(f);
+        return out;
+    }
+};
+
+std::string hello(const std::string& token = "", std::uint64_t seen = 0) {
+    Json::Value v(Json::objectValue);
+    v["t"] = "hello";
+    if (!token.empty()) v["token"] = token;
+    else v["token"] = Json::Value();
+    v["seen"] = Json::UInt64(seen);
+    return write_json(v);
+}
+
+std::string msg(std::int64_t id, const std::string& text) {
+    Json::Value v(Json::objectValue);
+    v["t"] = "msg";
+    v["id"] = Json::Int64(id);
+    v["text"] = text;
+    return write_json(v);
+}
+
+Json::Value out_msg(const std::string& address, const std::string& text) {
+    Json::Value v(Json::objectValue);
+    v["type"] = "msg";
+    v["address"] = address;
+    v["msg"].append(text);
+    v["I/O"] = "out";
+    return v;
+}
+
+struct Fixture {
+    WebConfig config;
+    Recorder rec;
+    std::unique_ptr<WebSessions> web;
+    double now = 100;
+
+    Fixture() {
+        config.server_replies = default_server_replies();
+        config.grace = 30;
+        config.messages_per_minute = 3;
+        config.max_message_chars = 10;
+        config.sessions_per_source = 2;
+        config.max_sessions = 3;
+        web = std::make_unique<WebSessions>(config, rec);
+    }
+    // Opens connection c from `source` and says hello; returns the welcome.
+    Json::Value open(WebSessions::ConnId c, const std::string& token = "", std::uint64_t seen = 0,
+                     const std::string& source = "s1") {
+        web->opened(c, source, now);
+        web->frame(c, hello(token, seen), now);
+        auto w = rec.of(c, "welcome");
+        return w.empty() ? Json::Value() : w.back();
+    }
+    std::string address_of_last_msg() { return rec.bus_lines.back()["address"].asString(); }
+};
+
+}  // namespace
+
+TEST_CASE("a first message goes to the bus from a random address and is echoed", "[web]") {
+    Fixture f;
+    auto w = f.open(1);
+    CHECK(w["resumed"].asBool() == false);
+    CHECK(w["notice"].asString() == f.config.notice);
+    f.web->frame(1, msg(1, "hello"), f.now);
+    REQUIRE(f.rec.bus_lines.size() == 1);
+    CHECK(f.rec.bus_lines[0]["type"] == "msg");
+    CHECK(f.rec.bus_lines[0]["I/O"] == "in");
+    CHECK(f.rec.bus_lines[0]["msg"][0] == "hello");
+    CHECK(f.address_of_last_msg().rfind("web-", 0) == 0);
+    CHECK(f.address_of_last_msg() != w["token"].asString());
+    auto ev = f.rec.of(1, "ev");
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0]["kind"] == "you");
+    CHECK(ev[0]["seq"] == 1);
+}
+
+TEST_CASE("server replies and listener words are told apart; typing shows and clears", "[web]") {
+    Fixture f;
+    f.open(1);
+    f.web->frame(1, msg(1, "hi"), f.now);
+    std::string a = f.address_of_last_msg();
+    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing), f.now);
+    Json::Value typing(Json::objectValue);
+    typing["type"] = "chat_state";
+    typing["address"] = a;
+    typing["state"] = "composing";
+    f.web->bus_line(typing, f.now);
+    f.web->bus_line(out_msg(a, "I'm listening"), f.now);
+    auto ev = f.rec.of(1, "ev");
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[1]["kind"] == "service");
+    CHECK(ev[2]["kind"] == "listener");
+    auto t = f.rec.of(1, "typing");
+    REQUIRE(t.size() == 1);
+    CHECK(t[0]["on"].asBool());
+}
+
+TEST_CASE("a reconnect gets what it lacks, a reload everything, once and in order", "[web]") {
+    Fixture f;
+    std::string token = f.open(1)["token"].asString();
+    f.web->frame(1, msg(1, "hi"), f.now);
+    std::string a = f.address_of_last_msg();
+    f.web->closed(1, f.now);
+    for (const char* text : {"one", "two", "three"}) f.web->bus_line(out_msg(a, text), f.now);
+    auto w = f.open(2, token, 1);
+    CHECK(w["resumed"].asBool());
+    auto ev = f.rec.of(2, "ev");
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0]["text"] == "one");
+    CHECK(ev[2]["text"] == "three");
+    CHECK(ev[2]["seq"] == 4);
+    // A third window takes over; the second is told and closed.
+    f.open(3, token, 0);
+    CHECK(f.rec.of(2, "moved").size() == 1);
+    CHECK(std::count(f.rec.closed.begin(), f.rec.closed.end(), 2) == 1);
+    CHECK(f.rec.of(3, "ev").size() == 4);
+    // A message the server already took, sent again after a reload, is not sent twice.
+    f.web->frame(3, msg(1, "hi"), f.now);
+    CHECK(f.rec.bus_lines.size() == 1);
+}
+
+TEST_CASE("the grace period ends a chat whose page stays away, and only then", "[web]") {
+    Fixture f;
+    std::string token = f.open(1)["token"].asString();
+    f.web->frame(1, msg(1, "hi"), f.now);
+    std::string a = f.address_of_last_msg();
+    f.web->closed(1, f.now);
+    f.web->tick(f.now + 29);
+    CHECK(f.web->sessions() == 1);
+    f.web->tick(f.now + 30);
+    CHECK(f.web->sessions() == 0);
+    CHECK(f.rec.bus_lines.back() == bus_disassociate(a));
+    // Later lines for that address make sure nlchatd lets go too.
+    f.rec.bus_lines.clear();
+    f.web->bus_line(out_msg(a, "hello?"), f.now + 31);
+    REQUIRE(f.rec.bus_lines.size() == 1);
+    CHECK(f.rec.bus_lines[0]["type"] == "disassociate");
+    // The old token now starts a new chat.
+    f.now += 40;
+    auto w = f.open(2, token);
+    CHECK_FALSE(w["resumed"].asBool());
+    CHECK(w["token"].asString() != token);
+}
+
+TEST_CASE("limits refuse politely: length, rate, sessions per address and in all", "[web]") {
+    Fixture f;
+    f.open(1);
+    f.web->frame(1, msg(1, "ééééééééééé"), f.now);  // 11 characters
+    auto ns = f.rec.of(1, "not_sent");
+    REQUIRE(ns.size() == 1);
+    CHECK(ns[0]["text"].asString().find("10 characters") != std::string::npos);
+    f.web->frame(1, msg(2, "éééééééééé"), f.now);  // 10: fine
+    f.web->frame(1, msg(3, "b"), f.now + 1);
+    f.web->frame(1, msg(4, "c"), f.now + 2);
+    f.web->frame(1, msg(5, "d"), f.now + 3);
+    CHECK(f.rec.of(1, "not_sent").size() == 2);
+    CHECK(f.rec.bus_lines.size() == 3);
+    f.web->frame(1, msg(6, "e"), f.now + 61);  // the first has left the minute
+    CHECK(f.rec.bus_lines.size() == 4);
+
+    f.open(2);  // a second session from s1: allowed
+    f.open(3);  // a third: refused
+    REQUIRE(f.rec.of(3, "refused").size() == 1);
+    CHECK(f.rec.of(3, "refused")[0]["text"] == f.config.text_too_many_here);
+    f.open(4, "", 0, "s2");  // the third session in all
+    f.open(5, "", 0, "s3");  // over max_sessions
+    REQUIRE(f.rec.of(5, "refused").size() == 1);
+    CHECK(f.rec.of(5, "refused")[0]["text"] == f.config.text_busy);
+}
+
+TEST_CASE("bad frames close the connection; states are filtered; end disassociates", "[web]") {
+    Fixture f;
+    f.web->opened(1, "s1", f.now);
+    f.web->frame(1, R"({"t":"msg","id":1,"text":"no hello"})", f.now);
+    CHECK(f.rec.closed == std::vector<WebSessions::ConnId>{1});
+    f.open(2);
+    f.web->frame(2, "not json", f.now);
+    CHECK(f.rec.closed.back() == 2);
+    f.open(3, "", 0, "s2");
+    f.web->frame(3, R"({"t":"state","state":"composing"})", f.now);
+    CHECK(f.rec.bus_lines.empty());  // no chat yet: nothing to tell
+    f.web->frame(3, msg(1, "hi"), f.now);
+    f.web->frame(3, R"({"t":"state","state":"composing"})", f.now);
+    f.web->frame(3, R"({"t":"state","state":"composing"})", f.now);  // repeated: dropped
+    f.web->frame(3, R"({"t":"state","state":"gone"})", f.now);       // not the page's to say
+    REQUIRE(f.rec.bus_lines.size() == 2);
+    CHECK(f.rec.bus_lines[1]["state"] == "composing");
+    f.web->frame(3, R"({"t":"end"})", f.now);
+    CHECK(f.rec.bus_lines.back()["type"] == "disassociate");
+    CHECK(f.rec.of(3, "ev").back()["kind"] == "ended");
+}
+
+TEST_CASE("a silent connection is closed; shutdown ends every open chat", "[web]") {
+    Fixture f;
+    f.web->opened(1, "s1", f.now);
+    f.web->tick(f.now + f.config.hello_timeout);
+    CHECK(f.rec.closed == std::vector<WebSessions::ConnId>{1});
+    f.open(2);
+    f.web->frame(2, msg(1, "hi"), f.now);
+    f.open(3, "", 0, "s2");  // no chat started: nothing to end on the bus
+    f.web->shutdown();
+    CHECK(f.web->sessions() == 0);
+    CHECK(f.rec.bus_lines.size() == 2);
+    CHECK(f.rec.bus_lines.back()["type"] == "disassociate");
+}
+
+TEST_CASE("a message the bus cannot hold is refused, not lost silently", "[web]") {
+    Fixture f;
+    f.open(1);
+    f.rec.bus_ok = false;
+    f.web->frame(1, msg(1, "hi"), f.now);
+    REQUIRE(f.rec.of(1, "not_sent").size() == 1);
+    CHECK(f.rec.of(1, "ev").empty());
+    f.rec.bus_ok = true;
+    f.web->frame(1, msg(1, "hi"), f.now);  // the same id, sent again, now goes
+    CHECK(f.rec.bus_lines.size() == 1);
+}
