@@ -81,7 +81,8 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
                                                 " sessions are open (the limit)");
             return refuse(conn, config_.text_busy);
         }
-        if (sessions_from(c.source) >= config_.sessions_per_source) {
+        auto here = per_source_.find(c.source);
+        if (here != per_source_.end() && here->second >= config_.sessions_per_source) {
             effects_.log(LogLevel::Info, "a caller was turned away: too many sessions from one address");
             return refuse(conn, config_.text_too_many_here);
         }
@@ -91,6 +92,7 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
         fresh->source = c.source;
         s = fresh.get();
         by_address_[s->address] = s;
+        ++per_source_[s->source];
         sessions_[s->token] = std::move(fresh);
     } else if (s->conn && *s->conn != conn) {
         // Another window (a duplicated tab, or a reload the old socket has not noticed)
@@ -292,13 +294,9 @@ void WebSessions::end_session(Session& s) {
         conns_.erase(*s.conn);
     }
     by_address_.erase(s.address);
+    auto count = per_source_.find(s.source);
+    if (count != per_source_.end() && --count->second == 0) per_source_.erase(count);
     sessions_.erase(s.token);  // destroys s
-}
-
-std::size_t WebSessions::sessions_from(const std::string& source) const {
-    std::size_t n = 0;
-    for (const auto& [token, s] : sessions_) n += s->source == source;
-    return n;
 }
 
 }  // namespace nlchat

@@ -98,13 +98,13 @@ private:
     void event(Session& s, Json::Value ev);
     void live(Session& s, const Json::Value& frame);
     void end_session(Session& s);
-    std::size_t sessions_from(const std::string& source) const;
 
     const WebConfig& config_;
     Effects& effects_;
     std::unordered_map<ConnId, Conn> conns_;
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // by token
     std::unordered_map<std::string, Session*> by_address_;
+    std::unordered_map<std::string, std::size_t> per_source_;  // open sessions by source key
 };
 
 }  // namespace nlchat

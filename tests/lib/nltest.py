@@ -366,6 +366,16 @@ class NlchatWeb(Process):
     def wait_log(self, text, timeout=10):
         return self.err.wait_for(lambda l: text in l, timeout, repr(text) + " in nlchat-web's log")
 
+    def stop_checked(self, test):
+        """Stops it with SIGTERM and fails `test` unless it exited 0 with no sanitizer
+        report (under SANITIZE=, a leak or UB shows only in its stderr and status)."""
+        was_running = self.proc.poll() is None
+        status = self.stop()
+        reports = [l for l in self.err.seen if "Sanitizer" in l or "runtime error" in l]
+        test.assertEqual(reports, [], "nlchat-web's sanitizer report:\n" + "\n".join(self.err.seen[-40:]))
+        if was_running:
+            test.assertEqual(status, 0, "nlchat-web's exit status; its log:\n" + "\n".join(self.err.seen[-20:]))
+
 
 WEB_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web")
 

@@ -30,9 +30,14 @@ class WebTest(TempDirTest):
                 ws.sock.close()
             except OSError:
                 pass
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
-        super().tearDown()
+        try:
+            for p in reversed(self.procs):
+                if isinstance(p, NlchatWeb):
+                    p.stop_checked(self)
+                else:
+                    p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+        finally:
+            super().tearDown()
 
     def server(self, key=None):
         s = Nlchatd(self.dir, authorized=[self.fp_a], extra=FAST_TIMERS, key=key)

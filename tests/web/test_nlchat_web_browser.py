@@ -104,9 +104,14 @@ class BrowserTest(TempDirTest):
             problems = self.browser.do("problems")
         finally:
             self.browser.quit()
-            for p in reversed(self.procs[:-1]):
-                p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
-            super().tearDown()
+            try:
+                for p in reversed(self.procs[:-1]):
+                    if isinstance(p, NlchatWeb):
+                        p.stop_checked(self)
+                    else:
+                        p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+            finally:
+                super().tearDown()
         # Console errors include Content-Security-Policy violations: the page must work
         # under its own strict policy.
         self.assertEqual(problems, [])
