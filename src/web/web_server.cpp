@@ -1,7 +1,12 @@
 #include "web/web_server.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <deque>
 
@@ -56,6 +61,34 @@ void lws_emit(int level, const char* line) {
     lws_logger->log(level == LLL_ERR ? LogLevel::Warning : LogLevel::Debug, "libwebsockets: " + text);
 }
 
+// Binds a throwaway socket to host:port to learn why listening would fail, in words:
+// libwebsockets only logs it. Empty when the bind works.
+std::string bind_problem(const std::string& host, int port) {
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<uint16_t>(port));
+        len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<uint16_t>(port));
+        len = sizeof *v6;
+    } else {
+        return "'" + host + "' is not an IP address (give one, e.g. 127.0.0.1 or [::1])";
+    }
+    int fd = socket(addr.ss_family, SOCK_STREAM, 0);
+    if (fd < 0) return std::strerror(errno);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    std::string problem;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) problem = std::strerror(errno);
+    ::close(fd);
+    return problem;
+}
+
 }  // namespace
 
 struct WebServer::Conn {
@@ -93,6 +126,11 @@ bool WebServer::start(std::string& error) {
     // name peers, and nlchat-web logs no caller's address.
     lws_set_log_level(settings_.verbose ? (LLL_ERR | LLL_WARN | LLL_NOTICE) : LLL_ERR, lws_emit);
 
+    const std::string where = settings_.host + ":" + std::to_string(settings_.port);
+    if (std::string problem = bind_problem(settings_.host, settings_.port); !problem.empty()) {
+        error = "cannot listen on " + where + ": " + problem;
+        return false;
+    }
     lws_context_creation_info info;
     std::memset(&info, 0, sizeof info);
     void* loops[1] = {loop_.raw()};
@@ -112,13 +150,14 @@ bool WebServer::start(std::string& error) {
     info.retry_and_idle_policy = &kIdlePolicy;
     info.timeout_secs = 10;
     context_ = lws_create_context(&info);
-    if (!context_) {
-        error = "cannot listen on " + settings_.host + ":" + std::to_string(settings_.port) +
-                " (address in use, or not an address of this machine?)";
+    // With libuv, libwebsockets returns a context even when it could not listen (it
+    // finishes tearing it down on the loop); the missing vhost or port tells.
+    lws_vhost* vhost = context_ ? lws_get_vhost_by_name(context_, "default") : nullptr;
+    port_ = vhost ? lws_get_vhost_listen_port(vhost) : 0;
+    if (port_ <= 0) {
+        error = "cannot listen on " + where + " (libwebsockets could not set it up; -v shows its reason)";
         return false;
     }
-    lws_vhost* vhost = lws_get_vhost_by_name(context_, "default");
-    port_ = vhost ? lws_get_vhost_listen_port(vhost) : settings_.port;
     tick_.start(1, [this] { sessions_.tick(net::monotonic_seconds()); }, 1);
     bus_.start();
     return true;

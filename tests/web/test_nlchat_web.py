@@ -360,3 +360,59 @@ class FakeBusTests(WebTest):
         self.assertEqual([l for l in web.err.seen if "127.0.0.1" in l and "listening on" not in l], [])
         self.assertIn("grace period", log)
         bus.expect(lambda l: l == {"type": "disassociate", "address": address}, what="disassociate")
+
+
+class Options(WebTest):
+    def test_help_version_and_bad_options(self):
+        r = run([program("nlchat-web"), "--help"])
+        self.assertEqual(r.returncode, 0)
+        self.assertIn(b"--listen HOST:PORT", r.stdout)
+        self.assertIn(b"nlchat-web(8)", r.stdout)
+        self.assertEqual(run([program("nlchat-web"), "--version"]).stdout.split()[0], b"nlchat-web")
+        for args, words in ((["--bogus"], b"'--bogus' is not known"),
+                            (["--max-message", "0"], b"--max-message must be a number from 1"),
+                            (["--messages-per-minute", "2.5"], b"whole number"),
+                            (["--listen", "127.0.0.1"], b"is not HOST:PORT"),
+                            (["--notice-file", self.path("missing")], b"cannot read notice file"),
+                            (["--frame-ancestors", "x; script-src *"], b"CSP sources"),
+                            (["--replies-from", self.path("missing.conf")], b"cannot read config file"),
+                            (["extra"], b"unexpected argument")):
+            r = run([program("nlchat-web")] + args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(words, r.stderr, args)
+            self.assertIn(b"nlchat-web: ", r.stderr)
+
+    def test_an_address_it_cannot_listen_on(self):
+        for where, why in (("192.0.2.1:0", b"Cannot assign requested address"), ("localhost:0", b"not an IP address")):
+            r = run([program("nlchat-web"), "--listen", where, "--socket", self.path("none.sock")], timeout=30)
+            self.assertEqual(r.returncode, 1, where)
+            self.assertIn(b"cannot listen on " + where.encode(), r.stderr)
+            self.assertIn(why, r.stderr)
+        first = NlchatWeb(None, socket_path=self.path("none.sock"))
+        self.procs.append(first)
+        r = run([program("nlchat-web"), "--listen", first.address, "--socket", self.path("none.sock")], timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"Address already in use", r.stderr)
+
+    def test_it_serves_while_nlchatd_is_not_there_yet(self):
+        web = NlchatWeb(None, socket_path=self.path("nobody.sock"))
+        self.procs.append(web)
+        web.wait_log("cannot reach nlchatd")
+        self.assertEqual(http_get(web.address, "/")[0], 200)
+        page = self.page(web)
+        page.send(t="msg", id=1, text="held until nlchatd is up")
+        page.expect("ev", kind="you")
+
+    def test_notice_and_reply_texts_from_nlchatd_config(self):
+        with open(self.path("notice.txt"), "w") as f:
+            f.write("Nightline: anonymous, confidential, non-judgemental. 🌙\n")
+        with open(self.path("nlchatd.conf"), "w") as f:
+            f.write("[messages]\nno_operators = Nobody is on shift right now, sorry.\n")
+        server = Nlchatd(self.dir, authorized=[self.fp_a], extra=FAST_TIMERS + ["--config", self.path("nlchatd.conf")])
+        self.procs.append(server)
+        web = self.web(server, "--notice-file", self.path("notice.txt"), "--replies-from", self.path("nlchatd.conf"))
+        server.wait_log("service Web online")
+        page = self.page(web)
+        self.assertEqual(page.welcome["notice"], "Nightline: anonymous, confidential, non-judgemental. 🌙")
+        page.send(t="msg", id=1, text="hi")
+        page.expect("ev", kind="service", text="Nobody is on shift right now, sorry.")
