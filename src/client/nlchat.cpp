@@ -1,7 +1,6 @@
 // nlchat: the operator's terminal client. Reads its options (and config file), finds or
 // makes the operator's key pair and UUID, pins the server's key, and runs App on one
 // libuv loop until the operator quits or the terminal goes away.
-#include <getopt.h>
 #include <ini.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "client/client_files.h"
 #include "client/demo.h"
 #include "core/key_file.h"
+#include "core/option_table.h"
 #include "net/loop.h"
 #include "net/timer.h"
 #include "ui/terminal.h"
@@ -41,6 +41,7 @@ struct OptionSpec {
     const char* help;
     bool in_config;
     Apply apply;
+    char short_name = 0;  // none: nlchat has long options only
 };
 
 bool number(const std::string& v, double& out, const char* name, std::string& error) {
@@ -100,11 +101,8 @@ const std::vector<OptionSpec>& options() {
 }
 
 void usage(std::FILE* out) {
-    std::fprintf(out, "usage: nlchat [OPTIONS]\n\nThe NL chat operator client. Options:\n");
-    for (const auto& o : options()) {
-        std::string left = std::string("  --") + o.name + (o.arg ? std::string(" ") + o.arg : "");
-        std::fprintf(out, "%-28s %s\n", left.c_str(), o.help);
-    }
+    std::fprintf(out, "usage: nlchat [OPTIONS]\n\nThe NL chat operator client. Options:\n%s",
+                 options_help(options()).c_str());
     std::fprintf(out, "\nIn the program, F1 lists every key. See nlchat(1).\n");
 }
 
@@ -133,28 +131,13 @@ bool load_config(const std::string& path, Options& o, bool must_exist, std::stri
 }
 
 bool parse(int argc, char** argv, Options& o, const std::string& default_config, std::string& error) {
-    std::vector<option> long_opts;
-    for (const auto& spec : options())
-        long_opts.push_back({spec.name, spec.arg ? required_argument : no_argument, nullptr,
-                             256 + static_cast<int>(&spec - options().data())});
-    long_opts.push_back({nullptr, 0, nullptr, 0});
+    // Two passes: the config file first, then every other option, so the command line wins.
     for (int pass = 0; pass < 2; ++pass) {
-        optind = 1;
-        opterr = 0;
-        int c;
-        while ((c = getopt_long(argc, argv, "", long_opts.data(), nullptr)) != -1) {
-            if (c < 256) {
-                error = std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
-                return false;
-            }
-            const OptionSpec& spec = options()[static_cast<size_t>(c - 256)];
+        auto take = [&](const OptionSpec& spec, const std::string& value) {
             bool is_config = std::strcmp(spec.name, "config") == 0;
-            if ((pass == 0) == is_config && !spec.apply(o, optarg ? optarg : "", error)) return false;
-        }
-        if (optind < argc) {
-            error = std::string("unexpected argument '") + argv[optind] + "'";
-            return false;
-        }
+            return (pass == 0) != is_config || spec.apply(o, value, error);
+        };
+        if (!read_command_line(argc, argv, options(), take, error)) return false;
         if (pass == 0) {
             bool given = !o.config_file.empty();
             if (!given && !default_config.empty()) o.config_file = default_config;

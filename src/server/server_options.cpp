@@ -1,6 +1,7 @@
 #include "server/server_options.h"
 
-#include <getopt.h>
+#include "core/option_table.h"
+
 #include <ini.h>
 
 #include <cmath>
@@ -163,37 +164,13 @@ bool load_server_config(const std::string& path, ServerSettings& settings, std::
 }
 
 bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string& error) {
-    std::vector<option> long_opts;
-    std::string short_opts = "+";
-    for (const auto& o : options()) {
-        int val = o.short_name ? o.short_name : 256 + static_cast<int>(&o - options().data());
-        long_opts.push_back({o.name, o.arg ? required_argument : no_argument, nullptr, val});
-        if (o.short_name) short_opts += std::string(1, o.short_name) + (o.arg ? ":" : "");
-    }
-    long_opts.push_back({nullptr, 0, nullptr, 0});
-    // Two passes: the config file first, then every option, so the command line wins.
+    // Two passes: the config file first, then every other option, so the command line wins.
     for (int pass = 0; pass < 2; ++pass) {
-        optind = 1;
-        opterr = 0;
-        int c;
-        while ((c = getopt_long(argc, argv, short_opts.c_str(), long_opts.data(), nullptr)) != -1) {
-            if (c == '?' || c == ':') {
-                error = optopt ? std::string("option -") + static_cast<char>(optopt) + " is not known or lacks its value"
-                               : std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
-                return false;
-            }
-            const OptionSpec* spec = nullptr;
-            for (const auto& o : options())
-                if ((o.short_name && c == o.short_name) || c == 256 + static_cast<int>(&o - options().data())) spec = &o;
-            if (!spec) continue;
-            bool is_config = std::strcmp(spec->name, "config") == 0;
-            if ((pass == 0) != is_config) continue;
-            if (!spec->apply(out, optarg ? optarg : "", error)) return false;
-        }
-        if (pass == 0 && optind < argc) {
-            error = std::string("unexpected argument '") + argv[optind] + "'";
-            return false;
-        }
+        auto take = [&](const OptionSpec& spec, const std::string& value) {
+            bool is_config = std::strcmp(spec.name, "config") == 0;
+            return (pass == 0) != is_config || spec.apply(out, value, error);
+        };
+        if (!read_command_line(argc, argv, options(), take, error)) return false;
         if (pass == 0 && !out.config_file.empty() && !load_server_config(out.config_file, out.settings, error))
             return false;
     }
@@ -201,16 +178,7 @@ bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string
 }
 
 std::string server_usage() {
-    std::string out = "usage: nlchatd [OPTIONS]\n\nThe NL chat server. Options:\n";
-    for (const auto& o : options()) {
-        std::string left = std::string("  ") + (o.short_name ? std::string("-") + o.short_name + ", " : "    ") +
-                           "--" + o.name + (o.arg ? std::string(" ") + o.arg : "");
-        if (left.size() < 32) left.resize(32, ' ');
-        else left += "\n" + std::string(32, ' ');
-        out += left + o.help + "\n";
-    }
-    out += "\nSee nlchatd(8).\n";
-    return out;
+    return "usage: nlchatd [OPTIONS]\n\nThe NL chat server. Options:\n" + options_help(options()) + "\nSee nlchatd(8).\n";
 }
 
 }  // namespace nlchat

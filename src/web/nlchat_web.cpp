@@ -2,7 +2,6 @@
 // and a WebSocket on HTTP (behind the site's TLS reverse proxy), and carries each chat to
 // nlchatd as a service on its bus. Runs until SIGTERM or SIGINT, when every open chat is
 // ended on the bus.
-#include <getopt.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 
 #include "core/gcrypt_util.h"
 #include "core/host_port.h"
+#include "core/option_table.h"
 #include "net/loop.h"
 #include "net/timer.h"
 #include "server/server_options.h"
@@ -130,41 +130,14 @@ const std::vector<OptionSpec>& options() {
 }
 
 bool parse(int argc, char** argv, Options& out, std::string& error) {
-    std::vector<option> long_opts;
-    std::string short_opts = "+";
-    for (const auto& o : options()) {
-        int val = o.short_name ? o.short_name : 256 + static_cast<int>(&o - options().data());
-        long_opts.push_back({o.name, o.arg ? required_argument : no_argument, nullptr, val});
-        if (o.short_name) short_opts += std::string(1, o.short_name) + (o.arg ? ":" : "");
-    }
-    long_opts.push_back({nullptr, 0, nullptr, 0});
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, short_opts.c_str(), long_opts.data(), nullptr)) != -1) {
-        if (c == '?' || c == ':') {
-            error = std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
-            return false;
-        }
-        for (const auto& o : options())
-            if ((o.short_name && c == o.short_name) || c == 256 + static_cast<int>(&o - options().data()))
-                if (!o.apply(out, optarg ? optarg : "", error)) return false;
-    }
-    if (optind < argc) return error = std::string("unexpected argument '") + argv[optind] + "'", false;
-    return true;
+    return read_command_line(
+        argc, argv, options(), [&](const OptionSpec& o, const std::string& v) { return o.apply(out, v, error); },
+        error);
 }
 
 std::string usage() {
-    std::string out = "usage: nlchat-web [OPTIONS]\n\nThe web chat box callers use, as a service on nlchatd's bus. Options:\n";
-    for (const auto& o : options()) {
-        std::string left = std::string("  ") + (o.short_name ? std::string("-") + o.short_name + ", " : "    ") +
-                           "--" + o.name + (o.arg ? std::string(" ") + o.arg : "");
-        if (left.size() < 32) left.resize(32, ' ');
-        else left += "\n" + std::string(32, ' ');
-        out += left + o.help + "\n";
-    }
-    out += "\nServe it behind a TLS reverse proxy; see nlchat-web(8).\n";
-    return out;
+    return "usage: nlchat-web [OPTIONS]\n\nThe web chat box callers use, as a service on nlchatd's bus. Options:\n" +
+           options_help(options()) + "\nServe it behind a TLS reverse proxy; see nlchat-web(8).\n";
 }
 
 }  // namespace

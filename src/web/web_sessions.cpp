@@ -174,12 +174,7 @@ void WebSessions::caller_state(Session& s, const Json::Value& v, double now) {
 void WebSessions::caller_end(Session& s) {
     if (s.ended) return;
     if (s.started) effects_.bus(bus_disassociate(s.address));
-    s.ended = true;
-    s.listener_typing = false;
-    Json::Value ev = typed("ev");
-    ev["kind"] = "ended";
-    ev["text"] = config_.text_ended_by_you;
-    event(s, std::move(ev));
+    mark_ended(s, config_.text_ended_by_you);
 }
 
 void WebSessions::closed(ConnId conn, double now) {
@@ -224,13 +219,7 @@ void WebSessions::bus_line(const Json::Value& v, double) {
         typing["on"] = on;
         live(s, typing);
     } else if (type == "disassociate") {
-        if (s.ended) return;
-        s.ended = true;
-        s.listener_typing = false;
-        Json::Value ev = typed("ev");
-        ev["kind"] = "ended";
-        ev["text"] = config_.text_ended_by_listener;
-        event(s, std::move(ev));
+        if (!s.ended) mark_ended(s, config_.text_ended_by_listener);
     }
 }
 
@@ -281,6 +270,15 @@ void WebSessions::event(Session& s, Json::Value ev) {
         s.transcript.pop_front();
     }
     if (s.conn) effects_.send(*s.conn, text);
+}
+
+void WebSessions::mark_ended(Session& s, const std::string& text) {
+    s.ended = true;
+    s.listener_typing = false;
+    Json::Value ev = typed("ev");
+    ev["kind"] = "ended";
+    ev["text"] = text;
+    event(s, std::move(ev));
 }
 
 void WebSessions::live(Session& s, const Json::Value& frame) {

@@ -97,6 +97,8 @@ private:
     // Appends an event to the transcript and sends it to the page if one is attached.
     void event(Session& s, Json::Value ev);
     void live(Session& s, const Json::Value& frame);
+    // The chat is over (either side ended it): an "ended" event saying how.
+    void mark_ended(Session& s, const std::string& text);
     void end_session(Session& s);
 
     const WebConfig& config_;

@@ -406,3 +406,15 @@ class Browser(Process):
             except (OSError, subprocess.TimeoutExpired):
                 pass
         return self.stop(signal.SIGKILL)
+
+
+def stop_processes(test, procs):
+    """Stops test processes, newest first: operators with SIGKILL (they would otherwise
+    say goodbye), nlchat-web checked for a clean exit, the rest with SIGTERM."""
+    for p in reversed(procs):
+        if isinstance(p, NlchatWeb):
+            p.stop_checked(test)
+        elif isinstance(p, Browser):
+            p.quit()
+        else:
+            p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)

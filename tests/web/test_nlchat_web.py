@@ -9,7 +9,8 @@ import socket
 import time
 import http.client
 
-from nltest import (FAST_TIMERS, NlchatWeb, Nlchatd, Operator, Process, TempDirTest, make_key, program, run)
+from nltest import (FAST_TIMERS, NlchatWeb, Nlchatd, Operator, TempDirTest, make_key, program, run,
+                    stop_processes)
 from fakebus import FakeBus
 from wsclient import Closed, WebSocket, http_get
 
@@ -31,11 +32,7 @@ class WebTest(TempDirTest):
             except OSError:
                 pass
         try:
-            for p in reversed(self.procs):
-                if isinstance(p, NlchatWeb):
-                    p.stop_checked(self)
-                else:
-                    p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+            stop_processes(self, self.procs)
         finally:
             super().tearDown()
 

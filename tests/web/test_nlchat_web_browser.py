@@ -5,12 +5,11 @@ A small TCP relay sits between the browser and nlchat-web so a test can drop the
 connection (as a train tunnel would) and hold it down while the listener writes."""
 import http.server
 import os
-import signal
 import socket
 import threading
 import time
 
-from nltest import BUILD, FAST_TIMERS, Browser, NlchatWeb, Nlchatd, Operator, TempDirTest, make_key
+from nltest import BUILD, FAST_TIMERS, Browser, NlchatWeb, Nlchatd, Operator, TempDirTest, make_key, stop_processes
 
 RINGING = "A listener will be with you shortly..."
 NO_OPERATORS = "Sorry, no listeners are available at the moment. Please try again later."
@@ -103,13 +102,8 @@ class BrowserTest(TempDirTest):
         try:
             problems = self.browser.do("problems")
         finally:
-            self.browser.quit()
             try:
-                for p in reversed(self.procs[:-1]):
-                    if isinstance(p, NlchatWeb):
-                        p.stop_checked(self)
-                    else:
-                        p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+                stop_processes(self, self.procs)
             finally:
                 super().tearDown()
         # Console errors include Content-Security-Policy violations: the page must work

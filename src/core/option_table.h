@@ -1,0 +1,66 @@
+// Command lines as tables. Each program lists its options once, as specs with a `name`,
+// a `short_name` (0 for none), an `arg` name (nullptr for a flag) and a `help` line, plus
+// whatever it needs to apply them; these two functions build getopt's table from that
+// list, read argv with it, and write the --help lines, so nlchat, nlchatd and nlchat-web
+// read and describe their options the same way.
+#pragma once
+
+#include <getopt.h>
+
+#include <string>
+#include <vector>
+
+namespace nlchat {
+
+// Reads argv's options in order, calling `take(spec, value)` for each (value is "" for a
+// flag); `take` returns false, with `error` set, to stop. An unknown option, a missing
+// value or a stray argument is an error too.
+template <class Spec, class Take>
+bool read_command_line(int argc, char** argv, const std::vector<Spec>& table, Take take, std::string& error) {
+    std::vector<option> long_opts;
+    std::string short_opts = "+";
+    for (size_t i = 0; i < table.size(); ++i) {
+        const Spec& s = table[i];
+        int val = s.short_name ? s.short_name : 256 + static_cast<int>(i);
+        long_opts.push_back({s.name, s.arg ? required_argument : no_argument, nullptr, val});
+        if (s.short_name) short_opts += std::string(1, s.short_name) + (s.arg ? ":" : "");
+    }
+    long_opts.push_back({nullptr, 0, nullptr, 0});
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, short_opts.c_str(), long_opts.data(), nullptr)) != -1) {
+        const Spec* spec = nullptr;
+        if (c >= 256 && static_cast<size_t>(c - 256) < table.size()) spec = &table[static_cast<size_t>(c - 256)];
+        for (const Spec& s : table)
+            if (!spec && s.short_name && c == s.short_name) spec = &s;
+        if (!spec) {
+            // getopt has moved past the word at fault (or is still on it, for a short
+            // option inside a group): either way argv[optind - 1] shows what was typed.
+            error = std::string("option '") + argv[optind - 1] + "' is not known or lacks its value";
+            return false;
+        }
+        if (!take(*spec, std::string(optarg ? optarg : ""))) return false;
+    }
+    if (optind < argc) {
+        error = std::string("unexpected argument '") + argv[optind] + "'";
+        return false;
+    }
+    return true;
+}
+
+// "  -l, --listen HOST:PORT        help", one line an option (long names wrap).
+template <class Spec>
+std::string options_help(const std::vector<Spec>& table) {
+    std::string out;
+    for (const Spec& s : table) {
+        std::string left = std::string("  ") + (s.short_name ? std::string("-") + s.short_name + ", " : "    ") +
+                           "--" + s.name + (s.arg ? std::string(" ") + s.arg : "");
+        if (left.size() < 32) left.resize(32, ' ');
+        else left += "\n" + std::string(32, ' ');
+        out += left + s.help + "\n";
+    }
+    return out;
+}
+
+}  // namespace nlchat
