@@ -228,7 +228,7 @@ bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp
@@ -237,6 +237,9 @@ $(FUZZ_O)/%.o: %.cpp
 
 $(FUZZ_O)/fuzz-%: $(FUZZ_O)/fuzz/%_fuzz.o $(FUZZ_CORE_OBJ)
 	$(QUIET_LINK)$(CLANGXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
+
+# nlchat-web's session table is fuzzed too (it is outside the core library).
+$(FUZZ_O)/fuzz-web: $(FUZZ_O)/src/web/web_sessions.o
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers $(FUZZ_O) $(FUZZ_SECONDS); fi
