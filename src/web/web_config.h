@@ -20,7 +20,7 @@ struct WebConfig {
     std::size_t sessions_per_source = 8;    // open sessions from one address, in memory only
     std::size_t max_sessions = 2000;        // in all
     std::size_t max_frame_bytes = 16384;    // one WebSocket message from a page
-    std::size_t max_transcript_bytes = 256 * 1024;  // kept per session for reloads (oldest dropped)
+    std::size_t max_transcript_bytes = 128 * 1024;  // kept per session for reloads (oldest dropped)
     std::size_t max_connection_backlog = 1 << 20;   // bytes waiting for a slow page before it is cut off
     std::size_t max_bus_queue = 5000;       // lines held while nlchatd is away
 

@@ -292,6 +292,27 @@ class Limits(WebTest):
         self.assertIsNone(web.proc.poll())
 
 
+class SlowClients(WebTest):
+    def test_half_requests_and_silent_sockets_are_closed(self):
+        web = self.web(self.server())
+        host, port = web.address.rsplit(":", 1)
+        half = socket.create_connection((host, int(port)), 10)
+        half.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+        silent = WebSocket(web.address)  # upgraded, but never says hello
+        self.sockets.append(silent)
+        page = self.page(web)  # meanwhile, a real caller is served
+        page.send(t="msg", id=1, text="fine")
+        page.expect("ev", kind="you")
+        start = time.monotonic()
+        half.settimeout(20)
+        self.assertEqual(half.recv(100), b"")
+        half.close()
+        silent.closed(20)
+        self.assertLess(time.monotonic() - start, 15)
+        page.send(t="msg", id=2, text="still fine")
+        page.expect("ev", kind="you", id=2)
+
+
 class FakeBusTests(WebTest):
     def fake(self, *extra, verbose=True):
         bus = FakeBus(self.path("fake.sock"))
