@@ -152,7 +152,12 @@ bool WebServer::start(std::string& error) {
     context_ = lws_create_context(&info);
     // With libuv, libwebsockets returns a context even when it could not listen (it
     // finishes tearing it down on the loop); the missing vhost or port tells.
-    lws_vhost* vhost = context_ ? lws_get_vhost_by_name(context_, "default") : nullptr;
+    if (!context_) {
+        error = "libwebsockets could not start (its libuv support is a plugin, in Debian's "
+                "libwebsockets-evlib-uv package; -v shows its reason)";
+        return false;
+    }
+    lws_vhost* vhost = lws_get_vhost_by_name(context_, "default");
     port_ = vhost ? lws_get_vhost_listen_port(vhost) : 0;
     if (port_ <= 0) {
         error = "cannot listen on " + where + " (libwebsockets could not set it up; -v shows its reason)";
