@@ -50,6 +50,8 @@ async function run(c) {
     case "press": return locate(page, c).press(c.key, { timeout });
     case "click": return locate(page, c).click({ timeout });
     case "keyboard": return page.keyboard.press(c.key);
+    case "keys": return page.keyboard.type(c.text, { delay: c.delay ?? 10 });
+    case "aria": return locate(page, c).ariaSnapshot({ timeout });
     case "wait_text":
       return poll(async () => (await locate(page, c).innerText({ timeout: 500 })).includes(c.text), timeout,
                   `"${c.text}" in ${c.selector}`);
@@ -60,6 +62,7 @@ async function run(c) {
       return poll(async () => (await locate(page, c).isVisible()) === (c.visible ?? true), timeout,
                   `${c.selector} to be ${c.visible ?? true ? "shown" : "hidden"}`);
     case "text": return locate(page, c).innerText({ timeout });
+    case "attr": return locate(page, c).getAttribute(c.name, { timeout });
     case "eval": return page.evaluate(c.expr);
     case "reload": await page.reload(); return null;
     case "screenshot": await page.screenshot({ path: c.path }); return null;

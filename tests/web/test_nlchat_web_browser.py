@@ -208,6 +208,35 @@ class InTheBrowser(BrowserTest):
         b.do("wait_text", page="d", selector="#ended", text="You ended the chat.")
         self.shot("d", "desktop-2-ended")
 
+    def test_keyboard_alone_and_what_a_screen_reader_is_given(self):
+        b = self.browser
+        b.do("open", page="k", url=self.web.url, width=1280, height=800)
+        b.do("wait_text", page="k", selector="#notice", text="anonymous")
+        # The accessible tree: a labelled text box and button, the conversation a live list.
+        tree = b.do("aria", page="k", selector="main")
+        self.assertIn('textbox "Your message"', tree)
+        self.assertIn('button "Send"', tree)
+        self.assertIn('list "Conversation"', tree)
+        self.assertEqual(b.do("attr", page="k", selector="#log", name="aria-live"), "polite")
+        # Tab reaches the conversation (to scroll it), then the text box; type and Enter.
+        seen = []
+        for _ in range(6):
+            b.do("keyboard", page="k", key="Tab")
+            seen.append(b.do("eval", page="k", expr="document.activeElement.id"))
+            if seen[-1] == "text":
+                break
+        self.assertEqual(seen[-1], "text", seen)
+        self.assertIn("log", seen)
+        b.do("keys", page="k", text="typed with the keyboard only")
+        b.do("keyboard", page="k", key="Enter")
+        self.op.send(type="ringACK", ID=self.op.recv("ring")["ID"])
+        self.assertEqual(self.op.recv("msg")["msg"], ["typed with the keyboard only"])
+        # Each line says who wrote it, for a screen reader, without showing the label.
+        self.op.send(type="msg", msg=["Hello."], **{"I/O": "out"})
+        b.do("wait_text", page="k", selector="#log", text="Hello.")
+        labels = b.do("eval", page="k", expr="[...document.querySelectorAll('#log .who')].map(e => e.textContent)")
+        self.assertEqual(labels, ["You: ", "Nightline: ", "Listener: "])
+
     def test_nobody_available(self):
         self.op.quit()
         b = self.browser
