@@ -43,6 +43,8 @@
     }
     li.appendChild(document.createTextNode(words));
     log.appendChild(li);
+    // Messages still on their way stay last, below whatever arrives meanwhile.
+    if (!kind.includes("pending")) for (const p of log.querySelectorAll(".pending")) log.appendChild(p);
     log.scrollTop = log.scrollHeight;
     return li;
   }
