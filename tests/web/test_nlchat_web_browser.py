@@ -216,9 +216,10 @@ class InTheBrowser(BrowserTest):
         tree = b.do("aria", page="k", selector="main")
         self.assertIn('textbox "Your message"', tree)
         self.assertIn('button "Send"', tree)
+        self.assertIn('region "Chat history"', tree)
         self.assertIn('list "Conversation"', tree)
         self.assertEqual(b.do("attr", page="k", selector="#log", name="aria-live"), "polite")
-        # Tab reaches the conversation (to scroll it), then the text box; type and Enter.
+        # Tab reaches the chat history (to scroll it), then the text box; type and Enter.
         seen = []
         for _ in range(6):
             b.do("keyboard", page="k", key="Tab")
@@ -226,7 +227,7 @@ class InTheBrowser(BrowserTest):
             if seen[-1] == "text":
                 break
         self.assertEqual(seen[-1], "text", seen)
-        self.assertIn("log", seen)
+        self.assertIn("scroll", seen)
         b.do("keys", page="k", text="typed with the keyboard only")
         b.do("keyboard", page="k", key="Enter")
         self.op.send(type="ringACK", ID=self.op.recv("ring")["ID"])

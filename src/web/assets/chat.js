@@ -5,7 +5,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const log = $("log"), text = $("text"), form = $("send"), typing = $("typing"), link = $("link");
+  const log = $("log"), scroller = $("scroll"), text = $("text"), form = $("send"), typing = $("typing"), link = $("link");
   const endButton = $("end"), endedBox = $("ended"), endedText = $("ended-text"), again = $("again");
 
   const store = {
@@ -45,7 +45,7 @@
     log.appendChild(li);
     // Messages still on their way stay last, below whatever arrives meanwhile.
     if (!kind.includes("pending")) for (const p of log.querySelectorAll(".pending")) log.appendChild(p);
-    log.scrollTop = log.scrollHeight;
+    scroller.scrollTop = scroller.scrollHeight;
     return li;
   }
 
