@@ -33,6 +33,13 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -80,7 +87,7 @@ def main():
         print(f"  sessions open:        {n} in {opened:.2f} s ({n / opened:.0f}/s, handshake + hello + welcome)")
         print(f"  resident memory:      {base} KiB idle, {held} KiB with {n} sessions: "
               f"{(held - base) / n:.1f} KiB per session")
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), cpu_seconds(web.proc.pid)
         for i, ws in enumerate(pages):
             ws.send(t="msg", id=1, text=f"caller {i} says hello")
         addresses = {}
@@ -94,8 +101,11 @@ def main():
         for ws in pages:
             ws.expect("ev", 30, kind="listener")
         down = time.monotonic() - t0
+        cpu = cpu_seconds(web.proc.pid) - cpu0
         print(f"  pages -> bus:         {n} messages in {up:.2f} s ({n / up:.0f} msg/s)")
         print(f"  bus -> pages:         {n} messages in {down:.2f} s ({n / down:.0f} msg/s)")
+        print(f"  nlchat-web CPU:       {cpu * 1e6 / (2 * n):.0f} us per message relayed "
+              f"({cpu:.2f} s for {2 * n}, at the clock tick's resolution)")
         print(f"  resident memory:      {rss_kib(web.proc.pid)} KiB after one exchange in every session")
         for ws in pages:
             ws.sock.close()

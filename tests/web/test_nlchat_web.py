@@ -95,6 +95,11 @@ class Http(WebTest):
             # the widget's, which builds its frame's address from its own.
             if path != "/widget.js":
                 self.assertNotIn(b"://", body.replace(b"wss://", b"").replace(b"ws://", b""), path)
+        # Small: the whole page (markup, script, style, icon) and the widget, uncompressed.
+        sizes = {path: len(http_get(web.address, path)[2]) for path in ("/", "/chat.js", "/chat.css", "/icon.svg",
+                                                                          "/widget.js")}
+        self.assertLess(sum(sizes.values()) - sizes["/widget.js"], 32 * 1024, sizes)
+        self.assertLess(sizes["/widget.js"], 8 * 1024, sizes)
         page = http_get(web.address, "/")[2].decode()
         self.assertIn('<label for="text">', page)
         self.assertIn('aria-live="polite"', page)
