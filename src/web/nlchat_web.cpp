@@ -17,6 +17,7 @@
 #include "core/gcrypt_util.h"
 #include "core/host_port.h"
 #include "core/option_table.h"
+#include "core/utf8.h"
 #include "net/loop.h"
 #include "net/timer.h"
 #include "server/server_options.h"
@@ -82,7 +83,8 @@ const std::vector<OptionSpec>& options() {
          }},
         {"notice", 0, "TEXT", "what callers read before their first message",
          [](Options& o, const std::string& v, std::string& e) {
-             if (v.empty() || v.size() > 4000) return e = "--notice must be 1 to 4000 bytes", false;
+             if (v.empty() || v.size() > 4000 || !is_valid_utf8(v))
+                 return e = "--notice must be 1 to 4000 bytes of UTF-8", false;
              return o.settings.web.notice = v, true;
          }},
         {"notice-file", 0, "FILE", "read that notice from FILE (UTF-8 text, at most 4000 bytes)",
@@ -93,7 +95,8 @@ const std::vector<OptionSpec>& options() {
              text << in.rdbuf();
              std::string s = text.str();
              while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-             if (s.empty() || s.size() > 4000) return e = "notice file '" + v + "' must hold 1 to 4000 bytes", false;
+             if (s.empty() || s.size() > 4000 || !is_valid_utf8(s))
+                 return e = "notice file '" + v + "' must hold 1 to 4000 bytes of UTF-8", false;
              return o.settings.web.notice = s, true;
          }},
         {"frame-ancestors", 0, "SOURCES",

@@ -405,6 +405,14 @@ class Options(WebTest):
             self.assertIn(words, r.stderr, args)
             self.assertIn(b"nlchat-web: ", r.stderr)
 
+    def test_a_notice_that_is_not_utf8_or_too_long(self):
+        for content in (b"caf\xe9\n", b"x" * 4001, b"\n"):
+            with open(self.path("notice"), "wb") as f:
+                f.write(content)
+            r = run([program("nlchat-web"), "--notice-file", self.path("notice")])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(b"must hold 1 to 4000 bytes of UTF-8", r.stderr)
+
     def test_an_address_it_cannot_listen_on(self):
         for where, why in (("192.0.2.1:0", b"Cannot assign requested address"), ("localhost:0", b"not an IP address")):
             r = run([program("nlchat-web"), "--listen", where, "--socket", self.path("none.sock")], timeout=30)
