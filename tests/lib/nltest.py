@@ -411,10 +411,16 @@ class Browser(Process):
 def stop_processes(test, procs):
     """Stops test processes, newest first: operators with SIGKILL (they would otherwise
     say goodbye), nlchat-web checked for a clean exit, the rest with SIGTERM."""
+    failure = None
     for p in reversed(procs):
-        if isinstance(p, NlchatWeb):
-            p.stop_checked(test)
-        elif isinstance(p, Browser):
-            p.quit()
-        else:
-            p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+        try:
+            if isinstance(p, NlchatWeb):
+                p.stop_checked(test)
+            elif isinstance(p, Browser):
+                p.quit()
+            else:
+                p.stop(signal.SIGKILL if isinstance(p, Operator) else signal.SIGTERM)
+        except AssertionError as e:  # report it, but only once every process is stopped
+            failure = failure or e
+    if failure:
+        raise failure
