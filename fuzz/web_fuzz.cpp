@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 at += address.size();
             }
             std::string error;
-            if (auto v = parse_json_object(text, error)) web.bus_line(*v, now);
+            if (auto v = parse_json_object(text, error)) web.bus_line(*v);
         } else if (op >= '0' && op <= '9') {
             now += (op - '0') * 7;
             web.tick(now);

@@ -38,13 +38,8 @@ std::string random_uuid() {
     std::string b = random_bytes(16);
     b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
     b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += hex[(b[i] >> 4) & 15];
-        out += hex[b[i] & 15];
-    }
+    std::string out = to_hex(b);
+    for (size_t at : {20, 16, 12, 8}) out.insert(at, 1, '-');  // 8-4-4-4-12
     return out;
 }
 

@@ -158,7 +158,7 @@ void DemoCallers::connect() {
         }
         bus_ = std::move(s);
         bus_->start({[this](std::string_view l) { on_line(l); }, [this](const std::string&) { bus_.reset(); }});
-        send(R"({"type":"service_online","service":"Web","chat_states":true})");
+        send(write_json(bus_service_online("Web", true)));
     });
 }
 

@@ -2,6 +2,14 @@
 
 namespace nlchat {
 
+Json::Value bus_service_online(const std::string& service, bool chat_states) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "service_online";
+    line["service"] = service;
+    line["chat_states"] = chat_states;
+    return line;
+}
+
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io) {
     Json::Value line(Json::objectValue);
     line["type"] = "msg";

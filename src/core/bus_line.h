@@ -11,6 +11,8 @@
 
 namespace nlchat {
 
+// {"type":"service_online","service":NAME,"chat_states":B}, a service's first line.
+Json::Value bus_service_online(const std::string& service, bool chat_states);
 // {"type":"msg","address":A,"msg":[texts],"I/O":"in"|"out"}
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io);
 // {"type":"chat_state","address":A,"state":S,"I/O":...}

@@ -1,7 +1,5 @@
 // Dispatch, caller side: services on the bus, callers' messages becoming rings, replies
 // to callers, and service liveness.
-#include <cstdio>
-
 #include "core/bus_line.h"
 #include "core/dispatch.h"
 #include "core/gcrypt_util.h"
@@ -26,10 +24,7 @@ std::string operator_view_of_state(const std::string& state) {
 std::string Dispatch::tag(const CallerKey& caller) const {
     // Logs name callers by a salted hash that changes every run: enough to follow one
     // chat through a log, useless for finding out who the caller was.
-    std::string digest = sha256(log_salt_ + caller.first + '\0' + caller.second);
-    char hex[13];
-    for (int i = 0; i < 6; ++i) std::snprintf(hex + 2 * i, 3, "%02x", static_cast<unsigned char>(digest[i]));
-    return caller.first + "/" + hex;
+    return caller.first + "/" + to_hex(sha256(log_salt_ + caller.first + '\0' + caller.second).substr(0, 6));
 }
 
 std::vector<ServiceStatus> Dispatch::service_statuses() const {

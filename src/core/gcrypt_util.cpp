@@ -60,6 +60,17 @@ std::string random_bytes(size_t bytes) {
     return out;
 }
 
+std::string to_hex(std::string_view bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
 std::string gcrypt_error(gcry_error_t err) { return gcry_strerror(err); }
 
 }  // namespace nlchat

@@ -41,6 +41,9 @@ std::string sha256(std::string_view data);
 // `bytes` bytes from libgcrypt's strong random generator.
 std::string random_bytes(size_t bytes);
 
+// Bytes as lowercase hex, for digests and random ids.
+std::string to_hex(std::string_view bytes);
+
 // A short human-readable description of a libgcrypt error code.
 std::string gcrypt_error(gcry_error_t err);
 

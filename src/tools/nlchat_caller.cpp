@@ -154,11 +154,7 @@ int main(int argc, char** argv) {
                 input.reset();
             };
             bus->start(std::move(h));
-            Json::Value online(Json::objectValue);
-            online["type"] = "service_online";
-            online["service"] = service;
-            online["chat_states"] = chat_states;
-            bus->write_line(write_json(online));
+            bus->write_line(write_json(bus_service_online(service, chat_states)));
             input = std::make_unique<net::StdinLines>(
                 loop, kMaxLine,
                 [&](std::string_view text) {

@@ -1,5 +1,5 @@
 // Where views draw: a grid of cells with a handful of styles. The ncurses front end
-// (curses_surface.cpp) and the text surface the tests compare with golden screens both
+// (terminal.cpp) and the text surface the tests compare with golden screens both
 // implement it, so every view is tested without a terminal.
 #pragma once
 

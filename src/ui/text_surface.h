@@ -17,17 +17,14 @@ public:
     void clear() override;
     int put(int y, int x, std::string_view text, Style style = Style::Normal) override;
     void fill(int y, int x, Style style) override;
-    void cursor(int y, int x) override { cursor_y_ = y, cursor_x_ = x; }
+    void cursor(int, int) override {}  // golden screens hold characters only
 
     // The screen as lines (trailing spaces removed), joined with '\n'.
     std::string text() const;
-    int cursor_y() const { return cursor_y_; }
-    int cursor_x() const { return cursor_x_; }
 
 private:
     int width_, height_;
     std::vector<std::vector<std::string>> cells_;  // "" marks the right half of a wide cell
-    int cursor_y_ = -1, cursor_x_ = 0;
 };
 
 }  // namespace nlchat::ui

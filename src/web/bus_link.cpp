@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/bus_line.h"
 #include "core/json_util.h"
 
 namespace nlchat {
@@ -15,8 +16,7 @@ constexpr double kMaxBackoff = 5;
 }  // namespace
 
 BusLink::BusLink(net::Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h)
-    : loop_(loop),
-      socket_path_(std::move(socket_path)),
+    : socket_path_(std::move(socket_path)),
       service_(std::move(service)),
       max_queue_(max_queue),
       handlers_(std::move(h)),
@@ -52,11 +52,7 @@ void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
     h.on_line = [this](std::string_view text) { line(text); };
     h.on_close = [this](const std::string& why) { lost(why); };
     stream_->start(std::move(h));
-    Json::Value online(Json::objectValue);
-    online["type"] = "service_online";
-    online["service"] = service_;
-    online["chat_states"] = true;
-    stream_->write_line(write_json(online));
+    stream_->write_line(write_json(bus_service_online(service_, true)));
     stream_->write_line(R"({"type":"status","status":"Connected"})");
     while (stream_ && !queue_.empty()) {
         stream_->write_line(queue_.front());

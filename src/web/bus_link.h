@@ -37,8 +37,6 @@ public:
     bool write(const Json::Value& line);
     // Flushes what is queued and closes; no redial after this.
     void stop();
-    bool up() const { return stream_ != nullptr; }
-    std::size_t held() const { return queue_.size(); }
 
 private:
     void dial();
@@ -46,7 +44,6 @@ private:
     void lost(const std::string& why);
     void line(std::string_view text);
 
-    net::Loop& loop_;
     std::string socket_path_, service_;
     std::size_t max_queue_;
     Handlers handlers_;

@@ -29,7 +29,6 @@ namespace {
 
 struct Options {
     WebSettings settings;
-    std::vector<std::string> extra_replies;
     std::string replies_from;
     bool help = false, version = false;
 };
@@ -168,9 +167,12 @@ int main(int argc, char** argv) {
     // Each caller is a socket: take the file-descriptor allowance the system grants
     // (systemd's LimitNOFILE, say) rather than the shell's usual 1024.
     rlimit files{};
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 1 << 16);
-        setrlimit(RLIMIT_NOFILE, &files);
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        rlim_t want = std::min<rlim_t>(files.rlim_max, 1 << 16);
+        if (files.rlim_cur < want) {
+            files.rlim_cur = want;
+            setrlimit(RLIMIT_NOFILE, &files);
+        }
     }
     Logger logger("nlchat-web", opts.settings.verbose);
     int status = 0;

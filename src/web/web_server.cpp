@@ -11,6 +11,7 @@
 #include <deque>
 
 #include "core/gcrypt_util.h"
+#include "core/host_port.h"
 #include "web/assets.h"
 
 namespace nlchat {
@@ -21,16 +22,6 @@ struct PerWsi {
     WebSessions::ConnId id;
     const Asset* asset;
 };
-
-std::string hex(std::string_view bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
 
 int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
     auto* server = static_cast<WebServer*>(lws_context_user(lws_get_context(wsi)));
@@ -93,8 +84,10 @@ std::string bind_problem(const std::string& host, int port) {
 
 struct WebServer::Conn {
     lws* wsi = nullptr;
+    // Frames waiting, each stored after LWS_PRE spare bytes, which lws_write needs in
+    // front of what it sends: they are written from where they wait, without a copy.
     std::deque<std::string> out;
-    std::size_t out_bytes = 0;
+    std::size_t out_bytes = 0;  // frame bytes waiting, not counting that room
     std::string partial;  // a message arriving in fragments
     bool closing = false;
 };
@@ -105,7 +98,7 @@ WebServer::WebServer(net::Loop& loop, WebSettings settings, Logger& logger)
       logger_(logger),
       sessions_(settings_.web, *this),
       bus_(loop, settings_.socket_path, settings_.service, settings_.web.max_bus_queue,
-           BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line, net::monotonic_seconds()); },
+           BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line); },
                              [this](bool up, const std::string& why) {
                                  logger_.log(up ? LogLevel::Info : LogLevel::Warning, why);
                              }}),
@@ -126,7 +119,7 @@ bool WebServer::start(std::string& error) {
     // name peers, and nlchat-web logs no caller's address.
     lws_set_log_level(settings_.verbose ? (LLL_ERR | LLL_WARN | LLL_NOTICE) : LLL_ERR, lws_emit);
 
-    const std::string where = settings_.host + ":" + std::to_string(settings_.port);
+    const std::string where = format_host_port({settings_.host, settings_.port});
     if (std::string problem = bind_problem(settings_.host, settings_.port); !problem.empty()) {
         error = "cannot listen on " + where + ": " + problem;
         return false;
@@ -255,7 +248,7 @@ std::string WebServer::source_of(lws* wsi) {
     }
     if (!addr[0]) lws_get_peer_simple(wsi, addr, sizeof addr);
     // Only a salted hash is kept, and the salt lives only in this process.
-    return hex(sha256(salt_ + addr).substr(0, 12));
+    return to_hex(sha256(salt_ + addr).substr(0, 12));
 }
 
 void WebServer::ws_established(lws* wsi, void* user) {
@@ -299,11 +292,10 @@ int WebServer::ws_writable(lws* wsi, void* user) {
     if (it == conns_.end()) return -1;
     Conn& c = *it->second;
     if (!c.out.empty()) {
-        std::string buf(LWS_PRE, '\0');
-        buf += c.out.front();
-        size_t n = c.out.front().size();
-        c.out_bytes -= n;
+        std::string buf = std::move(c.out.front());
         c.out.pop_front();
+        size_t n = buf.size() - LWS_PRE;
+        c.out_bytes -= n;
         if (lws_write(wsi, reinterpret_cast<unsigned char*>(buf.data()) + LWS_PRE, n, LWS_WRITE_TEXT) <
             static_cast<int>(n))
             return -1;
@@ -338,7 +330,7 @@ void WebServer::send(WebSessions::ConnId conn, const std::string& frame) {
         lws_set_timeout(c.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
         return;
     }
-    c.out.push_back(frame);
+    c.out.push_back(std::string(LWS_PRE, '\0') + frame);
     c.out_bytes += frame.size();
     lws_callback_on_writable(c.wsi);
 }
@@ -353,7 +345,7 @@ void WebServer::close(WebSessions::ConnId conn, const std::string& why) {
 
 bool WebServer::bus(const Json::Value& line) { return bus_.write(line); }
 
-std::string WebServer::random_hex(std::size_t bytes) { return hex(random_bytes(bytes)); }
+std::string WebServer::random_hex(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
 
 void WebServer::log(LogLevel level, const std::string& text) { logger_.log(level, text); }
 

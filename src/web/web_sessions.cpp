@@ -1,13 +1,13 @@
 #include "web/web_sessions.h"
 
+#include <algorithm>
+
 #include "core/dispatch_config.h"
 #include "core/json_util.h"
 #include "core/bus_line.h"
 
 namespace nlchat {
 namespace {
-
-std::string frame_text(const Json::Value& v) { return write_json(v); }
 
 Json::Value typed(const char* t) {
     Json::Value v(Json::objectValue);
@@ -100,7 +100,7 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
         ConnId old = *s->conn;
         Json::Value moved = typed("moved");
         moved["text"] = config_.text_moved;
-        effects_.send(old, frame_text(moved));
+        effects_.send(old, write_json(moved));
         effects_.close(old, "moved");
         conns_.erase(old);
     }
@@ -114,13 +114,13 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
     welcome["max_chars"] = Json::UInt64(config_.max_message_chars);
     welcome["last_id"] = Json::Int64(s->last_msg_id);
     welcome["ended"] = s->ended;
-    effects_.send(conn, frame_text(welcome));
+    effects_.send(conn, write_json(welcome));
     for (const auto& [seq, text] : s->transcript)
         if (seq > seen) effects_.send(conn, text);
     if (s->listener_typing) {
         Json::Value typing = typed("typing");
         typing["on"] = true;
-        effects_.send(conn, frame_text(typing));
+        effects_.send(conn, write_json(typing));
     }
 }
 
@@ -188,7 +188,7 @@ void WebSessions::closed(ConnId conn, double now) {
     }
 }
 
-void WebSessions::bus_line(const Json::Value& v, double) {
+void WebSessions::bus_line(const Json::Value& v) {
     if (!v["type"].isString() || !v["address"].isString()) return;
     const std::string type = v["type"].asString();
     auto it = by_address_.find(v["address"].asString());
@@ -203,8 +203,8 @@ void WebSessions::bus_line(const Json::Value& v, double) {
         for (const auto& m : v["msg"]) {
             if (!m.isString()) continue;
             std::string text = m.asString();
-            bool from_server = false;
-            for (const auto& r : config_.server_replies) from_server = from_server || r == text;
+            const auto& replies = config_.server_replies;
+            bool from_server = std::find(replies.begin(), replies.end(), text) != replies.end();
             if (!from_server && s.listener_typing) s.listener_typing = false;
             Json::Value ev = typed("ev");
             ev["kind"] = from_server ? "service" : "listener";
@@ -249,7 +249,7 @@ void WebSessions::shutdown() {
 void WebSessions::refuse(ConnId conn, const std::string& text) {
     Json::Value r = typed("refused");
     r["text"] = text;
-    effects_.send(conn, frame_text(r));
+    effects_.send(conn, write_json(r));
     effects_.close(conn, "refused");
 }
 
@@ -262,7 +262,7 @@ void WebSessions::refuse_msg(Session& s, std::int64_t id, const std::string& tex
 
 void WebSessions::event(Session& s, Json::Value ev) {
     ev["seq"] = Json::UInt64(s.next_seq);
-    std::string text = frame_text(ev);
+    std::string text = write_json(ev);
     s.transcript.emplace_back(s.next_seq++, text);
     s.transcript_bytes += text.size();
     while (s.transcript_bytes > config_.max_transcript_bytes && s.transcript.size() > 1) {
@@ -282,7 +282,7 @@ void WebSessions::mark_ended(Session& s, const std::string& text) {
 }
 
 void WebSessions::live(Session& s, const Json::Value& frame) {
-    if (s.conn) effects_.send(*s.conn, frame_text(frame));
+    if (s.conn) effects_.send(*s.conn, write_json(frame));
 }
 
 void WebSessions::end_session(Session& s) {

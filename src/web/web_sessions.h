@@ -55,7 +55,7 @@ public:
     void frame(ConnId conn, std::string_view text, double now);
     void closed(ConnId conn, double now);
     // A line from nlchatd (already parsed); probes are the bus link's business.
-    void bus_line(const Json::Value& line, double now);
+    void bus_line(const Json::Value& line);
     // Ends sessions whose grace ran out and connections that never said hello.
     void tick(double now);
     // The service is going away: every open chat is ended on the bus.

@@ -124,13 +124,13 @@ TEST_CASE("server replies and listener words are told apart; typing shows and cl
     f.open(1);
     f.web->frame(1, msg(1, "hi"), f.now);
     std::string a = f.address_of_last_msg();
-    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing), f.now);
+    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing));
     Json::Value typing(Json::objectValue);
     typing["type"] = "chat_state";
     typing["address"] = a;
     typing["state"] = "composing";
-    f.web->bus_line(typing, f.now);
-    f.web->bus_line(out_msg(a, "I'm listening"), f.now);
+    f.web->bus_line(typing);
+    f.web->bus_line(out_msg(a, "I'm listening"));
     auto ev = f.rec.of(1, "ev");
     REQUIRE(ev.size() == 3);
     CHECK(ev[1]["kind"] == "service");
@@ -146,7 +146,7 @@ TEST_CASE("a reconnect gets what it lacks, a reload everything, once and in orde
     f.web->frame(1, msg(1, "hi"), f.now);
     std::string a = f.address_of_last_msg();
     f.web->closed(1, f.now);
-    for (const char* text : {"one", "two", "three"}) f.web->bus_line(out_msg(a, text), f.now);
+    for (const char* text : {"one", "two", "three"}) f.web->bus_line(out_msg(a, text));
     auto w = f.open(2, token, 1);
     CHECK(w["resumed"].asBool());
     auto ev = f.rec.of(2, "ev");
@@ -177,7 +177,7 @@ TEST_CASE("the grace period ends a chat whose page stays away, and only then", "
     CHECK(f.rec.bus_lines.back() == bus_disassociate(a));
     // Later lines for that address make sure nlchatd lets go too.
     f.rec.bus_lines.clear();
-    f.web->bus_line(out_msg(a, "hello?"), f.now + 31);
+    f.web->bus_line(out_msg(a, "hello?"));
     REQUIRE(f.rec.bus_lines.size() == 1);
     CHECK(f.rec.bus_lines[0]["type"] == "disassociate");
     // The old token now starts a new chat.
