@@ -378,6 +378,11 @@ void App::shut_down(bool send_disconnect) {
     if (before_block_) before_block_->close();
     for (auto* s : {&winch_, &hup_, &term_signal_, &int_signal_})
         if (*s) (*s)->close();
+    // Closing the last watcher gives SIGHUP its default action back, and a lost terminal
+    // sends more than one (tmux, then the kernel's hangup of the pty, then the shell's
+    // death): the next one would kill nlchat before its disconnect is written. We are
+    // leaving already, so later hangups are ignored.
+    std::signal(SIGHUP, SIG_IGN);
     term_.end();
     if (on_shutdown_) on_shutdown_();
 }

@@ -295,6 +295,30 @@ class Outages(TuiTest):
         while t.alive() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.assertFalse(t.alive())
+        self.assertEqual(t.exit_status(), 0)
+
+    def test_hangups_during_the_exit_do_not_cut_it_short(self):
+        # A lost terminal brings several SIGHUPs (tmux's, the pty's hangup, the shell's
+        # death). The first starts the exit; the later ones must not kill nlchat on its
+        # way out (it exits 0, having said goodbye), which they did once its own signal
+        # watcher was closed and SIGHUP had its default action back.
+        server = self.server()
+        t, _ = self.online(server)
+        server.wait_log("joined on connection")
+        # A pidfd, so that no other process that takes the pid later gets a signal.
+        pidfd = os.pidfd_open(t.pid())
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    signal.pidfd_send_signal(pidfd, signal.SIGHUP)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.001)
+        finally:
+            os.close(pidfd)
+        server.wait_log("disconnected")
+        self.assertEqual(t.exit_status(), 0)
 
 
 if __name__ == "__main__":

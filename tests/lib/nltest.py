@@ -41,6 +41,7 @@ class TempDirTest(unittest.TestCase):
 import json
 import queue
 import re
+import select
 import shlex
 import signal
 import threading
@@ -231,8 +232,13 @@ class Tmux:
     """The real nlchat in a detached tmux session of 100x30 (its own tmux server, by
     socket name, so tests never touch a user's tmux)."""
 
+    started = 0
+
     def __init__(self, name, command, env, width=100, height=30):
-        self.socket = f"nlchat-test-{os.getpid()}-{name}"
+        # A new socket (and so sanitizer log) name for every instance: a program from an
+        # earlier test that is still exiting cannot write into this test's files.
+        Tmux.started += 1
+        self.socket = f"nlchat-test-{os.getpid()}-{Tmux.started}-{name}"
         self.name = name
         # Under a sanitizer build, reports go to files (a report on the tmux screen would
         # go unseen); kill() returns them so the test can fail on them.
@@ -245,8 +251,11 @@ class Tmux:
         # The program runs as a child of the pane's shell (the trailing "; exit" keeps
         # the shell from exec'ing it): tmux resumes a pane process that stops, so only a
         # grandchild can be frozen with SIGSTOP, as the tests need.
+        # The shell writes the program's exit status (128 + N for a death by signal N)
+        # where exit_status() reads it.
+        self.status_file = os.path.join(tempfile.gettempdir(), f"{self.socket}-status")
         line = "env " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + \
-            " ".join(shlex.quote(c) for c in command) + "; exit"
+            " ".join(shlex.quote(c) for c in command) + f"; echo $? >{shlex.quote(self.status_file)}; exit"
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
                         "-s", name, line], check=True, timeout=10)
 
@@ -294,24 +303,53 @@ class Tmux:
         child = subprocess.run(["pgrep", "-P", shell], capture_output=True, timeout=10).stdout.decode().split()
         return int(child[0]) if child else int(shell or 0)
 
+    def exit_status(self, timeout=10):
+        """The program's exit status once it has ended (None if it has not within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open(self.status_file) as f:
+                    text = f.read()
+                if text.endswith("\n"):
+                    return int(text)
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        return None
+
     def alive(self):
         r = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.name], capture_output=True,
                            timeout=10)
         return r.returncode == 0
 
-    def kill(self):
-        """Ends the tmux server (the program gets SIGHUP and exits) and returns any
-        sanitizer reports the program wrote."""
+    def kill(self, timeout=20):
+        """Hangs up on the program (SIGHUP, as when an operator's SSH drops), waits for it
+        to exit, ends the tmux server, and returns any sanitizer reports the program wrote,
+        or a line saying it did not exit (it is then killed)."""
+        # The hangup goes to the program alone and the tmux server is ended only after the
+        # program is gone: ending it first also sends a SIGCONT (the pane's process group
+        # is orphaned), and a SIGCONT during LeakSanitizer's exit check discards the
+        # SIGSTOP that check waits for, which hangs the program for good.
+        problems = []
         pid = self.pid() if self.alive() else 0
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
-        deadline = time.monotonic() + 10
-        while pid and time.monotonic() < deadline:
+        try:
+            pidfd = os.pidfd_open(pid) if pid else None
+        except ProcessLookupError:
+            pidfd = None
+        if pidfd is not None:
             try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.05)
-        reports = []
+                signal.pidfd_send_signal(pidfd, signal.SIGHUP)
+                if not select.select([pidfd], [], [], timeout)[0]:
+                    problems.append(f"the program (pid {pid}) did not exit within {timeout} s of a SIGHUP; killed")
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            finally:
+                os.close(pidfd)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+        if os.path.exists(self.status_file):
+            os.unlink(self.status_file)
+        reports = problems
         directory = os.path.dirname(self.sanitizer_log)
         for name in os.listdir(directory):
             if name.startswith(os.path.basename(self.sanitizer_log)):
