@@ -255,7 +255,7 @@ void DemoCallers::on_line(std::string_view text) {
     auto v = parse_json_object(text, error);
     if (!v) return;
     std::string type = (*v)["type"].asString(), address = (*v)["address"].asString();
-    if (type == "probe") return send(R"({"type":"probeACK"})");
+    if (type == "probe") return send(write_json(bus_probe_ack()));
     for (auto& p : personas_) {
         if (p->address != address || p->gone) continue;
         if (type == "disassociate") {

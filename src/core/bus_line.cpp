@@ -10,6 +10,19 @@ Json::Value bus_service_online(const std::string& service, bool chat_states) {
     return line;
 }
 
+Json::Value bus_probe_ack() {
+    Json::Value line(Json::objectValue);
+    line["type"] = "probeACK";
+    return line;
+}
+
+Json::Value bus_status(const std::string& status) {
+    Json::Value line(Json::objectValue);
+    line["type"] = "status";
+    line["status"] = status;
+    return line;
+}
+
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io) {
     Json::Value line(Json::objectValue);
     line["type"] = "msg";

@@ -13,6 +13,10 @@ namespace nlchat {
 
 // {"type":"service_online","service":NAME,"chat_states":B}, a service's first line.
 Json::Value bus_service_online(const std::string& service, bool chat_states);
+// {"type":"probeACK"}, a service's answer to nlchatd's {"type":"probe"}.
+Json::Value bus_probe_ack();
+// {"type":"status","status":S}, the service's presence ("Connected").
+Json::Value bus_status(const std::string& status);
 // {"type":"msg","address":A,"msg":[texts],"I/O":"in"|"out"}
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io);
 // {"type":"chat_state","address":A,"state":S,"I/O":...}

@@ -7,6 +7,8 @@
 
 #include <getopt.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,16 @@ bool read_command_line(int argc, char** argv, const std::vector<Spec>& table, Ta
         error = std::string("unexpected argument '") + argv[optind] + "'";
         return false;
     }
+    return true;
+}
+
+// A number option's value: the whole of `text` a finite number from `lo` to `hi`, into
+// `out`; false (and `out` untouched) otherwise, for the caller to say which option wants what.
+inline bool parse_number(const std::string& text, double lo, double hi, double& out) {
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end || !std::isfinite(d) || d < lo || d > hi) return false;
+    out = d;
     return true;
 }
 

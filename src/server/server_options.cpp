@@ -4,7 +4,6 @@
 
 #include <ini.h>
 
-#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -23,14 +22,10 @@ struct OptionSpec {
 };
 
 bool seconds(const std::string& v, double& out, const char* name, std::string& error) {
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end || !std::isfinite(d) || d <= 0 || d > 86400) {
-        error = std::string(name) + " must be a number of seconds above 0 (fractions allowed), not '" + v + "'";
-        return false;
-    }
-    out = d;
-    return true;
+    double d = 0;
+    if (parse_number(v, 0, 86400, d) && d > 0) return out = d, true;
+    error = std::string(name) + " must be a number of seconds above 0 (fractions allowed), not '" + v + "'";
+    return false;
 }
 
 bool flag(const std::string& v, bool& out, const char* name, std::string& error) {

@@ -86,7 +86,7 @@ void on_bus_line(net::LineStream& bus, std::string_view text) {
     std::string type = v["type"].isString() ? v["type"].asString() : "";
     std::string address = v["address"].isString() ? v["address"].asString() : "";
     if (type == "probe") {
-        bus.write_line(R"({"type":"probeACK"})");
+        bus.write_line(write_json(bus_probe_ack()));
     } else if (type == "msg" && v["msg"].isArray()) {
         for (const auto& m : v["msg"])
             if (m.isString()) print_line(address + ": " + m.asString());

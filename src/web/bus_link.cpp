@@ -53,7 +53,7 @@ void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
     h.on_close = [this](const std::string& why) { lost(why); };
     stream_->start(std::move(h));
     stream_->write_line(write_json(bus_service_online(service_, true)));
-    stream_->write_line(R"({"type":"status","status":"Connected"})");
+    stream_->write_line(write_json(bus_status("Connected")));
     while (stream_ && !queue_.empty()) {
         stream_->write_line(queue_.front());
         queue_.pop_front();
@@ -74,7 +74,7 @@ void BusLink::line(std::string_view text) {
     auto v = parse_json_object(text, error);
     if (!v) return;  // nlchatd only sends JSON; anything else is ignored rather than fatal
     if ((*v)["type"].isString() && (*v)["type"].asString() == "probe") {
-        stream_->write_line(R"({"type":"probeACK"})");
+        stream_->write_line(write_json(bus_probe_ack()));
         return;
     }
     handlers_.on_line(*v);

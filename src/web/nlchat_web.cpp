@@ -44,15 +44,10 @@ struct OptionSpec {
 };
 
 bool number(const std::string& v, double lo, double hi, double& out, const char* name, std::string& error) {
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end || !std::isfinite(d) || d < lo || d > hi) {
-        error = std::string("--") + name + " must be a number from " + std::to_string(static_cast<long>(lo)) +
-                " to " + std::to_string(static_cast<long>(hi)) + ", not '" + v + "'";
-        return false;
-    }
-    out = d;
-    return true;
+    if (parse_number(v, lo, hi, out)) return true;
+    error = std::string("--") + name + " must be a number from " + std::to_string(static_cast<long>(lo)) + " to " +
+            std::to_string(static_cast<long>(hi)) + ", not '" + v + "'";
+    return false;
 }
 
 Apply count(std::size_t WebConfig::*field, const char* name, double hi) {

@@ -80,6 +80,12 @@ std::string bind_problem(const std::string& host, int port) {
     return problem;
 }
 
+// Answers a request with a status and no body, keeping the connection for the next one.
+int status_only(lws* wsi, unsigned int status) {
+    if (lws_return_http_status(wsi, status, nullptr)) return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 }  // namespace
 
 struct WebServer::Conn {
@@ -189,15 +195,9 @@ int WebServer::on_event(lws* wsi, int reason, void* user, void* in, std::size_t 
 
 int WebServer::http_request(lws* wsi, void* user, const char* uri) {
     auto* per = static_cast<PerWsi*>(user);
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
-        if (lws_return_http_status(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, nullptr)) return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) return status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
     const Asset* asset = find_asset(uri ? uri : "/");
-    if (!asset) {
-        if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, nullptr)) return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
+    if (!asset) return status_only(wsi, HTTP_STATUS_NOT_FOUND);
     per->asset = asset;
     unsigned char buf[LWS_PRE + 2048];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;

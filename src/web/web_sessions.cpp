@@ -23,6 +23,12 @@ std::size_t code_points(const std::string& s) {
     return n;
 }
 
+Json::Value typing(bool on) {
+    Json::Value v = typed("typing");
+    v["on"] = on;
+    return v;
+}
+
 bool only_space(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 void forget_before(std::deque<double>& times, double now) {
@@ -117,11 +123,7 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
     effects_.send(conn, write_json(welcome));
     for (const auto& [seq, text] : s->transcript)
         if (seq > seen) effects_.send(conn, text);
-    if (s->listener_typing) {
-        Json::Value typing = typed("typing");
-        typing["on"] = true;
-        effects_.send(conn, write_json(typing));
-    }
+    if (s->listener_typing) effects_.send(conn, write_json(typing(true)));
 }
 
 void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
@@ -205,7 +207,7 @@ void WebSessions::bus_line(const Json::Value& v) {
             std::string text = m.asString();
             const auto& replies = config_.server_replies;
             bool from_server = std::find(replies.begin(), replies.end(), text) != replies.end();
-            if (!from_server && s.listener_typing) s.listener_typing = false;
+            if (!from_server) s.listener_typing = false;  // the listener's words end their typing
             Json::Value ev = typed("ev");
             ev["kind"] = from_server ? "service" : "listener";
             ev["text"] = text;
@@ -215,9 +217,7 @@ void WebSessions::bus_line(const Json::Value& v) {
         bool on = v["state"].asString() == "composing";
         if (on == s.listener_typing || s.ended) return;
         s.listener_typing = on;
-        Json::Value typing = typed("typing");
-        typing["on"] = on;
-        live(s, typing);
+        live(s, typing(on));
     } else if (type == "disassociate") {
         if (!s.ended) mark_ended(s, config_.text_ended_by_listener);
     }
