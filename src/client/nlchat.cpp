@@ -46,14 +46,9 @@ struct OptionSpec {
 
 bool number(const std::string& v, double& out, const char* name, std::string& error) {
     if (v == "off" && std::strcmp(name, "bell-interval") == 0) return out = -1, true;
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end || d < 0 || d > 3600) {
-        error = std::string(name) + " must be a number of seconds from 0 to 3600, not '" + v + "'";
-        return false;
-    }
-    out = d;
-    return true;
+    if (parse_number(v, 0, 3600, out)) return true;
+    error = std::string(name) + " must be a number of seconds from 0 to 3600, not '" + v + "'";
+    return false;
 }
 
 const std::vector<OptionSpec>& options() {

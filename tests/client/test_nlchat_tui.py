@@ -81,6 +81,22 @@ class FirstRun(TuiTest):
         again = subprocess.run([program("nlchat"), "--fingerprint"], env=env, capture_output=True, timeout=60)
         self.assertEqual(again.stdout.decode().strip(), fp)
 
+    def test_bad_options_and_settings_are_refused_with_the_reason(self):
+        env = dict(os.environ, XDG_CONFIG_HOME=self.path("home"))
+        with open(self.path("nlchat.conf"), "w") as f:
+            f.write("silence = nan\n")
+        for args, words in ((["--silence", "nan"], b"silence must be a number of seconds from 0 to 3600, not 'nan'"),
+                            (["--silence", "3601"], b"silence must be a number of seconds from 0 to 3600"),
+                            (["--bell-interval", "-1"], b"bell-interval must be a number of seconds"),
+                            (["--bogus"], b"'--bogus' is not known"),
+                            (["--config", self.path("nlchat.conf")], b"nlchat.conf:1: silence must be a number")):
+            r = subprocess.run([program("nlchat")] + args + ["--fingerprint"], env=env, capture_output=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(words, r.stderr, args)
+        # Refused before anything is made: no key pair for a command line that was wrong.
+        self.assertFalse(os.path.exists(os.path.join(self.path("home"), "nlchat", "key")))
+
 
 class Chatting(TuiTest):
     def test_a_ring_is_taken_and_the_chat_works_both_ways(self):
