@@ -73,6 +73,17 @@
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(obj));
   }
 
+  // A message the server has answered for (taken or refused): out of the outbox and no
+  // longer shown as on its way. Returns it, if this tab still had it.
+  function settle(id) {
+    const item = outbox.find((m) => m.id === id);
+    outbox = outbox.filter((m) => m.id !== id);
+    saveOutbox();
+    const pending = log.querySelector('.pending[data-id="' + id + '"]');
+    if (pending) pending.remove();
+    return item;
+  }
+
   function flushOutbox() { for (const item of outbox) send({ t: "msg", id: item.id, text: item.text }); }
 
   function onFrame(f) {
@@ -100,10 +111,7 @@
         if (f.seq <= seen) return;
         seen = f.seq;
         if (f.kind === "you") {
-          const pending = log.querySelector('.pending[data-id="' + f.id + '"]');
-          if (pending) pending.remove();
-          outbox = outbox.filter((m) => m.id !== f.id);
-          saveOutbox();
+          settle(f.id);
           line("you", f.text, "You");
           setStarted(true);
         } else if (f.kind === "listener") {
@@ -120,11 +128,7 @@
         typing.textContent = f.on ? "A listener is typing\u2026" : "";
         break;
       case "not_sent": {
-        const item = outbox.find((m) => m.id === f.id);
-        outbox = outbox.filter((m) => m.id !== f.id);
-        saveOutbox();
-        const pending = log.querySelector('.pending[data-id="' + f.id + '"]');
-        if (pending) pending.remove();
+        const item = settle(f.id);
         line("problem", f.text, "Not sent");
         if (item && !text.value) text.value = item.text;
         break;
