@@ -175,7 +175,7 @@ $(BIN)/nlchat-caller: $(O)/src/tools/nlchat_caller.o $(NET_LIB) $(CORE_LIB)
 $(O)/tests/test-operator: $(O)/tests/helpers/test_operator.o $(NET_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
-$(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(CORE_LIB)
+$(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(O)/src/net/process.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

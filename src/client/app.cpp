@@ -83,13 +83,12 @@ void App::redial() {
     if (gave_up_ || stopping_) return;
     // At once the first time, then doubling up to 30 s, each with +-20 % jitter so that
     // a room of clients does not redial a restarted server in lockstep.
-    double delay = backoff_ * (0.8 + 0.4 * (std::rand() / static_cast<double>(RAND_MAX)));
-    backoff_ = backoff_ == 0 ? 1 : std::min(30.0, backoff_ * 2);
-    redial_timer_.start(delay, [this] { connect(); });
+    redial_timer_.start(backoff_.next(), [this] { connect(); });
 }
 
 void App::on_line(std::string line) {
-    // The only unencrypted line is server_online; everything else is a raw packet.
+    // The unencrypted lines are server_online and a refusal of a key the server does not
+    // know (it encrypts nothing to such a key); everything else is a raw packet.
     if (line.find("\"messages\"") == std::string::npos) {
         std::string error;
         auto obj = parse_json_object(line, error);
@@ -98,6 +97,9 @@ void App::on_line(std::string line) {
             if ((*obj)["key"].isString()) key = (*obj)["key"].asString();
             session_.server_online(key, now());
             if (session_.link() == LinkState::AwaitingTrust) ui_.prompt = ui::UiState::Prompt::TrustServer;
+            reschedule();
+        } else if (obj && (*obj)["type"] == "refused" && (*obj)["UUID"] == settings_.session.uuid) {
+            session_.command(*obj, now());
             reschedule();
         }
         return;
@@ -120,7 +122,7 @@ void App::open_next() {
             opening_ = false;
             if (job->second.packet && !stopping_) {
                 if (job->second.packet->uuid == settings_.session.uuid) session_.command(job->second.packet->inner, now());
-                if (session_.link() == LinkState::Joined) backoff_ = 0;
+                if (session_.link() == LinkState::Joined) backoff_.reset();
                 reschedule();
             }
             open_next();

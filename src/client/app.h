@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "core/backoff.h"
 #include "core/client_session.h"
 #include "core/host_port.h"
 #include "net/connector.h"
@@ -75,7 +76,7 @@ private:
     std::unique_ptr<net::LineStream> link_;
     std::deque<std::string> inbox_;
     bool opening_ = false;
-    double backoff_ = 0;
+    Backoff backoff_{{1, 30, 0.2, true}};
     bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
     std::string paste_;
     int exit_status_ = 0;

@@ -22,6 +22,7 @@
 #include "net/timer.h"
 #include "ui/terminal.h"
 #include "ui/text_width.h"
+#include "net/process.h"
 
 using namespace nlchat;
 
@@ -190,6 +191,7 @@ int run_demo(Options& o) {
 }
 
 int main(int argc, char** argv) {
+    net::sanitize_std_fds();
     std::string error;
     Options o;
     // The demo reads no config and writes nothing outside its temporary directory.

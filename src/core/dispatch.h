@@ -24,14 +24,13 @@
 
 #include "core/command.h"
 #include "core/dispatch_config.h"
+#include "core/log_level.h"
 #include "core/now.h"
 #include "core/rsa_key.h"
 
 namespace nlchat {
 
 using ConnId = std::uint64_t;
-
-enum class LogLevel { Debug, Info, Warning };
 
 // What the dispatch asks the world to do. The server implements it with libuv; tests
 // record the calls.
@@ -45,8 +44,10 @@ public:
     virtual void close_operator(ConnId conn) = 0;
     virtual void send_service(ConnId service, const Json::Value& line) = 0;
     virtual void close_service(ConnId service) = 0;
-    // The next ring ID to hand out changed; persist it so IDs survive restarts.
-    virtual void ring_counter_advanced(std::int64_t next_id) = 0;
+    // Ring IDs below `next_id` are about to be used: persist it so that no ID is ever
+    // handed out twice, across restarts too. False if it could not be saved; the ring is
+    // then not started.
+    virtual bool save_ring_counter(std::int64_t next_id) = 0;
     virtual void log(LogLevel level, const std::string& text) = 0;
 };
 
@@ -58,7 +59,11 @@ public:
              std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id);
 
     // The fingerprints of operator keys allowed to join (ignored with allow_any_key).
+    // Operators already joined whose key is no longer listed are refused and cut off.
     void set_authorized_keys(std::set<std::string> fingerprints);
+
+    // True once the connection's operator has answered the challenge.
+    bool joined(ConnId conn) const;
 
     // ---- operator connections -------------------------------------------------------
     void operator_connected(ConnId conn, const Now& now);
@@ -130,6 +135,7 @@ private:
     void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
     void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
     void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);
+    bool authorized(const PublicKey& key) const;
     void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason);
     void enter_pool(const std::string& uuid, Operator& op, const Now& now);
     void leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why);

@@ -190,8 +190,12 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
         log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
         return reply_to_caller(caller, config_.text_no_operators);
     }
+    // An ID is used only once the counter past it is on disk, so none is ever reused.
+    if (next_ring_id_ >= kMaxRingId || !effects_.save_ring_counter(next_ring_id_ + 1)) {
+        log(LogLevel::Warning, "cannot start a ring for " + tag(caller) + ": the ring counter could not be saved");
+        return reply_to_caller(caller, config_.text_unavailable);
+    }
     std::int64_t id = next_ring_id_++;
-    effects_.ring_counter_advanced(next_ring_id_);
     Ring& ring = rings_[id];
     ring.caller = caller;
     ring.held = std::move(texts);

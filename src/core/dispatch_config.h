@@ -3,9 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace nlchat {
+
+// Ring IDs stay below 2^53, so that every JSON reader (JavaScript's numbers too) reads
+// them exactly.
+constexpr std::int64_t kMaxRingId = std::int64_t(1) << 53;
 
 struct DispatchConfig {
     // Timers, in seconds.
@@ -23,6 +28,8 @@ struct DispatchConfig {
     std::string text_no_operators = "Sorry, no listeners are available at the moment. Please try again later.";
     std::string text_ring_timed_out = "Sorry, no listeners are currently available to take your call.";
     std::string text_client_dropped = "Sorry, the listener has unexpectedly gone offline.";
+    std::string text_unavailable =
+        "Sorry, the chat service cannot take new chats at the moment. Please try again in a few minutes.";
     std::string text_not_delivered = "Sorry, that message could not be delivered. Please wait a moment.";
 
     // Operators are authenticated by key unless this is set (demo and test use only).

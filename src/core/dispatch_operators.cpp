@@ -16,7 +16,46 @@ Dispatch::Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects&
       log_salt_(std::move(log_salt)),
       next_ring_id_(first_ring_id) {}
 
-void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) { authorized_ = std::move(fingerprints); }
+void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
+    authorized_ = std::move(fingerprints);
+    if (config_.allow_any_key) return;
+    // A key taken off the list is cut off now, not at its next connect: an admin who
+    // revokes an operator expects it gone. Its chat ends as a disconnect's would.
+    std::vector<std::string> revoked;
+    for (const auto& [uuid, op] : operators_)
+        if (!authorized(op.key)) revoked.push_back(uuid);
+    for (const auto& uuid : revoked) {
+        Operator& op = operators_.at(uuid);
+        log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + " (" + op.key.fingerprint() +
+                                   "): key no longer authorized; disconnected");
+        if (op.caller) end_association(uuid, op, true, true);
+        if (op.conn) {
+            effects_.send_sealed(*op.conn, op.key, uuid,
+                                 RefusedCommand{uuid, "this key is no longer authorized on this server"});
+            effects_.close_operator(*op.conn);
+            connections_.erase(*op.conn);
+        }
+        operators_.erase(uuid);
+    }
+    // Connections half way through the challenge with such a key go too.
+    std::vector<ConnId> challenged;
+    for (const auto& [id, c] : connections_)
+        if (c.state == Connection::State::Challenged && c.key && !authorized(*c.key)) challenged.push_back(id);
+    for (ConnId id : challenged) {
+        log(LogLevel::Info, "connection " + std::to_string(id) + ": key no longer authorized; closed");
+        effects_.close_operator(id);
+        connections_.erase(id);
+    }
+}
+
+bool Dispatch::authorized(const PublicKey& key) const {
+    return config_.allow_any_key || authorized_.count(key.fingerprint()) > 0;
+}
+
+bool Dispatch::joined(ConnId conn) const {
+    auto it = connections_.find(conn);
+    return it != connections_.end() && it->second.state == Connection::State::Joined;
+}
 
 std::size_t Dispatch::pool_size() const {
     return std::count_if(operators_.begin(), operators_.end(), [](const auto& o) { return o.second.in_pool; });
@@ -71,7 +110,15 @@ void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, con
 
 void Dispatch::refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason) {
     log(LogLevel::Warning, "connection " + std::to_string(conn) + ": refused: " + reason);
-    effects_.send_sealed(conn, key, uuid, RefusedCommand{uuid, reason});
+    // Nothing is ever encrypted to a key that is not authorized: a stranger chooses its
+    // key, and encrypting to it is work the stranger would be buying. Its refusal goes
+    // in plaintext; it says nothing the stranger did not send (its own fingerprint).
+    if (authorized(key)) {
+        effects_.send_sealed(conn, key, uuid, RefusedCommand{uuid, reason});
+    } else {
+        Json::Value line = to_json(Command{RefusedCommand{uuid, reason}});
+        effects_.send_plain(conn, line);
+    }
     effects_.close_operator(conn);
     connections_.erase(conn);
 }
@@ -100,7 +147,7 @@ void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper
             send_to_operator(c.uuid, op->second, StatusCommand{service_statuses()});
         return;
     }
-    if (!config_.allow_any_key && !authorized_.count(key->fingerprint()))
+    if (!authorized(*key))
         return refuse(conn, *key, cmd.uuid,
                       "this key (" + key->fingerprint() + ") is not authorized on this server; ask an admin to add it");
     auto op = operators_.find(cmd.uuid);

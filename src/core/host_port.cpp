@@ -1,5 +1,9 @@
 #include "core/host_port.h"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+
 namespace nlchat {
 
 std::optional<HostPort> parse_host_port(std::string_view text, std::string& error) {
@@ -38,6 +42,20 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string& erro
 std::string format_host_port(const HostPort& hp) {
     if (hp.host.find(':') != std::string::npos) return "[" + hp.host + "]:" + std::to_string(hp.port);
     return hp.host + ":" + std::to_string(hp.port);
+}
+
+std::string address_group(const std::string& ip) {
+    unsigned char bytes[16];
+    if (inet_pton(AF_INET6, ip.c_str(), bytes) != 1) return ip;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    char text[INET6_ADDRSTRLEN];
+    if (std::memcmp(bytes, mapped, sizeof mapped) == 0) {
+        inet_ntop(AF_INET, bytes + 12, text, sizeof text);
+        return text;
+    }
+    std::memset(bytes + 8, 0, 8);
+    inet_ntop(AF_INET6, bytes, text, sizeof text);
+    return std::string(text) + "/64";
 }
 
 }  // namespace nlchat

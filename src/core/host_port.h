@@ -19,4 +19,9 @@ std::optional<HostPort> parse_host_port(std::string_view text, std::string& erro
 // The inverse: brackets around hosts that contain ':'.
 std::string format_host_port(const HostPort& hp);
 
+// The group a peer's address belongs to for per-address limits: an IPv4 address itself,
+// an IPv6 address's /64 (one subscriber commonly holds a whole /64), and IPv4 mapped into
+// IPv6 as the IPv4 address. Text that is no address at all is its own group.
+std::string address_group(const std::string& ip);
+
 }  // namespace nlchat

@@ -85,18 +85,19 @@ std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& 
     return out;
 }
 
-OpenResult open_split(SplitPacket&& split, const PrivateKey& key) {
-    return open_split_with(std::move(split), key.public_key().max_plain_bytes(),
-                           [&key](std::string_view ct) { return key.decrypt_block(ct); });
+OpenResult open_split(SplitPacket&& split, const PrivateKey& key, OnBadBlock on_bad) {
+    return open_split_with(
+        std::move(split), key.public_key().max_plain_bytes(), [&key](std::string_view ct) { return key.decrypt_block(ct); },
+        on_bad);
 }
 
-OpenResult open_split_with(SplitPacket&& split, size_t full, const BlockDecryptor& decrypt) {
+OpenResult open_split_with(SplitPacket&& split, size_t full, const BlockDecryptor& decrypt, OnBadBlock on_bad) {
     OpenResult result;
     const size_t count = split.ciphertexts.size();
     std::string joined;
     joined.reserve(count * full);
-    // Decrypt every block before deciding, so the time taken does not say which block
-    // (or which check) failed.
+    // Unless told to stop at the first failure, decrypt every block before deciding, so
+    // the time taken does not say which block (or which check) failed.
     bool failed = false;
     size_t bad_block = 0;
     for (size_t i = 0; i < count; ++i) {
@@ -106,6 +107,7 @@ OpenResult open_split_with(SplitPacket&& split, size_t full, const BlockDecrypto
         if (!size_ok) {
             if (!failed) bad_block = i;
             failed = true;
+            if (on_bad == OnBadBlock::StopAtFirst) break;
             continue;
         }
         joined += *plain;

@@ -74,11 +74,24 @@ struct SplitPacket {
 std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& own, Role expected_to,
                                         const OpenLimits& limits, std::string& detail);
 
-// The private-key half of open(): decrypts every block, checks the block sizes, joins
-// the bytes and parses the inner object.
-OpenResult open_split(SplitPacket&& split, const PrivateKey& key);
+// How open_split() treats a block that does not decrypt.
+enum class OnBadBlock {
+    // Decrypt every block before deciding, so the time taken does not say which block
+    // failed: for joined operators, whose packets are worth that care.
+    DecryptAll,
+    // Stop at the first: for strangers, whose junk must cost the server one private-key
+    // operation, not one per block. Knowing whether a block decrypts is no help against
+    // OAEP (it is secure against chosen ciphertexts); what must never leak is *which*
+    // check inside a block failed, and that is one result either way.
+    StopAtFirst,
+};
+
+// The private-key half of open(): decrypts the blocks, checks their sizes, joins the
+// bytes and parses the inner object.
+OpenResult open_split(SplitPacket&& split, const PrivateKey& key, OnBadBlock on_bad = OnBadBlock::DecryptAll);
 
 // open_split() with the cipher given; `max_plain` is the size of every block but the last.
-OpenResult open_split_with(SplitPacket&& split, size_t max_plain, const BlockDecryptor& decrypt);
+OpenResult open_split_with(SplitPacket&& split, size_t max_plain, const BlockDecryptor& decrypt,
+                           OnBadBlock on_bad = OnBadBlock::DecryptAll);
 
 }  // namespace nlchat

@@ -40,8 +40,10 @@ std::optional<PublicKey> PublicKey::from_params(gcry_mpi_t n, gcry_mpi_t e, std:
     PublicKey key;
     key.bits_ = gcry_pk_get_nbits(sexp.get());
     if (!bits_in_range(key.bits_, error)) return std::nullopt;
-    if (gcry_mpi_cmp_ui(e, 3) < 0 || !gcry_mpi_test_bit(e, 0)) {
-        error = "RSA public exponent must be odd and at least 3";
+    // A huge exponent makes every encryption to the key slow (a 39,000-bit one costs a
+    // second and a half): a stranger's key must not be able to buy that much of the server.
+    if (gcry_mpi_cmp_ui(e, 3) < 0 || !gcry_mpi_test_bit(e, 0) || gcry_mpi_get_nbits(e) > kMaxExponentBits) {
+        error = "RSA public exponent must be odd, at least 3 and below 2^32 (65537 is usual)";
         return std::nullopt;
     }
     key.modulus_ = mpi_to_bytes(n, (key.bits_ + 7) / 8);

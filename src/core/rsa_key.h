@@ -21,6 +21,9 @@ namespace nlchat {
 constexpr unsigned kMinKeyBits = 2048;
 constexpr unsigned kMaxKeyBits = 8192;
 
+// Public exponents are odd numbers below 2^32 (in practice always 65537).
+constexpr unsigned kMaxExponentBits = 32;
+
 // OAEP with SHA-1 costs 2 * 20 + 2 bytes of each block.
 constexpr size_t kOaepOverhead = 42;
 

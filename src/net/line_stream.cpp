@@ -16,6 +16,9 @@ struct ShutdownRequest {
     uv_shutdown_t req;
 };
 
+// Every stream on this thread reads into this buffer; on_read uses it up before returning.
+thread_local char read_buffer[64 * 1024];
+
 }  // namespace
 
 struct LineStream::Callbacks {
@@ -45,7 +48,7 @@ void LineStream::Callbacks::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buf)
         *buf = uv_buf_init(nullptr, 0);
         return;
     }
-    *buf = uv_buf_init(self->buffer_, sizeof self->buffer_);
+    *buf = uv_buf_init(read_buffer, sizeof read_buffer);
 }
 
 void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
@@ -85,6 +88,18 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
         if (handlers->on_line) handlers->on_line(line);
         if (!*alive || !self->stream_) return;
     }
+}
+
+std::string LineStream::peer_host() const {
+    if (!stream_ || stream_->type != UV_TCP) return "";
+    sockaddr_storage addr;
+    int len = sizeof addr;
+    if (uv_tcp_getpeername(reinterpret_cast<const uv_tcp_t*>(stream_), reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+        return "";
+    char host[INET6_ADDRSTRLEN] = "";
+    if (addr.ss_family == AF_INET6) uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&addr), host, sizeof host);
+    else uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&addr), host, sizeof host);
+    return host;
 }
 
 bool LineStream::write_line(std::string_view line) {

@@ -44,6 +44,12 @@ public:
     // Closes the stream; queued writes are flushed first when `flush` is set.
     void close(bool flush = false);
 
+    // Changes the line limit (nlchatd keeps it tight until an operator has joined).
+    void set_max_line(size_t max_line) { max_line_ = max_line; }
+
+    // The peer's IP address as text, for a TCP stream; empty otherwise.
+    std::string peer_host() const;
+
     bool is_open() const { return stream_ != nullptr; }
     size_t backlog() const { return backlog_; }
 
@@ -57,9 +63,11 @@ private:
     // Shared so that a callback running while its handler destroys this stream (and
     // with it the handler's captures) keeps them alive until it returns.
     std::shared_ptr<Handlers> handlers_ = std::make_shared<Handlers>();
+    // Only an unfinished line is kept per stream, grown as it arrives: reads go into one
+    // buffer shared by every stream of the thread (a read callback consumes it before the
+    // next read), so an idle connection costs no read buffer of its own.
     std::string partial_;
     size_t backlog_ = 0;
-    char buffer_[64 * 1024];
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -99,12 +99,17 @@ bool Listener::listen_unix(const std::string& path, int mode, std::string& error
 
 void Listener::Callbacks::on_connection(uv_stream_t* server, int status) {
     auto* self = static_cast<Listener*>(server->data);
-    if (!self || status < 0) return;
+    if (!self) return;
+    if (status < 0) {
+        if (self->on_error_) self->on_error_(uv_strerror(status));
+        return;
+    }
     uv_stream_t* client = new_stream_storage();
     if (self->is_tcp_) uv_tcp_init(self->loop_.raw(), reinterpret_cast<uv_tcp_t*>(client));
     else uv_pipe_init(self->loop_.raw(), reinterpret_cast<uv_pipe_t*>(client), 0);
-    if (uv_accept(server, client) != 0) {
+    if (int rc = uv_accept(server, client); rc != 0) {
         close_and_free(client);
+        if (self->on_error_) self->on_error_(uv_strerror(rc));
         return;
     }
     if (self->is_tcp_) uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(client), 1);

@@ -36,6 +36,12 @@ public:
     // a previous run is replaced; any other file at that path is an error.
     bool listen_unix(const std::string& path, int mode, std::string& error);
 
+    // Called when a connection could not be accepted (say the process is out of file
+    // descriptors: libuv then accepts and closes the waiting connections with a spare
+    // descriptor it keeps, so the backlog drains instead of spinning). The argument is
+    // libuv's error in words.
+    void on_accept_error(std::function<void(const std::string& error)> handler) { on_error_ = std::move(handler); }
+
     // The address actually bound (with the real port when 0 was asked for).
     HostPort bound() const { return bound_; }
 
@@ -47,6 +53,7 @@ private:
     Loop& loop_;
     size_t max_line_;
     OnAccept on_accept_;
+    std::function<void(const std::string&)> on_error_;
     uv_stream_s* server_ = nullptr;
     bool is_tcp_ = false;
     std::string unix_path_;

@@ -1,5 +1,7 @@
 #include "server/logger.h"
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -22,6 +24,26 @@ void Logger::log(LogLevel level, const std::string& text) const {
         std::fprintf(stderr, "%s %s: %s: %s\n", stamp, program_.c_str(), word, text.c_str());
     }
     std::fflush(stderr);
+}
+
+void Logger::log_limited(LogLevel level, const std::string& kind, const std::string& text) {
+    if (level == LogLevel::Debug && !verbose_) return;
+    // A bounded number of kinds: past it, start again (the limits are a guard, not a count).
+    if (limiters_.size() >= 256 && !limiters_.count(kind)) limiters_.clear();
+    auto& limiter = limiters_.try_emplace(kind, 20, 60).first->second;
+    double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (auto line = limiter.pass(now, text)) log(level, *line);
+}
+
+void Logger::log_by_shape(LogLevel level, const std::string& text) {
+    std::string kind;
+    for (char c : text) {
+        if (kind.size() >= 40) break;
+        bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+        if (!digit) kind += c;
+        else if (kind.empty() || kind.back() != '#') kind += '#';
+    }
+    log_limited(level, kind, text);
 }
 
 }  // namespace nlchat

@@ -3,14 +3,17 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
 #include "core/key_file.h"
 #include "net/loop.h"
 #include "net/timer.h"
+#include "server/file_checks.h"
 #include "server/server.h"
 #include "server/server_options.h"
+#include "net/process.h"
 
 using namespace nlchat;
 
@@ -30,6 +33,7 @@ int fail(const std::string& message, int status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    net::sanitize_std_fds();
     ServerOptions opts;
     std::string error;
     if (!parse_server_options(argc, argv, opts, error)) return fail(error + " (try --help)", 2);
@@ -51,12 +55,17 @@ int main(int argc, char** argv) {
             2);
     }
     if (s.state_dir.empty()) s.state_dir = dirname_of(s.key_file);
+    // The scheduler hands out as many jobs at once as libuv's pool has threads.
+    if (const char* threads = std::getenv("UV_THREADPOOL_SIZE"); threads && std::atoi(threads) > 0) {
+        s.open_limits.workers = static_cast<std::size_t>(std::atoi(threads));
+    }
     Logger logger("nlchatd", s.verbose);
     if (s.dispatch.allow_any_key)
         logger.log(LogLevel::Warning, "--allow-any-key: ANY operator key may join; use only for demos and tests");
 
     std::optional<PrivateKey> key;
     if (access(s.key_file.c_str(), F_OK) == 0) {
+        if (!check_private_file(s.key_file, error)) return fail(error, 1);
         key = load_private_key(s.key_file, error);
         if (!key) return fail(error, 1);
     } else {

@@ -6,6 +6,8 @@
 #include "core/base64.h"
 #include "core/json_util.h"
 #include "core/key_file.h"
+#include "net/process.h"
+#include "server/file_checks.h"
 
 namespace nlchat {
 
@@ -14,35 +16,62 @@ Server::Server(net::Loop& loop, ServerSettings settings, PrivateKey key, Logger&
       settings_(std::move(settings)),
       key_(std::move(key)),
       logger_(logger),
-      operators_listener_(loop, settings_.max_line,
+      operators_listener_(loop, settings_.preauth_max_line,
                           [this](std::unique_ptr<net::LineStream> c) { accept_operator(std::move(c)); }),
       services_listener_(loop, settings_.max_service_line,
                          [this](std::unique_ptr<net::LineStream> c) { accept_service(std::move(c)); }),
-      deadline_(loop) {}
+      deadline_(loop),
+      pump_timer_(loop),
+      scheduler_(settings_.open_limits) {
+    operators_listener_.on_accept_error([this](const std::string& error) {
+        // Out of descriptors (libuv has already accepted and closed what was waiting, so
+        // the backlog does not spin): make room for the next one.
+        make_room("cannot accept a connection (" + error + ")");
+    });
+}
 
 Server::~Server() = default;
 
 std::string Server::ring_counter_path() const { return settings_.state_dir + "/ring-id"; }
 
-bool Server::start(std::string& error) {
+bool Server::load_ring_counter(std::int64_t& first_id, std::string& error) {
     // Ring IDs never repeat, across restarts too: the next one is kept in the state dir.
-    std::int64_t first_id = 1;
+    first_id = 1;
     std::string read_error;
-    if (auto text = read_small_file(ring_counter_path(), 64, read_error)) {
-        try {
-            first_id = std::stoll(*text);
-        } catch (const std::exception&) {
-            error = "'" + ring_counter_path() + "' does not hold a ring number; remove it to start again from 1";
-            return false;
-        }
-    } else if (access(ring_counter_path().c_str(), F_OK) == 0) {
+    auto text = read_small_file(ring_counter_path(), 64, read_error);
+    if (!text) {
+        if (access(ring_counter_path().c_str(), F_OK) != 0) return true;  // a first start
         error = read_error;
         return false;
     }
+    std::string digits = *text;
+    while (!digits.empty() && (digits.back() == '\n' || digits.back() == '\r')) digits.pop_back();
+    bool ok = !digits.empty() && digits.size() <= 16 && digits.find_first_not_of("0123456789") == std::string::npos;
+    if (ok) first_id = std::stoll(digits);
+    if (!ok || first_id < 1 || first_id >= kMaxRingId) {
+        error = "'" + ring_counter_path() + "' does not hold a ring number from 1 to 2^53 (it holds \"" +
+                digits.substr(0, 24) + "\"); if it was damaged, write a number above any ring ID used so far";
+        return false;
+    }
+    return true;
+}
+
+bool Server::start(std::string& error) {
+    std::int64_t first_id = 1;
+    if (!check_not_writable_by_others(settings_.state_dir, error)) return false;
+    if (!load_ring_counter(first_id, error)) return false;
     dispatch_ = std::make_unique<Dispatch>(
         settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); },
         random_bytes(16), first_id);
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
+    if (settings_.max_connections == 0) {
+        // Every connection is a descriptor: keep some for the listeners, the state files,
+        // the services and libuv's own, so that the limit is met here, not by accept().
+        std::size_t files = net::raise_open_file_limit();
+        settings_.max_connections = files > 256 ? files - 64 : files / 2;
+        logger_.log(LogLevel::Info, "up to " + std::to_string(settings_.max_connections) +
+                                        " connections (open-file limit " + std::to_string(files) + ")");
+    }
     if (!operators_listener_.listen_tcp(settings_.listen, error)) return false;
     if (!services_listener_.listen_unix(settings_.service_socket, 0660, error)) return false;
     log(LogLevel::Info, "listening on " + format_host_port(operators_listener_.bound()));
@@ -51,12 +80,14 @@ bool Server::start(std::string& error) {
 }
 
 bool Server::load_authorized_keys(const std::string& log_prefix, std::string& error) {
+    if (!check_not_writable_by_others(settings_.authorized_keys_file, error)) return false;
     auto text = read_small_file(settings_.authorized_keys_file, 1 << 20, error);
     if (!text) return false;
     AuthorizedKeys keys = parse_authorized_keys(*text);
-    for (const auto& p : keys.problems) log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
-    log(LogLevel::Info, log_prefix + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
+    for (const auto& p : keys.problems) logger_.log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
+    logger_.log(LogLevel::Info, log_prefix + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
     dispatch_->set_authorized_keys(std::move(keys.fingerprints));
+    reschedule();
     return true;
 }
 
@@ -64,16 +95,17 @@ void Server::reload_authorized_keys() {
     if (settings_.dispatch.allow_any_key) return;
     std::string err;
     if (!load_authorized_keys("SIGHUP: ", err))
-        log(LogLevel::Warning, "SIGHUP: " + err + "; keeping the keys already loaded");
+        logger_.log(LogLevel::Warning, "SIGHUP: " + err + "; keeping the keys already loaded");
 }
 
 void Server::shutdown() {
     if (shutting_down_) return;
     shutting_down_ = true;
-    log(LogLevel::Info, "shutting down");
+    logger_.log(LogLevel::Info, "shutting down");
     operators_listener_.close();
     services_listener_.close();
     deadline_.close();
+    pump_timer_.close();
     for (auto& [id, c] : operators_) c.stream->close(true);
     for (auto& [id, s] : services_) s->close(true);
     operators_.clear();
@@ -94,25 +126,71 @@ void Server::reschedule() {
 
 // ---- operator port ----------------------------------------------------------------------
 
+bool Server::make_room(const std::string& why) {
+    // The oldest connection that has not joined makes way: a stranger holding a
+    // descriptor must never keep an operator out.
+    for (auto& [id, c] : operators_) {
+        if (c.joined || c.closed) continue;
+        logger_.log_limited(LogLevel::Warning, "room",
+                            why + ": closed the oldest connection that had not joined (" + c.group + ")");
+        ConnId victim = id;
+        forget(victim, false);
+        dispatch_->operator_closed(victim, now());
+        return true;
+    }
+    logger_.log_limited(LogLevel::Warning, "room", why + ", and every connection belongs to a joined operator");
+    return false;
+}
+
 void Server::accept_operator(std::unique_ptr<net::LineStream> client) {
     if (shutting_down_) return;
+    std::string group = address_group(client->peer_host());
+    auto counted = strangers_.find(group);
+    if (counted != strangers_.end() && counted->second >= settings_.max_strangers_per_address) {
+        logger_.log_limited(LogLevel::Warning, "per-address",
+                            "refused a connection from " + group + ": it already has " +
+                                std::to_string(counted->second) + " that have not joined (the limit)");
+        return;  // the stream closes as it goes out of scope
+    }
+    if (operators_.size() + services_.size() >= settings_.max_connections &&
+        !make_room(std::to_string(settings_.max_connections) + " connections open (the limit)"))
+        return;
+    ++strangers_[group];
     ConnId id = next_conn_++;
     net::LineStream::Handlers h;
     h.on_line = [this, id](std::string_view line) { on_operator_line(id, line); };
     h.on_close = [this, id](const std::string& reason) {
         auto it = operators_.find(id);
         if (it == operators_.end()) return;
-        // A client that says disconnect and hangs up at once must still be heard: the
-        // packets it sent before closing are opened first.
-        it->second.closed = true;
-        it->second.close_reason = reason;
-        if (!it->second.opening && it->second.queue.empty()) finish_close(id);
+        OperatorConn& c = it->second;
+        c.closed = true;
+        c.close_reason = reason;
+        // A stranger's unopened packets are worth nothing once it has gone (no challenge
+        // can be answered on a closed connection): drop them. A joined client that says
+        // disconnect and hangs up at once must still be heard: those are opened first.
+        if (!c.joined) {
+            c.queue.clear();
+            if (c.offered) scheduler_.remove(id), c.offered = false;
+        }
+        if (!c.opening && c.queue.empty()) finish_close(id);
     };
     OperatorConn& c = operators_[id];
     c.stream = std::move(client);
+    c.group = group;
     c.stream->start(std::move(h));
-    log(LogLevel::Debug, "connection " + std::to_string(id) + " opened");
+    logger_.log(LogLevel::Debug, "connection " + std::to_string(id) + " opened");
     dispatch_->operator_connected(id, now());
+    reschedule();
+}
+
+void Server::drop_stranger(ConnId conn, const std::string& why) {
+    auto it = operators_.find(conn);
+    if (it == operators_.end()) return;
+    logger_.log_limited(LogLevel::Warning, "stranger",
+                        "connection " + std::to_string(conn) + " (" + it->second.group + "), not joined: " + why +
+                            "; closed");
+    forget(conn, false);
+    dispatch_->operator_closed(conn, now());
     reschedule();
 }
 
@@ -120,62 +198,121 @@ void Server::on_operator_line(ConnId conn, std::string_view line) {
     auto it = operators_.find(conn);
     if (it == operators_.end()) return;
     OperatorConn& c = it->second;
+    if (!c.joined && ++c.preauth_packets > settings_.preauth_max_packets)
+        return drop_stranger(conn, "more than " + std::to_string(settings_.preauth_max_packets) + " packets");
     if (c.queue.size() >= settings_.max_queued_packets) {
-        log(LogLevel::Warning, "connection " + std::to_string(conn) + " sends faster than packets can be opened (" +
-                                   std::to_string(settings_.max_queued_packets) + " waiting); closed");
-        close_operator(conn);
+        logger_.log(LogLevel::Warning, "connection " + std::to_string(conn) + " sends faster than packets can be opened (" +
+                                           std::to_string(settings_.max_queued_packets) + " waiting); closed");
+        forget(conn, false);
         dispatch_->operator_closed(conn, now());
         return reschedule();
     }
-    c.queue.emplace_back(line);
-    open_next(conn);
+    // The cheap checks, on the loop: a packet that fails them never reaches the pool.
+    OpenLimits limits;
+    if (!c.joined) limits.max_blocks = settings_.preauth_max_blocks;
+    std::string detail;
+    auto split = split_packet(line, key_.public_key(), Role::Alice, limits, detail);
+    if (!split) {
+        if (!c.joined) {
+            logger_.log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + detail);
+            return drop_stranger(conn, "a packet that does not open");
+        }
+        logger_.log_by_shape(LogLevel::Warning, "connection " + std::to_string(conn) + ": " + kOpenFailed);
+        logger_.log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + detail);
+        return;
+    }
+    c.queue.push_back(std::move(*split));
+    offer(conn);
+}
+
+void Server::offer(ConnId conn) {
+    auto it = operators_.find(conn);
+    if (it == operators_.end()) return;
+    OperatorConn& c = it->second;
+    if (c.opening || c.offered || c.queue.empty()) return;
+    c.offered = true;
+    scheduler_.add(conn, c.joined, c.group, c.queue.front().ciphertexts.size(), net::monotonic_seconds());
+    pump();
+}
+
+void Server::pump() {
+    if (shutting_down_) return;
+    while (auto conn = scheduler_.next(net::monotonic_seconds())) start_open(*conn);
+    if (auto at = scheduler_.wake_at()) pump_timer_.start(std::max(0.0, *at - net::monotonic_seconds()), [this] { pump(); });
+    else pump_timer_.stop();
+}
+
+void Server::start_open(ConnId conn) {
+    auto it = operators_.find(conn);
+    if (it == operators_.end() || it->second.queue.empty()) {
+        scheduler_.finished(conn);
+        return;
+    }
+    OperatorConn& c = it->second;
+    c.offered = false;
+    c.opening = true;
+    bool joined = c.joined;
+    auto job = std::make_shared<std::pair<SplitPacket, OpenResult>>(std::move(c.queue.front()), OpenResult{});
+    c.queue.pop_front();
+    PrivateKey key = key_;
+    OnBadBlock on_bad = joined ? OnBadBlock::DecryptAll : OnBadBlock::StopAtFirst;
+    net::run_in_pool(
+        loop_, [job, key, on_bad] { job->second = open_split(std::move(job->first), key, on_bad); },
+        [this, job, conn, joined] {
+            scheduler_.finished(conn);
+            if (!shutting_down_) opened(conn, job->second, joined);
+            pump();
+        });
+}
+
+void Server::opened(ConnId conn, OpenResult& r, bool was_joined) {
+    auto found = operators_.find(conn);
+    if (found == operators_.end()) return;  // closed meanwhile: drop the packet
+    found->second.opening = false;
+    if (!r.packet) {
+        if (!was_joined) return drop_stranger(conn, "a packet that does not open");
+        logger_.log_by_shape(LogLevel::Warning, "connection " + std::to_string(conn) + ": " + kOpenFailed);
+        logger_.log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + r.detail);
+    } else {
+        dispatch_->operator_packet(conn, r.packet->uuid, r.packet->inner, now());
+    }
+    reschedule();
+    auto it = operators_.find(conn);  // the dispatch may have closed it
+    if (it == operators_.end()) return;
+    OperatorConn& c = it->second;
+    if (!c.joined && dispatch_->joined(conn)) {
+        // Joined: the stranger's limits no longer apply.
+        c.joined = true;
+        if (--strangers_[c.group] == 0) strangers_.erase(c.group);
+        if (c.stream) c.stream->set_max_line(settings_.max_line);
+    }
+    if (c.closed && c.queue.empty()) return finish_close(conn);
+    offer(conn);
+}
+
+void Server::forget(ConnId conn, bool flush) {
+    auto it = operators_.find(conn);
+    if (it == operators_.end()) return;
+    OperatorConn& c = it->second;
+    if (c.offered) scheduler_.remove(conn);
+    if (!c.joined) {
+        auto s = strangers_.find(c.group);
+        if (s != strangers_.end() && --s->second == 0) strangers_.erase(s);
+    }
+    // Flush: a `refused` just queued must reach the client before the close.
+    if (c.stream) c.stream->close(flush);
+    operators_.erase(it);
 }
 
 void Server::finish_close(ConnId conn) {
     auto it = operators_.find(conn);
     if (it == operators_.end()) return;
-    log(LogLevel::Info, "connection " + std::to_string(conn) + " closed: " + it->second.close_reason);
-    operators_.erase(it);
+    std::string line = "connection " + std::to_string(conn) + " closed: " + it->second.close_reason;
+    if (it->second.joined) logger_.log(LogLevel::Info, line);
+    else logger_.log_limited(LogLevel::Info, "stranger closed", line);
+    forget(conn, false);
     dispatch_->operator_closed(conn, now());
     reschedule();
-}
-
-void Server::open_next(ConnId conn) {
-    auto it = operators_.find(conn);
-    if (it == operators_.end() || it->second.opening) return;
-    if (it->second.queue.empty()) {
-        if (it->second.closed) finish_close(conn);
-        return;
-    }
-    OperatorConn& c = it->second;
-    std::string line = std::move(c.queue.front());
-    c.queue.pop_front();
-    std::string detail;
-    auto split = split_packet(line, key_.public_key(), Role::Alice, OpenLimits{}, detail);
-    if (!split) {
-        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": " + kOpenFailed);
-        log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + detail);
-        return open_next(conn);
-    }
-    c.opening = true;
-    auto job = std::make_shared<std::pair<SplitPacket, OpenResult>>(std::move(*split), OpenResult{});
-    PrivateKey key = key_;
-    net::run_in_pool(
-        loop_, [job, key] { job->second = open_split(std::move(job->first), key); },
-        [this, job, conn] {
-            auto found = operators_.find(conn);
-            if (found == operators_.end()) return;  // closed meanwhile: drop the packet
-            found->second.opening = false;
-            OpenResult& r = job->second;
-            if (r.packet) {
-                dispatch_->operator_packet(conn, r.packet->uuid, r.packet->inner, now());
-            } else {
-                log(LogLevel::Warning, "connection " + std::to_string(conn) + ": " + kOpenFailed);
-                log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + r.detail);
-            }
-            reschedule();
-            open_next(conn);
-        });
 }
 
 void Server::send_plain(ConnId conn, const Json::Value& line) {
@@ -189,13 +326,7 @@ void Server::send_sealed(ConnId conn, const PublicKey& key, const std::string& u
     it->second.stream->write_line(seal(write_json(to_json(command)), key, uuid, Role::Bob));
 }
 
-void Server::close_operator(ConnId conn) {
-    auto it = operators_.find(conn);
-    if (it == operators_.end()) return;
-    // Flush first: a `refused` just queued must reach the client before the close.
-    it->second.stream->close(true);
-    operators_.erase(it);
-}
+void Server::close_operator(ConnId conn) { forget(conn, true); }
 
 // ---- service bus --------------------------------------------------------------------------
 
@@ -220,7 +351,8 @@ void Server::on_service_line(ConnId conn, std::string_view line) {
     std::string error;
     auto obj = parse_json_object(line, error);
     if (!obj) {
-        log(LogLevel::Warning, "service connection " + std::to_string(conn) + ": bad line: " + error);
+        logger_.log_limited(LogLevel::Warning, "bad bus line",
+                            "service connection " + std::to_string(conn) + ": bad line: " + error);
         return;
     }
     dispatch_->service_line(conn, *obj, now());
@@ -239,10 +371,12 @@ void Server::close_service(ConnId service) {
     services_.erase(it);
 }
 
-void Server::ring_counter_advanced(std::int64_t next_id) {
+bool Server::save_ring_counter(std::int64_t next_id) {
     std::string error;
-    if (!write_file_atomic(ring_counter_path(), std::to_string(next_id) + "\n", 0600, error))
-        log(LogLevel::Warning, "cannot save the ring counter: " + error + " (ring IDs may repeat after a restart)");
+    if (write_file_atomic(ring_counter_path(), std::to_string(next_id) + "\n", 0600, error)) return true;
+    logger_.log_limited(LogLevel::Warning, "ring counter",
+                        "cannot save the ring counter: " + error + "; no new chat can start until it can be saved");
+    return false;
 }
 
 }  // namespace nlchat

@@ -3,7 +3,11 @@
 //
 // Packets are opened in two steps: the cheap checks on the loop, then the RSA work
 // (about 4 ms a block) on libuv's thread pool, one packet at a time per connection so
-// that each operator's commands keep their order. No protocol rule lives here.
+// that each operator's commands keep their order. Which connection's packet goes to the
+// pool next is the OpenScheduler's choice: joined operators before strangers, strangers
+// rationed by address. Before a connection has joined it is held to a short line, a few
+// small packets and a per-address count, and the oldest of them makes way when the
+// process runs short of file descriptors. No protocol rule lives here.
 #pragma once
 
 #include <deque>
@@ -13,6 +17,7 @@
 
 #include "core/dispatch.h"
 #include "core/host_port.h"
+#include "core/open_scheduler.h"
 #include "core/raw_packet.h"
 #include "net/line_stream.h"
 #include "net/listener.h"
@@ -28,9 +33,17 @@ struct ServerSettings {
     std::string state_dir;  // default: the key file's directory
     std::string authorized_keys_file;
     std::string service_socket = "/run/nlchatd/services.sock";
-    std::size_t max_line = 64 * 1024;       // operator port
+    std::size_t max_line = 64 * 1024;       // operator port, once joined
     std::size_t max_service_line = 64 * 1024;
     std::size_t max_queued_packets = 64;    // per connection, waiting to be opened
+    // Before a connection has joined: enough for `key` with an 8192-bit operator key and
+    // the challengeACK, and no more.
+    std::size_t preauth_max_line = 8 * 1024;
+    std::size_t preauth_max_blocks = 10;
+    std::size_t preauth_max_packets = 4;
+    std::size_t max_strangers_per_address = 32;  // connections not yet joined, per address
+    std::size_t max_connections = 0;             // 0: from the open-file limit
+    OpenScheduler::Limits open_limits;
     bool verbose = false;
     DispatchConfig dispatch;
 };
@@ -59,27 +72,41 @@ public:
     void close_operator(ConnId conn) override;
     void send_service(ConnId service, const Json::Value& line) override;
     void close_service(ConnId service) override;
-    void ring_counter_advanced(std::int64_t next_id) override;
-    void log(LogLevel level, const std::string& text) override { logger_.log(level, text); }
+    bool save_ring_counter(std::int64_t next_id) override;
+    // Lines of the dispatch's that a peer can repeat at will are rate-limited by shape.
+    void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
 
 private:
     struct OperatorConn {
         std::unique_ptr<net::LineStream> stream;
-        std::deque<std::string> queue;  // lines waiting to be opened, in order
-        bool opening = false;           // one packet in the thread pool
-        bool closed = false;            // the peer is gone; its last packets still count
+        std::string group;                // the peer's address group (core/host_port.h)
+        std::deque<SplitPacket> queue;    // packets waiting to be opened, in order
+        bool joined = false;              // has answered the challenge
+        bool offered = false;             // its first packet waits in the scheduler
+        bool opening = false;             // one packet in the thread pool
+        bool closed = false;              // the peer is gone; its last packets still count
+        std::size_t preauth_packets = 0;  // packets sent before joining
         std::string close_reason;
     };
     void finish_close(ConnId conn);
+    // Removes a connection's every trace here (not the dispatch's); closes its stream.
+    void forget(ConnId conn, bool flush);
+    // A stranger broke a pre-join rule: close it, with a rate-limited log line.
+    void drop_stranger(ConnId conn, const std::string& why);
 
     void accept_operator(std::unique_ptr<net::LineStream> client);
+    bool make_room(const std::string& why);
     void accept_service(std::unique_ptr<net::LineStream> client);
     void on_operator_line(ConnId conn, std::string_view line);
-    void open_next(ConnId conn);
+    void offer(ConnId conn);
+    void pump();
+    void start_open(ConnId conn);
+    void opened(ConnId conn, OpenResult& result, bool was_joined);
     void on_service_line(ConnId conn, std::string_view line);
     void reschedule();
     // Reads the authorized-keys file into the dispatch; logs its bad lines and the count.
     bool load_authorized_keys(const std::string& log_prefix, std::string& error);
+    bool load_ring_counter(std::int64_t& first_id, std::string& error);
     Now now() const;
     std::string ring_counter_path() const;
 
@@ -90,6 +117,9 @@ private:
     std::unique_ptr<Dispatch> dispatch_;
     net::Listener operators_listener_, services_listener_;
     net::Timer deadline_;
+    net::Timer pump_timer_;  // wakes the scheduler when a rationed address has blocks again
+    OpenScheduler scheduler_;
+    std::map<std::string, std::size_t> strangers_;  // connections not yet joined, by group
     std::map<ConnId, OperatorConn> operators_;
     std::map<ConnId, std::unique_ptr<net::LineStream>> services_;
     ConnId next_conn_ = 1;

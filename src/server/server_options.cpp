@@ -97,6 +97,7 @@ const MessageKey kMessages[] = {
     {"ring_timed_out", &DispatchConfig::text_ring_timed_out},
     {"client_dropped", &DispatchConfig::text_client_dropped},
     {"not_delivered", &DispatchConfig::text_not_delivered},
+    {"unavailable", &DispatchConfig::text_unavailable},
 };
 
 // "\n" in a config value stands for a line break.

@@ -22,6 +22,7 @@
 #include "net/connector.h"
 #include "net/loop.h"
 #include "net/stdin_lines.h"
+#include "net/process.h"
 
 using namespace nlchat;
 
@@ -100,6 +101,7 @@ void on_bus_line(net::LineStream& bus, std::string_view text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    net::sanitize_std_fds();
     std::string socket_path = "/run/nlchatd/services.sock", service = "Caller";
     bool chat_states = true;
     static const option long_opts[] = {{"socket", required_argument, nullptr, 's'},

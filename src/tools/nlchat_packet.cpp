@@ -17,6 +17,7 @@
 #include "core/json_util.h"
 #include "core/key_file.h"
 #include "core/raw_packet.h"
+#include "net/process.h"
 
 using namespace nlchat;
 
@@ -211,6 +212,7 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    net::sanitize_std_fds();
     if (argc < 2) {
         usage(std::cerr);
         return 2;

@@ -11,7 +11,6 @@ namespace {
 // The longest line nlchatd sends a service is a msg with its bounded texts; this leaves
 // room for escapes.
 constexpr std::size_t kMaxBusLine = 1 << 20;
-constexpr double kMaxBackoff = 5;
 
 }  // namespace
 
@@ -38,15 +37,13 @@ void BusLink::dial() {
             told_down_ = true;
             handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err + "; retrying");
         }
-        double wait = backoff_;
-        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
-        redial_.start(wait, [this] { dial(); });
+        redial_.start(backoff_.next(), [this] { dial(); });
     });
 }
 
 void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
     stream_ = std::move(stream);
-    backoff_ = 0.25;
+    backoff_.reset();
     told_down_ = false;
     net::LineStream::Handlers h;
     h.on_line = [this](std::string_view text) { line(text); };

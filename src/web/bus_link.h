@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "core/backoff.h"
 #include "net/connector.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
@@ -51,7 +52,7 @@ private:
     net::Timer redial_;
     std::unique_ptr<net::LineStream> stream_;
     std::deque<std::string> queue_;
-    double backoff_ = 0.25;
+    Backoff backoff_{{0.25, 5, 0.2, false}};
     bool stopped_ = false;
     bool told_down_ = false;
 };

@@ -22,6 +22,7 @@
 #include "net/timer.h"
 #include "server/server_options.h"
 #include "web/web_server.h"
+#include "net/process.h"
 
 using namespace nlchat;
 
@@ -140,6 +141,7 @@ std::string usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    net::sanitize_std_fds();
     Options opts;
     opts.settings.web.server_replies = default_server_replies();
     std::string error;
@@ -161,14 +163,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     // Each caller is a socket: take the file-descriptor allowance the system grants
     // (systemd's LimitNOFILE, say) rather than the shell's usual 1024.
-    rlimit files{};
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
-        rlim_t want = std::min<rlim_t>(files.rlim_max, 1 << 16);
-        if (files.rlim_cur < want) {
-            files.rlim_cur = want;
-            setrlimit(RLIMIT_NOFILE, &files);
-        }
-    }
+    net::raise_open_file_limit(1 << 16);
     Logger logger("nlchat-web", opts.settings.verbose);
     int status = 0;
     {

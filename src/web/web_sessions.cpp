@@ -39,7 +39,8 @@ void forget_before(std::deque<double>& times, double now) {
 
 std::vector<std::string> server_replies_of(const DispatchConfig& d) {
     return {d.text_ringing,        d.text_all_busy,       d.text_no_operators,
-            d.text_ring_timed_out, d.text_client_dropped, d.text_not_delivered};
+            d.text_ring_timed_out, d.text_client_dropped, d.text_not_delivered,
+            d.text_unavailable};
 }
 
 std::vector<std::string> default_server_replies() { return server_replies_of(DispatchConfig{}); }

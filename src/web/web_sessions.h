@@ -23,7 +23,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/dispatch.h"  // LogLevel
+#include "core/dispatch_config.h"
+#include "core/log_level.h"
 #include "web/web_config.h"
 
 namespace nlchat {

@@ -181,3 +181,21 @@ TEST_CASE("logs name callers only by a salted hash, and never carry text", "[dis
     }
     CHECK(f.fx.logged("Web/"));
 }
+
+TEST_CASE("a ring whose ID cannot be saved is not started, and the caller is told", "[dispatch][ring]") {
+    Fixture f;
+    f.service_online();
+    f.join(1, "op-a");
+    f.fx.counter_saves = false;  // the disk is full
+    f.caller_says("c1", "hello");
+    CHECK(f.fx.to<RingCommand>(1).empty());
+    CHECK(f.fx.texts_for(kWeb, "c1") == std::vector<std::string>{f.config.text_unavailable});
+    CHECK(f.fx.logged("ring counter could not be saved"));
+    // Once the disk has room, the next ring takes the ID that was never used.
+    f.fx.counter_saves = true;
+    f.caller_says("c2", "hello");
+    auto rings = f.fx.to<RingCommand>(1);
+    REQUIRE(rings.size() == 1);
+    CHECK(rings[0].id == 1);
+    CHECK(f.fx.counter == 2);
+}

@@ -31,7 +31,11 @@ struct Recorder : DispatchEffects {
     void close_operator(ConnId c) override { closed.push_back(c); }
     void send_service(ConnId s, const Json::Value& line) override { service.emplace_back(s, line); }
     void close_service(ConnId s) override { services_closed.push_back(s); }
-    void ring_counter_advanced(std::int64_t next) override { counter = next; }
+    bool counter_saves = true;  // false: the disk is full
+    bool save_ring_counter(std::int64_t next) override {
+        if (counter_saves) counter = next;
+        return counter_saves;
+    }
     void log(LogLevel, const std::string& text) override { logs.push_back(text); }
 
     // The commands of type T sent to connection `c`, oldest first.

@@ -25,17 +25,58 @@ TEST_CASE("an authorized operator proves its key, joins and gets status", "[disp
     CHECK(f.d->pool_size() == 1);
 }
 
-TEST_CASE("an unlisted key is refused with a reason, sealed to that key, and closed", "[dispatch][auth]") {
+TEST_CASE("an unlisted key is refused in plaintext with a reason, and closed", "[dispatch][auth]") {
     Fixture f;
     f.d->set_authorized_keys({test::other_key_2048().public_key().fingerprint()});
     f.d->operator_connected(1, f.now);
+    f.fx.clear();
     f.send(1, "op-a", KeyCommand{"op-a", test::key_2048().public_key().to_pem()});
-    auto refused = f.fx.to<RefusedCommand>(1);
-    REQUIRE(refused.size() == 1);
-    CHECK(refused[0].reason.find("not authorized") != std::string::npos);
-    CHECK(refused[0].reason.find(test::key_2048().public_key().fingerprint()) != std::string::npos);
+    // Nothing is encrypted to a key that is not authorized (the stranger chose it).
+    CHECK(f.fx.sealed.empty());
+    REQUIRE(f.fx.plain.size() == 1);
+    const Json::Value& refused = f.fx.plain[0].second;
+    CHECK(refused["type"] == "refused");
+    CHECK(refused["UUID"] == "op-a");
+    CHECK(refused["reason"].asString().find("not authorized") != std::string::npos);
+    CHECK(refused["reason"].asString().find(test::key_2048().public_key().fingerprint()) != std::string::npos);
     CHECK(f.fx.closed == std::vector<ConnId>{1});
     CHECK(f.d->pool_size() == 0);
+    CHECK_FALSE(f.d->joined(1));
+    // An empty UUID with an unlisted key: plaintext too.
+    f.d->operator_connected(2, f.now);
+    f.fx.clear();
+    f.send(2, "", KeyCommand{"", test::key_2048().public_key().to_pem()});
+    CHECK(f.fx.sealed.empty());
+    CHECK(f.fx.plain.size() == 1);
+}
+
+TEST_CASE("a key taken off the list is cut off at once, and its chat ends as a disconnect's would",
+          "[dispatch][auth]") {
+    Fixture f;
+    f.open_chat();
+    f.join(2, "op-b", test::other_key_2048());
+    // op-c is half way through the challenge with the key about to be revoked.
+    f.d->operator_connected(3, f.now);
+    f.send(3, "op-c", KeyCommand{"op-c", test::key_2048().public_key().to_pem()});
+    CHECK(f.d->joined(1));
+    f.fx.clear();
+    f.d->set_authorized_keys({test::other_key_2048().public_key().fingerprint()});
+    auto refused = f.fx.to<RefusedCommand>(1);
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].reason.find("no longer authorized") != std::string::npos);
+    CHECK(f.fx.closed == std::vector<ConnId>{1, 3});
+    CHECK_FALSE(f.d->joined(1));
+    CHECK(f.d->pool_size() == 1);
+    CHECK(f.fx.texts_for(kWeb, "c1") == std::vector<std::string>{f.config.text_client_dropped});
+    CHECK(f.fx.service_types(kWeb) == std::vector<std::string>{"msg", "disassociate"});
+    CHECK(f.fx.logged("key no longer authorized; disconnected"));
+    // op-b, still listed, is untouched; the revoked key cannot come back.
+    CHECK(f.fx.to<RefusedCommand>(2).empty());
+    f.d->operator_connected(4, f.now);
+    f.fx.clear();
+    f.send(4, "op-a", KeyCommand{"op-a", test::key_2048().public_key().to_pem()});
+    CHECK(f.fx.plain.size() == 1);
+    CHECK(f.fx.closed == std::vector<ConnId>{4});
 }
 
 TEST_CASE("open mode accepts any key, still with the challenge", "[dispatch][auth]") {

@@ -30,3 +30,12 @@ TEST_CASE("bad HOST:PORT forms are explained", "[host_port]") {
     parse_host_port("::1:80", error);
     CHECK(error.find("[ADDR]:PORT") != std::string::npos);
 }
+
+TEST_CASE("peers are grouped by IPv4 address and by IPv6 /64", "[host]") {
+    CHECK(address_group("127.0.0.5") == "127.0.0.5");
+    CHECK(address_group("::ffff:10.1.2.3") == "10.1.2.3");
+    CHECK(address_group("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64");
+    CHECK(address_group("2001:db8:1:2::7") == address_group("2001:db8:1:2:ffff::1"));
+    CHECK(address_group("2001:db8:1:3::7") != address_group("2001:db8:1:2::7"));
+    CHECK(address_group("") == "");
+}

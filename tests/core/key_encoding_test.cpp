@@ -137,3 +137,24 @@ TEST_CASE("keys below 2048 bits are refused", "[keys]") {
     CHECK_FALSE(PublicKey::from_pem(pem_encode("RSA PUBLIC KEY", rsa), error));
     CHECK(error.find("1024 bits") != std::string::npos);
 }
+
+TEST_CASE("public exponents must be odd, at least 3 and below 2^32", "[keys]") {
+    // A 2048-bit modulus with the given exponent, as a PKCS#1 public key.
+    auto key_with_exponent = [](const std::string& e) {
+        std::string n(256, '\xc1');
+        std::string rsa = der::tlv(der::kSequence, der::tlv(der::kInteger, std::string(1, '\0') + n) +
+                                                       der::tlv(der::kInteger, e));
+        return pem_encode("RSA PUBLIC KEY", rsa);
+    };
+    std::string error;
+    CHECK(PublicKey::from_pem(key_with_exponent(std::string("\x01\x00\x01", 3)), error));
+    // 2^32 - 1, the largest allowed.
+    CHECK(PublicKey::from_pem(key_with_exponent(std::string("\x00\xff\xff\xff\xff", 5)), error));
+    // 2^32 + 1: one bit too many. A stranger's huge exponent would make encrypting to it slow.
+    CHECK_FALSE(PublicKey::from_pem(key_with_exponent(std::string("\x01\x00\x00\x00\x01", 5)), error));
+    CHECK(error.find("below 2^32") != std::string::npos);
+    // Thousands of bits, as an attacker would send.
+    CHECK_FALSE(PublicKey::from_pem(key_with_exponent("\x7f" + std::string(4000, '\xff')), error));
+    CHECK_FALSE(PublicKey::from_pem(key_with_exponent(std::string("\x01\x00\x00", 3)), error));  // even
+    CHECK_FALSE(PublicKey::from_pem(key_with_exponent(std::string("\x01", 1)), error));          // 1
+}

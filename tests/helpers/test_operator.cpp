@@ -6,7 +6,7 @@
 //           raw TEXT                          -> TEXT sent as a line, unsealed
 //           quit                              -> close and exit
 //   stdout: {"recv": {...}}                   an inner command that arrived
-//           {"plain": {...}}                  an unencrypted line (server_online)
+//           {"plain": {...}}                  an unencrypted line (server_online, refused)
 //           {"event": "connected"|"closed"|"undecryptable", ...}
 #include <getopt.h>
 
@@ -93,8 +93,9 @@ int main(int argc, char** argv) {
         auto on_line = [&](std::string_view text) {
             std::string err;
             auto obj = parse_json_object(text, err);
-            if (obj && (*obj)["type"] == "server_online") {
+            if (obj && !obj->isMember("messages")) {  // server_online, or a plaintext refusal
                 emit("plain", *obj);
+                if ((*obj)["type"] != "server_online") return;
                 if ((*obj)["key"].isString()) server_key = PublicKey::from_pem((*obj)["key"].asString(), err);
                 if (auto_key) send(KeyCommand{uuid, key->public_key().to_pem()});
                 return;

@@ -182,6 +182,13 @@ class Operator(Process):
             return r is not None and r.get("type") == type_ and all(r.get(k) == v for k, v in fields.items())
         return self.next_event(match, timeout, f"{type_} {fields or ''} at {self.uuid}")["recv"]
 
+    def plain(self, type_, timeout=10):
+        """Waits for an unencrypted line of `type_` (server_online, or a refusal of a key
+        the server does not know)."""
+        def match(e):
+            return e.get("plain", {}).get("type") == type_
+        return self.next_event(match, timeout, f"plaintext {type_} at {self.uuid}")["plain"]
+
     def closed(self, timeout=10):
         return self.next_event(lambda e: e.get("event") == "closed", timeout, f"{self.uuid}'s connection to close")
 
