@@ -81,6 +81,14 @@ std::string bind_problem(const std::string& host, int port) {
 }
 
 // Answers a request with a status and no body, keeping the connection for the next one.
+// A request whose length can be read two ways (Content-Length twice, or beside
+// Transfer-Encoding) is how request smuggling through a proxy starts: it is refused.
+bool ambiguous_length(lws* wsi) {
+    return lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0 ||
+           (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+            lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0);
+}
+
 int status_only(lws* wsi, unsigned int status) {
     if (lws_return_http_status(wsi, status, nullptr)) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -183,7 +191,11 @@ void WebServer::finish() {
 
 int WebServer::on_event(lws* wsi, int reason, void* user, void* in, std::size_t len) {
     switch (reason) {
-    case LWS_CALLBACK_HTTP: return http_request(wsi, user, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP:
+        if (ambiguous_length(wsi)) return status_only(wsi, HTTP_STATUS_BAD_REQUEST);
+        return http_request(wsi, user, static_cast<const char*>(in));
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return ambiguous_length(wsi) ? -1 : 0;  // a WebSocket upgrade: refused by closing
     case LWS_CALLBACK_HTTP_WRITEABLE: return http_writable(wsi, user);
     case LWS_CALLBACK_ESTABLISHED: ws_established(wsi, user); return 0;
     case LWS_CALLBACK_RECEIVE: return ws_receive(wsi, user, in, len);

@@ -101,10 +101,10 @@ class LineReader:
 class Process:
     """A program under test, with its stdout read line by line and its stderr kept."""
 
-    def __init__(self, args, env=None):
+    def __init__(self, args, env=None, preexec_fn=None):
         self.args = args
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=env)
+                                     env=env, preexec_fn=preexec_fn)
         self.out = LineReader(self.proc.stdout)
         self.err = LineReader(self.proc.stderr)
 
@@ -141,7 +141,7 @@ FAST_TIMERS = ["--probe-after", "0.5", "--probe-timeout", "0.5", "--grace", "3",
 class Nlchatd(Process):
     """The real nlchatd on a loopback port the OS picks."""
 
-    def __init__(self, workdir, authorized=None, allow_any=False, extra=(), key=None):
+    def __init__(self, workdir, authorized=None, allow_any=False, extra=(), key=None, preexec_fn=None):
         self.workdir = workdir
         self.socket = os.path.join(workdir, "bus.sock")
         self.key = key or os.path.join(workdir, "server.key")
@@ -154,13 +154,20 @@ class Nlchatd(Process):
             with open(self.authorized, "w") as f:
                 f.write("".join(fp + " test operator\n" for fp in authorized))
             args += ["--authorized-keys", self.authorized]
-        super().__init__(args)
+        super().__init__(args, preexec_fn=preexec_fn)
         line = self.err.wait_for(lambda l: "listening on" in l, 20, "nlchatd to listen")
         self.address = line.rsplit("listening on ", 1)[1].strip()
         self.err.wait_for(lambda l: "service bus on" in l, 10, "the service bus")
 
     def wait_log(self, text, timeout=10):
         return self.err.wait_for(lambda l: text in l, timeout, repr(text) + " in nlchatd's log")
+
+    def saw(self, text, timeout=10):
+        """Like wait_log, but a line already read by an earlier wait counts too."""
+        for line in self.err.seen:
+            if text in line:
+                return line
+        return self.wait_log(text, timeout)
 
 
 class Operator(Process):

@@ -17,6 +17,7 @@ TEXTS = {
     "no_operators": "Sorry, no listeners are available at the moment. Please try again later.",
     "timed_out": "Sorry, no listeners are currently available to take your call.",
     "dropped": "Sorry, the listener has unexpectedly gone offline.",
+    "unavailable": "Sorry, the chat service cannot take new chats at the moment. Please try again in a few minutes.",
 }
 
 
