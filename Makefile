@@ -208,6 +208,7 @@ check-unit: $(UNIT_TESTS)
 
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
 # WEB_BENCH_ARGS: sessions held and messages timed for nlchat-web (default 1000 100).
+# ATTACK_BENCH_ARGS: seconds each junk-packet attack lasts (default 15).
 # Every header compiles on its own.
 hdr-check:
 	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS) $(LWS_CFLAGS)
@@ -222,6 +223,8 @@ bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test
 	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
 	@echo
 	$(Q)$(PYTHON) bench/web_bench.py --bin $(BIN) --build $(O) $(WEB_BENCH_ARGS)
+	@echo
+	$(Q)$(PYTHON) bench/attack_bench.py --bin $(BIN) --build $(O) $(ATTACK_BENCH_ARGS)
 
 # libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
 # compiled with coverage instrumentation there).

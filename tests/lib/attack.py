@@ -77,6 +77,17 @@ def junk_packet(pub, blocks, uuid="x"):
     return json.dumps({"messages": junk, "UUID": uuid, "to": "alice"}).encode() + b"\n"
 
 
+def filler_packet(pub, blocks, uuid="x"):
+    """A packet of `blocks` blocks that all decrypt (anyone can encrypt to the server's
+    public key), carrying a command of no known type: the most private-key work a
+    stranger can buy with one packet."""
+    k = pub.size_in_bytes() - 42
+    pad = "x" * (k * blocks - 40)
+    inner = json.dumps({"type": "nothing", "pad": pad}).encode()[:k * blocks]
+    assert len(inner) > k * (blocks - 1)
+    return seal(inner, pub, uuid)
+
+
 def odd_random(bits):
     n = int.from_bytes(os.urandom((bits + 7) // 8), "big")
     n |= 1 | (1 << (bits - 1))
@@ -99,11 +110,14 @@ def key_packet(pub, uuid, pem):
 
 class Crowd:
     """Attackers, each on a thread: connect from its own address, send `packet` (bytes, or
-    a function of the attacker's index giving bytes), wait for the server to close, and
-    again every `interval` seconds until stop()."""
+    a function of the attacker's index giving bytes), wait for the server to close (or,
+    without `wait_close`, hang up at once), and again every `interval` seconds until
+    stop(). `persistent` attackers send on the same connection each interval until the
+    server closes it."""
 
-    def __init__(self, address, count, packet, interval=1.0, first_address=0):
-        self.address, self.packet, self.interval = address, packet, interval
+    def __init__(self, address, count, packet, interval=1.0, first_address=0, wait_close=True, persistent=False):
+        self.address, self.packet, self.interval, self.wait_close = address, packet, interval, wait_close
+        self.persistent = persistent
         self.stopping = threading.Event()
         self.sent = 0
         self.lock = threading.Lock()
@@ -121,7 +135,14 @@ class Crowd:
                     s.sendall(self.packet(i) if callable(self.packet) else self.packet)
                     with self.lock:
                         self.sent += 1
-                    while s.recv(65536):  # until the server closes
+                    # Persistent: keep the connection and send again each interval, until
+                    # the server closes it.
+                    while self.persistent and not self.stopping.wait(self.interval):
+                        s.sendall(self.packet(i) if callable(self.packet) else self.packet)
+                        with self.lock:
+                            self.sent += 1
+                        started = time.monotonic()
+                    while self.wait_close and s.recv(65536):  # until the server closes
                         pass
             except OSError:
                 pass

@@ -47,14 +47,20 @@ class PreJoinCost(ServerTest):
     def test_junk_packets_from_many_addresses_do_not_starve_operators(self):
         server, web, a = self.measured_chat()
         pub = attack.server_key(server.address)
-        junk = attack.junk_packet(pub, 10)  # the most blocks allowed before joining
-        crowd = attack.Crowd(server.address, 50, junk, interval=1.0)
+        # Half send junk (10 random blocks, the most allowed before joining) and hang up;
+        # half keep their connection and send 10 blocks that all decrypt every second, the
+        # most private-key work a stranger can buy.
+        junk = attack.junk_packet(pub, 10)
+        filler = attack.filler_packet(pub, 10)
+        crowd = attack.Crowd(server.address, 25, junk, interval=1.0)
+        buyers = attack.Crowd(server.address, 25, filler, interval=1.0, first_address=25, persistent=True)
         try:
             time.sleep(1)
             times = attack.round_trips(a, web, 40, interval=0.1)
         finally:
             crowd.stop()
-        self.assertGreater(crowd.sent, 100)
+            buyers.stop()
+        self.assertGreater(crowd.sent + buyers.sent, 100)
         self.assertLess(attack.percentile(times, 90), 1.0, f"operator->caller latencies {times}")
         self.assertFalse(any("left the pool" in l for l in server.err.seen), "the operator was dropped")
         # The operator is still in the pool: a new caller rings it.

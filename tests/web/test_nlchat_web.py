@@ -111,6 +111,28 @@ class Http(WebTest):
         self.assertEqual(conn.getresponse().status, 405)
         conn.close()
 
+    def test_a_request_whose_length_reads_two_ways_is_refused(self):
+        # Two Content-Length headers, or one beside Transfer-Encoding, is how request
+        # smuggling through a proxy starts: 400, on a page request and on an upgrade.
+        web = self.web(self.server())
+        host, port = web.address.rsplit(":", 1)
+        upgrade = (b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                   b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+        cases = [(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n", b" 400 "),
+                 (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n", b" 400 "),
+                 (b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", b" 200 "),
+                 (b"GET /chat HTTP/1.1\r\nHost: x\r\n" + upgrade + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\n", b""),
+                 (b"GET /chat HTTP/1.1\r\nHost: x\r\n" + upgrade + b"\r\n", b" 101 ")]
+        for request, expected in cases:
+            with socket.create_connection((host, int(port)), timeout=10) as s:
+                s.sendall(request)
+                first = s.recv(64)
+            if expected:
+                self.assertIn(expected, first.split(b"\r\n")[0], request)
+            else:
+                self.assertEqual(first, b"", request)  # the upgrade is refused by closing
+        self.assertEqual(http_get(web.address, "/")[0], 200)
+
     def test_default_frame_ancestors_is_none(self):
         web = self.web(self.server())
         self.assertIn("frame-ancestors 'none'", http_get(web.address, "/")[1]["content-security-policy"])
