@@ -61,13 +61,18 @@ void App::connect() {
             return redial();
         }
         link_ = std::move(stream);
-        inbox_.clear();
-        opening_ = false;
         net::LineStream::Handlers h;
         h.on_line = [this](std::string_view line) { on_line(std::string(line)); };
         h.on_close = [this](const std::string& reason) {
             link_.reset();
             ui_.message = "connection lost: " + reason;
+            // Packets already read are still opened, in order: the last of them may be
+            // the server's reason for closing (a refusal), which decides whether to dial
+            // again at all. So the redial waits until they are done.
+            if (opening_ || !inbox_.empty()) {
+                redial_when_drained_ = true;
+                return;
+            }
             session_.link_down(now());
             reschedule();
             redial();
@@ -126,6 +131,12 @@ void App::open_next() {
                 reschedule();
             }
             open_next();
+            if (redial_when_drained_ && !opening_ && inbox_.empty() && !stopping_) {
+                redial_when_drained_ = false;
+                session_.link_down(now());
+                reschedule();
+                redial();
+            }
         });
 }
 
@@ -136,6 +147,7 @@ void App::send(const Command& command) {
 
 void App::give_up(const std::string& why) {
     gave_up_ = true;
+    redial_when_drained_ = false;
     ui_.message = why;
     redial_timer_.stop();
     connector_.cancel();
@@ -289,6 +301,18 @@ void App::handle_action(ui::Action action) {
         else ui_.message = "no chat to end";
         break;
     case Action::Quit: ui_.prompt = ui::UiState::Prompt::Quit; break;
+    case Action::TakeBack:
+        if (!session_.take_back(t)) {
+            ui_.message = "the link is not held by another terminal";
+            break;
+        }
+        // Dial again: the new connection takes this key's link over from the other
+        // terminal, which is told so (and does not dial back by itself).
+        gave_up_ = false;
+        backoff_.reset();
+        ui_.message = "taking the link back from the other terminal";
+        redial();
+        break;
     case Action::Canned: ui_.canned_open = true; break;
     case Action::Send: {
         if (ui_.past) {

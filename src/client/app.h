@@ -77,6 +77,7 @@ private:
     std::deque<std::string> inbox_;
     bool opening_ = false;
     Backoff backoff_{{1, 30, 0.2, true}};
+    bool redial_when_drained_ = false;  // the link closed while packets were still being opened
     bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
     std::string paste_;
     int exit_status_ = 0;

@@ -16,6 +16,7 @@
 #include "client/app.h"
 #include "client/client_files.h"
 #include "client/demo.h"
+#include "client/instance_lock.h"
 #include "core/key_file.h"
 #include "core/option_table.h"
 #include "net/loop.h"
@@ -234,6 +235,9 @@ int main(int argc, char** argv) {
     auto uuid = load_or_make_uuid(uuid_file, error);
     if (!uuid) return fail(error, 1);
     o.app.session.uuid = *uuid;
+    // Held until nlchat exits (the kernel lets go of it then, whatever the way out).
+    auto lock = InstanceLock::take(dir ? *dir + "/lock" : o.key_file + ".lock", error);
+    if (!lock) return fail(error, 1);
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return fail("nlchat needs a terminal", 1);
 
     std::signal(SIGPIPE, SIG_IGN);

@@ -13,6 +13,7 @@ const char* link_state_name(LinkState state) {
     case LinkState::Joined: return "online";
     case LinkState::Silent: return "no word from server";
     case LinkState::Refused: return "refused";
+    case LinkState::Replaced: return "in another terminal";
     case LinkState::ServerKeyChanged: return "SERVER KEY CHANGED";
     }
     return "?";
@@ -66,7 +67,7 @@ void ClientSession::link_up(const Now& now) {
 }
 
 void ClientSession::link_down(const Now& now) {
-    if (link_ == LinkState::Refused || link_ == LinkState::ServerKeyChanged) return;
+    if (link_ == LinkState::Refused || link_ == LinkState::ServerKeyChanged || link_ == LinkState::Replaced) return;
     next_key_.reset();
     set_link(LinkState::Down, now);
 }
@@ -172,7 +173,12 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         effects_.send(ProbeAckCommand{settings_.uuid});
     } else if (auto* rf = std::get_if<RefusedCommand>(&cmd)) {
         refusal_ = rf->reason;
-        set_link(LinkState::Refused, now);
+        // Another terminal holds this key's link: do not redial (that would take it back
+        // and start a fight); the operator may take it back by a key.
+        bool replaced = rf->code == "replaced" || rf->code == "too_many_takeovers";
+        if (replaced && chat_ && !chat_->ended)
+            add_line(*chat_, ChatLine::Who::Note, "this chat continues in the other terminal", now);
+        set_link(replaced ? LinkState::Replaced : LinkState::Refused, now);
         effects_.give_up(refusal_);
     } else if (auto* ring = std::get_if<RingCommand>(&cmd)) {
         double left = ring->expires_in ? *ring->expires_in
@@ -304,5 +310,13 @@ bool ClientSession::end_chat(const Now&) {
 }
 
 void ClientSession::quit() { effects_.send(DisconnectCommand{settings_.uuid}); }
+
+bool ClientSession::take_back(const Now& now) {
+    if (link_ != LinkState::Replaced) return false;
+    refusal_.clear();
+    set_link(LinkState::Down, now);
+    effects_.changed();
+    return true;
+}
 
 }  // namespace nlchat

@@ -53,6 +53,7 @@ enum class LinkState {
     Joined,           // in the pool
     Silent,           // joined, but nothing from the server for a while
     Refused,          // the server refused us (reason in refusal())
+    Replaced,         // the same key is connected from another terminal (reason in refusal())
     ServerKeyChanged  // the server's key differs from the pinned one
 };
 
@@ -106,6 +107,9 @@ public:
     // Ends the open chat (disassociate) and files it with the earlier ones.
     bool end_chat(const Now& now);
     void quit();
+    // After Replaced: the operator wants the link back here. True if the wiring should
+    // dial again (the new connection takes the UUID over from the other terminal).
+    bool take_back(const Now& now);
 
     // ---- the model ----------------------------------------------------------------
     LinkState link() const { return link_; }

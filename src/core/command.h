@@ -119,10 +119,14 @@ struct ChallengeAckCommand {
     template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce); }
 };
 
+// Optional `code` (an extension): "replaced" when another connection with the same key
+// took the UUID over, "too_many_takeovers" when this one may not (yet). A client told
+// either should not redial by itself.
 struct RefusedCommand {
     static constexpr const char* kType = "refused";
     std::string uuid, reason;
-    template <class F> void fields(F& f) { f("UUID", uuid), f("reason", reason); }
+    std::optional<std::string> code = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("reason", reason), f("code", code); }
 };
 
 using Command = std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,

@@ -15,6 +15,7 @@
 #include <json/json.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -107,6 +108,7 @@ private:
         std::optional<double> grace_until;
         std::optional<CallerKey> caller;
         std::vector<Command> held;  // for the caller's chat, while out of the pool
+        std::deque<double> takeovers;  // when another connection took the UUID over
     };
     struct Ring {
         CallerKey caller;
@@ -136,7 +138,10 @@ private:
     void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
     void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);
     bool authorized(const PublicKey& key) const;
-    void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason);
+    void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason,
+                std::optional<std::string> code = std::nullopt);
+    // How many takeovers the operator has had within the window (older ones forgotten).
+    std::size_t recent_takeovers(Operator& op, const Now& now) const;
     void enter_pool(const std::string& uuid, Operator& op, const Now& now);
     void leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why);
     void end_grace(const std::string& uuid);

@@ -19,6 +19,10 @@ struct DispatchConfig {
     double grace = 60;          // how long a dropped operator's chat is kept
     double ring_timeout = 60;   // how long a ring waits for an operator
     double handshake_timeout = 30;  // a connection must join within this
+    // One key in two terminals: the newest connection takes the UUID over, at most this
+    // many times in this many seconds; past that a new connection is refused.
+    std::size_t max_takeovers = 3;
+    double takeover_window = 60;
 
     // Replies the server sends callers.
     std::string text_ringing = "A listener will be with you shortly...";

@@ -48,6 +48,12 @@ void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
     }
 }
 
+std::size_t Dispatch::recent_takeovers(Operator& op, const Now& now) const {
+    while (!op.takeovers.empty() && op.takeovers.front() <= now.mono - config_.takeover_window)
+        op.takeovers.pop_front();
+    return op.takeovers.size();
+}
+
 bool Dispatch::authorized(const PublicKey& key) const {
     return config_.allow_any_key || authorized_.count(key.fingerprint()) > 0;
 }
@@ -108,15 +114,16 @@ void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, con
     handle_joined(conn, c, cmd, now);
 }
 
-void Dispatch::refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason) {
+void Dispatch::refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason,
+                      std::optional<std::string> code) {
     log(LogLevel::Warning, "connection " + std::to_string(conn) + ": refused: " + reason);
     // Nothing is ever encrypted to a key that is not authorized: a stranger chooses its
     // key, and encrypting to it is work the stranger would be buying. Its refusal goes
     // in plaintext; it says nothing the stranger did not send (its own fingerprint).
     if (authorized(key)) {
-        effects_.send_sealed(conn, key, uuid, RefusedCommand{uuid, reason});
+        effects_.send_sealed(conn, key, uuid, RefusedCommand{uuid, reason, std::move(code)});
     } else {
-        Json::Value line = to_json(Command{RefusedCommand{uuid, reason}});
+        Json::Value line = to_json(Command{RefusedCommand{uuid, reason, std::move(code)}});
         effects_.send_plain(conn, line);
     }
     effects_.close_operator(conn);
@@ -153,6 +160,18 @@ void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper
     auto op = operators_.find(cmd.uuid);
     if (op != operators_.end() && op->second.key != *key)
         return refuse(conn, *key, cmd.uuid, "this UUID is in use with another key");
+    if (op != operators_.end() && op->second.conn && *op->second.conn != conn && op->second.in_pool &&
+        recent_takeovers(op->second, now) >= config_.max_takeovers) {
+        // Two terminals fighting over one key (or a client that redials blindly): after a
+        // few takeovers the connection that holds the UUID keeps it for a while.
+        double wait = op->second.takeovers.front() + config_.takeover_window - now.mono;
+        return refuse(conn, *key, cmd.uuid,
+                      "this key is connected from another terminal and has changed terminals " +
+                          std::to_string(config_.max_takeovers) + " times in the last " +
+                          std::to_string(static_cast<int>(config_.takeover_window)) + " s; try again in " +
+                          std::to_string(static_cast<int>(wait) + 1) + " s",
+                      "too_many_takeovers");
+    }
     if (c.state == Connection::State::Challenged && c.uuid == cmd.uuid && *c.key == *key) {
         // A client may send key twice (at once, and again on server_online): the same
         // challenge again, so that either answer is right.
@@ -182,9 +201,15 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
     Operator& op = it->second;
     if (op.key != *c.key) return refuse(conn, *c.key, c.uuid, "this UUID is in use with another key");
     if (op.conn && *op.conn != conn) {
-        // The UUID moves to the new connection (a client that redialled); the old one
-        // is closed so nothing more is accepted from it.
-        log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " moved to connection " + std::to_string(conn));
+        // The newest connection wins (a client that redialled, or the same key in a
+        // second terminal); the old one is told why, so that it does not redial, and
+        // closed so nothing more is accepted from it. The chat follows the operator.
+        if (op.in_pool) op.takeovers.push_back(now.mono);
+        log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " moved to connection " + std::to_string(conn) +
+                                " (takeover " + std::to_string(recent_takeovers(op, now)) + " in " +
+                                std::to_string(static_cast<int>(config_.takeover_window)) + " s)");
+        effects_.send_sealed(*op.conn, op.key, c.uuid,
+                             RefusedCommand{c.uuid, "this key is now connected from another terminal", "replaced"});
         connections_.erase(*op.conn);
         effects_.close_operator(*op.conn);
     }

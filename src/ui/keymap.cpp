@@ -14,6 +14,7 @@ const std::vector<Binding>& key_bindings() {
         {key::ctrl('b'), "Ctrl-B", Action::ScrollBottom, "go to the end of the chat"},
         {key::F5, "F5", Action::PastChats, "show this run's earlier chats in turn (read-only)"},
         {key::F6, "F6", Action::Canned, "pick a canned response into the input line"},
+        {key::F7, "F7", Action::TakeBack, "take the link back from another terminal"},
         {key::F8, "F8", Action::EndChat, "end the chat (asks first)"},
         {key::F10, "F10", Action::Quit, "quit (asks first)"},
         {key::F1, "F1", Action::Help, "this help"},

@@ -21,7 +21,7 @@ constexpr int ctrl(char c) { return c & 0x1f; }
 
 enum class Action {
     Help, AcceptRing, IgnoreRing, NextRing, ScrollUp, ScrollDown, ScrollTop, ScrollBottom,
-    PastChats, Canned, EndChat, Quit, Send,
+    PastChats, Canned, EndChat, Quit, Send, TakeBack,
     // Editing the input line.
     Left, Right, Home, End, Backspace, Delete, KillToEnd, KillToStart, KillWord, HistoryUp, HistoryDown,
 };

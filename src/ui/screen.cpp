@@ -82,6 +82,17 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     } else if (session.chat()) {
         chat = &*session.chat();
     }
+    if (!chat && session.link() == LinkState::Replaced) {
+        s.put(top, left, fit("Not connected in this terminal.", width), Style::Alert);
+        int y = top + 2;
+        for (const auto& line : wrap(session.refusal(), width))
+            if (y < bottom) s.put(y++, left, line, Style::Alert);
+        for (const char* text : {"This terminal stays quiet, so that the two do not fight over the link.",
+                                 "F7 takes the link back here (the other terminal is then told). F10 quits."})
+            for (const auto& line : wrap(text, width))
+                if (++y < bottom) s.put(y, left, line, Style::Dim);
+        return;
+    }
     if (!chat && (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged)) {
         s.put(top, left, fit(session.link() == LinkState::Refused ? "Not connected: the server refused us."
                                                                  : "Not connected: THE SERVER'S KEY CHANGED.",
@@ -238,7 +249,10 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
         break;
     case UiState::Prompt::None:
         style = Style::Note;
-        if (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged) {
+        if (session.link() == LinkState::Replaced) {
+            notice = session.refusal() + " (F7 takes the link back)";
+            style = Style::Alert;
+        } else if (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged) {
             notice = session.refusal();
             style = Style::Alert;
         } else if (!ui.message.empty()) {

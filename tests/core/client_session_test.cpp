@@ -149,6 +149,32 @@ TEST_CASE("refused by the server: the reason is kept and the client gives up", "
     CHECK(f.fx.gave_up == std::vector<std::string>{"this key is not authorized"});
 }
 
+TEST_CASE("replaced by another terminal: quiet, with the chat marked, until taken back", "[client][takeover]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    REQUIRE(f.s->chat());
+    f.in(RefusedCommand{"me", "this key is now connected from another terminal", "replaced"});
+    CHECK(f.s->link() == LinkState::Replaced);
+    CHECK(f.fx.gave_up.size() == 1);
+    CHECK(f.s->chat()->lines.back().text == "this chat continues in the other terminal");
+    // A lost link changes nothing: no redial is wanted.
+    f.s->link_down(f.now);
+    CHECK(f.s->link() == LinkState::Replaced);
+    CHECK(f.s->take_back(f.now));
+    CHECK(f.s->link() == LinkState::Down);
+    CHECK_FALSE(f.s->take_back(f.now));  // only from Replaced
+    // Too many takeovers is the same state: the operator decides when to try again.
+    f.s->link_up(f.now);
+    f.in(RefusedCommand{"me", "try again in 40 s", "too_many_takeovers"});
+    CHECK(f.s->link() == LinkState::Replaced);
+    // A plain refusal is final.
+    Fixture g;
+    g.s->link_up(g.now);
+    g.in(RefusedCommand{"me", "not authorized"});
+    CHECK_FALSE(g.s->take_back(g.now));
+}
+
 TEST_CASE("probes are answered at once", "[client]") {
     Fixture f;
     f.join();

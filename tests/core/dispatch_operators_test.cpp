@@ -303,3 +303,59 @@ TEST_CASE("disconnect removes the operator at once and its caller is told", "[di
     CHECK(f.fx.closed == std::vector<ConnId>{1});
 }
 
+
+TEST_CASE("the newest connection of a key takes the UUID over; the old one is told why", "[dispatch][takeover]") {
+    Fixture f;
+    f.open_chat();  // op-a on connection 1, in a chat with c1
+    f.fx.clear();
+    f.join(2, "op-a");  // the same key in a second terminal
+    auto refused = f.fx.to<RefusedCommand>(1);
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].code == std::optional<std::string>("replaced"));
+    CHECK(refused[0].reason.find("another terminal") != std::string::npos);
+    CHECK(f.fx.closed == std::vector<ConnId>{1});
+    CHECK(f.d->joined(2));
+    CHECK(f.d->pool_size() == 1);
+    // The chat follows the operator to the connection that won.
+    f.caller_says("c1", "still there?");
+    CHECK(texts(f.fx.to<MsgCommand>(2)) == std::vector<std::string>{"still there?"});
+    f.send(2, "op-a", MsgCommand{{"yes"}, Direction::Out, "op-a"});
+    CHECK(f.fx.texts_for(kWeb, "c1").back() == "yes");
+}
+
+TEST_CASE("takeovers are bounded: two terminals cannot fight for ever", "[dispatch][takeover]") {
+    Fixture f;
+    f.join(1, "op-a");
+    ConnId next = 2;
+    for (int i = 0; i < 3; ++i) {
+        f.join(next, "op-a");
+        CHECK(f.d->joined(next));
+        ++next;
+        f.advance(1);
+    }
+    // The fourth within the minute is refused at `key`, before any challenge.
+    f.fx.clear();
+    f.d->operator_connected(next, f.now);
+    f.send(next, "op-a", KeyCommand{"op-a", test::key_2048().public_key().to_pem()});
+    auto refused = f.fx.to<RefusedCommand>(next);
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].code == std::optional<std::string>("too_many_takeovers"));
+    CHECK(refused[0].reason.find("try again in") != std::string::npos);
+    CHECK(f.fx.to<ChallengeCommand>(next).empty());
+    CHECK(f.d->joined(next - 1));  // the one holding the UUID keeps it
+    // A minute after the first takeover, one more is allowed.
+    f.advance_answering(58, {{next - 1, "op-a"}});
+    ++next;
+    f.join(next, "op-a");
+    CHECK(f.d->joined(next));
+    // A UUID whose connection has already dropped out of the pool is simply taken back,
+    // without counting: that is a client coming back, not a fight.
+    for (int t = 0; t < 20; ++t) f.advance(1);  // no probe answers: op-a leaves the pool
+    CHECK(f.d->pool_size() == 0);
+    for (int i = 0; i < 5; ++i) {
+        ++next;
+        f.join(next, "op-a");
+        CHECK(f.d->joined(next));
+        for (int t = 0; t < 20; ++t) f.advance(1);
+    }
+}
