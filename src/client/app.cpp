@@ -26,10 +26,14 @@ App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateK
       bell_timer_(loop),
       second_timer_(loop) {
     ui_.fingerprint = key_.public_key().fingerprint();
+    ui_.ascii = term_.ascii();
+    if (!term_.locale_note().empty()) ui_.notes.push_back(term_.locale_note());
     if (!settings_.canned_dir.empty()) {
         CannedLoad canned = load_canned(settings_.canned_dir);
         ui_.canned = std::move(canned.responses);
-        if (!canned.warnings.empty()) ui_.message = canned.warnings.front();
+        // Every warning, kept where the operator sees it (the notice line is cleared
+        // as soon as the link comes up).
+        for (auto& warning : canned.warnings) ui_.notes.push_back(std::move(warning));
     }
 }
 

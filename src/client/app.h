@@ -30,6 +30,7 @@ struct AppSettings {
     double bell_interval = 15;   // seconds between bells while rings wait; 0: once only; < 0: no bell
     std::string canned_dir;      // canned responses, one file each
     bool notify = false;         // desktop notifications (OSC 9/777)
+    bool ascii = false;          // show ASCII only, whatever the locale (ui/ascii.h)
     ClientSettings session;
 };
 

@@ -83,6 +83,8 @@ const std::vector<OptionSpec>& options() {
          }},
         {"notify", nullptr, "also send desktop notifications (OSC 9/777, passed through tmux)", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},
+        {"ascii", nullptr, "show ASCII only, for a terminal that cannot show UTF-8 (see LOCALES in nlchat(1))", true,
+         [](Options& o, const std::string& v, std::string&) { return o.app.ascii = v != "no" && v != "false", true; }},
         {"config", "FILE", "settings file (default $XDG_CONFIG_HOME/nlchat/config if present)", false,
          [](Options& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"demo", nullptr, "the whole system on this machine: a server and simulated callers", false,
@@ -177,7 +179,7 @@ int run_demo(Options& o) {
     int status;
     {
         net::Loop loop;
-        ui::Terminal term;
+        ui::Terminal term(o.app.ascii);
         DemoCallers callers(loop, server.bus());
         App app(loop, term, o.app, *key, server.server_key());
         app.on_shutdown([&callers] { callers.stop(); });
@@ -244,7 +246,7 @@ int main(int argc, char** argv) {
     int status = 0;
     {
         net::Loop loop;
-        ui::Terminal term;
+        ui::Terminal term(o.app.ascii);
         if (!key) {
             // First run: the key is made on the thread pool while the screen says so.
             term.clear();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "ui/ascii.h"
 #include "ui/keymap.h"
 #include "ui/text_width.h"
 
@@ -19,8 +20,8 @@ std::string clock_time(double wall) {
     return buf;
 }
 
-std::string caller_state_text(const std::string& state) {
-    if (state == "typing") return "caller is typing\xe2\x80\xa6";
+std::string caller_state_text(const std::string& state, const Glyphs& g) {
+    if (state == "typing") return std::string("caller is typing") + g.ellipsis;
     if (state == "idle") return "caller is idle";
     if (state == "paused") return "caller paused";
     if (state == "inactive") return "caller is away";
@@ -35,15 +36,17 @@ void draw_status(Surface& s, const ClientSession& session, const UiState& ui, co
     double age = now.mono - (session.link() == LinkState::Down ? session.link_changed() : session.last_heard());
     if (session.link() == LinkState::Down) link += " " + format_seconds(age) + ", redialling";
     else if (session.link() == LinkState::Joined || session.link() == LinkState::Silent)
-        link += " \xc2\xb7 " + format_seconds(age) + " ago";
-    int x = s.put(0, 0, " nlchat \xe2\x94\x82 ", Style::Bar);
+        link += std::string(" ") + glyphs(ui.ascii).dot + " " + format_seconds(age) + " ago";
+    // Separators are lines in the terminal's own characters, so they show in any locale.
+    auto separator = [&s](int x) { return s.put(0, s.vertical_line(0, s.put(0, x, " ", Style::Bar), Style::Bar), " ", Style::Bar); };
+    int x = separator(s.put(0, 0, " nlchat", Style::Bar));
     Style link_style = session.link() == LinkState::Joined ? Style::Bar : Style::Alert;
     x = s.put(0, x, link, link_style);
     // Rings come before services: on a narrow screen they are what must not be cut.
-    x = s.put(0, x, " \xe2\x94\x82 ", Style::Bar);
+    x = separator(x);
     x = s.put(0, x, "rings: " + std::to_string(session.rings().size()),
               session.rings().empty() ? Style::Bar : Style::Alert);
-    for (const auto& svc : session.services()) x = s.put(0, x, " \xe2\x94\x82 " + svc.name + ": " + svc.status, Style::Bar);
+    for (const auto& svc : session.services()) x = s.put(0, separator(x), svc.name + ": " + svc.status, Style::Bar);
     std::string right = "me " + ui.fingerprint.substr(0, std::min<size_t>(ui.fingerprint.size(), 15)) + " ";
     int rx = s.width() - display_width(right);
     if (rx > x + 1) s.put(0, rx, right, Style::Bar);
@@ -58,8 +61,8 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
         const RingEntry& r = rings[i];
         bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
-        std::string line = std::string(selected ? "\xe2\x96\xb6 " : "  ") + "ring " + std::to_string(r.id) + "  " +
-                           format_seconds(r.expires_at - now.mono) + (r.accepting ? " \xe2\x80\xa6" : "");
+        std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " + std::to_string(r.id) + "  " +
+                           format_seconds(r.expires_at - now.mono) + (r.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
         s.put(y++, 0, fit(line, width), selected ? Style::Selected : Style::Alert);
     }
     if (y + 2 >= bottom) return;
@@ -67,7 +70,7 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     s.put(y++, 0, fit("EARLIER CHATS (" + std::to_string(session.past_chats().size()) + ")", width), Style::Bold);
     const auto& past = session.past_chats();
     for (size_t i = 0; i < past.size() && y < bottom; ++i) {
-        std::string line = std::string(ui.past == i ? "\xe2\x96\xb6 " : "  ") + clock_time(past[i].started_wall) +
+        std::string line = (ui.past == i ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + clock_time(past[i].started_wall) +
                            " (" + std::to_string(past[i].lines.size()) + " lines)";
         s.put(y++, 0, fit(line, width), ui.past == i ? Style::Selected : Style::Normal);
     }
@@ -110,15 +113,23 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
                                                    : "A caller is waiting: F2 takes the selected ring.";
         int y = top + 2;
         for (const auto& line : wrap(hint, width)) s.put(y++, left, line, Style::Normal);
-        s.put(y + 1, left, fit("F1 lists every key.", width), Style::Dim);
+        s.put(++y, left, fit("F1 lists every key.", width), Style::Dim);
+        // Things said once at start (the locale in use, skipped canned files) stay here,
+        // where the operator sees them, until a chat opens.
+        for (const auto& note : ui.notes) {
+            ++y;
+            for (const auto& line : wrap(note, width))
+                if (++y < bottom) s.put(y, left, line, Style::Note);
+        }
         return;
     }
     std::string header = read_only ? "Earlier chat (read-only)" : "Chat";
-    if (chat->ring_id) header += " \xc2\xb7 ring " + std::to_string(*chat->ring_id);
-    header += " \xc2\xb7 since " + clock_time(chat->started_wall);
+    const std::string dot = std::string(" ") + glyphs(ui.ascii).dot + " ";
+    if (chat->ring_id) header += dot + "ring " + std::to_string(*chat->ring_id);
+    header += dot + "since " + clock_time(chat->started_wall);
     s.put(top, left, fit(header, width), Style::Bold);
     if (!chat->caller_state.empty())
-        s.put(top + 1, left, fit(caller_state_text(chat->caller_state), width), Style::Dim);
+        s.put(top + 1, left, fit(caller_state_text(chat->caller_state, glyphs(ui.ascii)), width), Style::Dim);
     else if (chat->ended)
         s.put(top + 1, left, fit("chat ended", width), Style::Dim);
 
@@ -147,7 +158,7 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)
         s.put(y, left, rows[i].text, rows[i].style);
     if (scroll > 0) {
-        std::string more = "\xe2\x86\x93 " + std::to_string(scroll) + " more lines (PgDn)";
+        std::string more = std::string(glyphs(ui.ascii).down) + " " + std::to_string(scroll) + " more lines (PgDn)";
         s.put(bottom - 1, left + std::max(0, width - display_width(more)), more, Style::Bold);
     }
 }
@@ -200,7 +211,7 @@ void draw_canned(Surface& s, const UiState& ui) {
         std::string preview = ui.canned[i].second;
         std::replace(preview.begin(), preview.end(), '\n', ' ');
         std::string title = ui.canned[i].first;
-        std::string line = std::string(sel ? "\xe2\x96\xb6 " : "  ") + fit(title, 20);
+        std::string line = (sel ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + fit(title, 20);
         line += std::string(static_cast<size_t>(std::max(0, 23 - display_width(line))), ' ') + preview;
         s.put(y, x0 + 2, fit(line, w - 4), sel ? Style::Selected : Style::Bar);
     }
@@ -229,7 +240,7 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     const int left_width = std::clamp(w / 4, 18, 26);
     const int top = 1, bottom = h - 2;
     draw_left(s, session, ui, now, top, bottom, left_width);
-    for (int y = top; y < bottom; ++y) s.put(y, left_width, "\xe2\x94\x82", Style::Dim);
+    for (int y = top; y < bottom; ++y) s.vertical_line(y, left_width, Style::Dim);
     draw_chat(s, session, ui, top, bottom, left_width + 2, w - left_width - 2);
 
     // The notice row: a question, the UI's feedback, or the session's latest notice.

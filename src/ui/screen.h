@@ -32,6 +32,8 @@ struct UiState {
     std::string fingerprint;           // own key's, shown shortened
     std::string message;               // feedback for the last key, cleared on the next
     std::string paste;                 // a multi-line paste waiting for its confirm
+    bool ascii = false;                // the terminal shows ASCII only (ui/ascii.h)
+    std::vector<std::string> notes;    // said once at start; shown while no chat is open
 
     // Canned responses (title, text), and the picker over them.
     std::vector<std::pair<std::string, std::string>> canned;

@@ -20,6 +20,9 @@ public:
     virtual int put(int y, int x, std::string_view text, Style style = Style::Normal) = 0;
     // Fills the rest of row y from column x with spaces in `style`.
     virtual void fill(int y, int x, Style style) = 0;
+    // One cell of vertical line at (y, x); returns x + 1. Without UTF-8 the terminal draws
+    // it with its own line-drawing characters.
+    virtual int vertical_line(int y, int x, Style style) { return put(y, x, "\xe2\x94\x82", style); }
     // Where the terminal cursor should rest (the input line), or hidden when y < 0.
     virtual void cursor(int y, int x) = 0;
 };

@@ -1,6 +1,7 @@
 #include "ui/terminal.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cwchar>
 
+#include "ui/ascii.h"
 #include "ui/keymap.h"
 #include "ui/notification.h"
 #include "ui/text_width.h"
@@ -35,6 +37,11 @@ attr_t attributes(Style style, bool colour) {
     return A_NORMAL;
 }
 
+bool utf8_codeset() {
+    std::string set = nl_langinfo(CODESET);
+    return set == "UTF-8" || set == "utf8" || set == "UTF8";
+}
+
 void write_tty(const std::string& bytes) {
     ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
     (void)n;
@@ -42,8 +49,39 @@ void write_tty(const std::string& bytes) {
 
 }  // namespace
 
-Terminal::Terminal() {
-    std::setlocale(LC_ALL, "");
+// Sets the locale from the environment, falling back to C.UTF-8 for characters when the
+// environment's is missing or not UTF-8 (a minimal server has generated no locale but C.UTF-8,
+// while SSH clients forward LANG=en_GB.UTF-8 and the like). Returns false when no UTF-8
+// locale could be had; `note` gets a sentence for the operator when anything was amiss.
+bool choose_locale(std::string& note) {
+    const char* lang = std::getenv("LC_ALL");
+    if (!lang || !*lang) lang = std::getenv("LC_CTYPE");
+    if (!lang || !*lang) lang = std::getenv("LANG");
+    std::string asked = lang && *lang ? lang : "";
+    bool installed = std::setlocale(LC_ALL, "") != nullptr;
+    if (utf8_codeset()) return true;
+    std::string why = asked.empty()  ? "No locale is set (LANG is empty)"
+                      : !installed   ? "The locale " + asked + " is not installed on this machine"
+                                     : "The locale " + asked + " is not UTF-8";
+    for (const char* fallback : {"C.UTF-8", "C.utf8"}) {
+        if (std::setlocale(LC_CTYPE, fallback) && utf8_codeset()) {
+            note = why + ", so nlchat uses C.UTF-8 for its characters. To set one: LANG=C.UTF-8, or ask the "
+                   "server's admin to generate yours (dpkg-reconfigure locales). See LOCALES in nlchat(1).";
+            return true;
+        }
+    }
+    note = why + " and no UTF-8 locale exists here, so nlchat shows ASCII only: characters it cannot show "
+           "appear as a highlighted ?. Ask the server's admin for a UTF-8 locale (see LOCALES in nlchat(1)).";
+    return false;
+}
+
+Terminal::Terminal(bool force_ascii) {
+    ascii_ = !choose_locale(locale_note_) || force_ascii;
+    if (force_ascii) {
+        // Asked for: curses then treats the terminal as the single-byte one it is.
+        std::setlocale(LC_CTYPE, "C");
+        locale_note_.clear();
+    }
     initscr();
     raw();
     noecho();
@@ -60,6 +98,20 @@ Terminal::Terminal() {
         init_pair(4, COLOR_YELLOW, -1);
         colour_ = true;
     }
+    // Function keys as the common terminals send them, where the terminfo entry does not
+    // know them (TERM=linux inside tmux, vt100's four PF keys, xterm-mono): without this
+    // an F-key's bytes would land in the input line as text such as "OQ".
+    static const struct {
+        const char* sequence;
+        int number;
+    } kFunctionKeys[] = {
+        {"\x1bOP", 1},    {"\x1bOQ", 2},    {"\x1bOR", 3},    {"\x1bOS", 4},    {"\x1b[11~", 1},
+        {"\x1b[12~", 2},  {"\x1b[13~", 3},  {"\x1b[14~", 4},  {"\x1b[[A", 1},   {"\x1b[[B", 2},
+        {"\x1b[[C", 3},   {"\x1b[[D", 4},   {"\x1b[[E", 5},   {"\x1b[15~", 5},  {"\x1b[17~", 6},
+        {"\x1b[18~", 7},  {"\x1b[19~", 8},  {"\x1b[20~", 9},  {"\x1b[21~", 10},
+    };
+    for (const auto& f : kFunctionKeys)
+        if (key_defined(f.sequence) == 0) define_key(f.sequence, KEY_F(f.number));
     define_key("\x1b[200~", kPasteStart);
     define_key("\x1b[201~", kPasteEnd);
     write_tty("\x1b[?2004h");  // bracketed paste on
@@ -85,11 +137,29 @@ int Terminal::put(int y, int x, std::string_view text, Style style) {
     for (const auto& g : graphemes(text)) {
         if (g.width == 0) continue;
         if (x < 0 || x + g.width > COLS) break;
-        mvaddstr(y, x, g.text.c_str());
+        if (ascii_ && !is_ascii(g)) {
+            // What ASCII cannot show is marked, cell for cell, never printed as bytes.
+            attron(A_REVERSE);
+            for (int i = 0; i < g.width; ++i) mvaddch(y, x + i, kAsciiReplacement);
+            attroff(A_REVERSE);
+            attron(a);
+        } else {
+            mvaddstr(y, x, g.text.c_str());
+        }
         x += g.width;
     }
     attroff(a);
     return x;
+}
+
+int Terminal::vertical_line(int y, int x, Style style) {
+    // With UTF-8, the box-drawing character itself: some terminals' line-drawing mode
+    // (vt100's, under tmux) shows as a letter when curses mixes it with UTF-8. Without,
+    // the terminal's own line characters are all there is.
+    if (!ascii_) return put(y, x, "\xe2\x94\x82", style);
+    if (y < 0 || y >= LINES || x < 0 || x >= COLS) return x + 1;
+    mvaddch(y, x, ACS_VLINE | attributes(style, colour_));
+    return x + 1;
 }
 
 void Terminal::fill(int y, int x, Style style) {

@@ -13,7 +13,10 @@ namespace nlchat::ui {
 
 class Terminal : public Surface {
 public:
-    Terminal();  // initscr and friends; colours unless NO_COLOR is set or unsupported
+    // initscr and friends; colours unless NO_COLOR is set or unsupported. The character
+    // handling follows the locale; when its character set is not UTF-8, C.UTF-8 is used
+    // where the system has it, and ASCII (ui/ascii.h) where it has none or `force_ascii`.
+    explicit Terminal(bool force_ascii = false);
     ~Terminal() override;
     Terminal(const Terminal&) = delete;
     Terminal& operator=(const Terminal&) = delete;
@@ -24,6 +27,12 @@ public:
     int put(int y, int x, std::string_view text, Style style) override;
     void fill(int y, int x, Style style) override;
     void cursor(int y, int x) override;
+    int vertical_line(int y, int x, Style style) override;
+
+    // True when only ASCII is shown (no UTF-8 locale, or asked for).
+    bool ascii() const { return ascii_; }
+    // What the operator should be told once about the locale, or "" when all is well.
+    const std::string& locale_note() const { return locale_note_; }
 
     // Sends what was drawn to the screen (one doupdate).
     void present();
@@ -45,6 +54,8 @@ public:
 private:
     bool ended_ = false;
     bool colour_ = false;
+    bool ascii_ = false;
+    std::string locale_note_;
     int cursor_y_ = -1, cursor_x_ = 0;
 };
 

@@ -1,10 +1,13 @@
 #include "ui/text_surface.h"
 
+#include "ui/ascii.h"
 #include "ui/text_width.h"
 
 namespace nlchat::ui {
 
-TextSurface::TextSurface(int width, int height) : width_(width), height_(height) { clear(); }
+TextSurface::TextSurface(int width, int height, bool ascii) : width_(width), height_(height), ascii_(ascii) {
+    clear();
+}
 
 void TextSurface::clear() {
     cells_.assign(static_cast<size_t>(height_), std::vector<std::string>(static_cast<size_t>(width_), " "));
@@ -18,11 +21,21 @@ int TextSurface::put(int y, int x, std::string_view text, Style) {
             continue;
         }
         if (x < 0 || x + g.width > width_) break;
+        if (ascii_ && !is_ascii(g)) {
+            for (int i = 0; i < g.width; ++i) cells_[y][x + i] = std::string(1, kAsciiReplacement);
+            x += g.width;
+            continue;
+        }
         cells_[y][x] = g.text;
         if (g.width == 2) cells_[y][x + 1] = "";
         x += g.width;
     }
     return x;
+}
+
+int TextSurface::vertical_line(int y, int x, Style) {
+    if (y >= 0 && y < height_ && x >= 0 && x < width_) cells_[y][x] = "\xe2\x94\x82";
+    return x + 1;
 }
 
 void TextSurface::fill(int y, int x, Style) {

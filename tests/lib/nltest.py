@@ -8,6 +8,9 @@ import unittest
 
 BIN = os.environ.get("NLCHAT_BIN", os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("NLCHAT_BUILD", os.path.join(BIN, "build"))
+# `make check SANITIZE=...` builds into build/san: programs there use more memory (ASan's
+# red zones and quarantine), which tests that measure memory must allow for.
+SANITIZED = os.path.basename(os.path.normpath(BUILD)) == "san"
 
 
 def program(name):
@@ -248,7 +251,7 @@ class Tmux:
 
     started = 0
 
-    def __init__(self, name, command, env, width=100, height=30):
+    def __init__(self, name, command, env, width=100, height=30, unset=()):
         # A new socket (and so sanitizer log) name for every instance: a program from an
         # earlier test that is still exiting cannot write into this test's files.
         Tmux.started += 1
@@ -268,13 +271,22 @@ class Tmux:
         # The shell writes the program's exit status (128 + N for a death by signal N)
         # where exit_status() reads it.
         self.status_file = os.path.join(tempfile.gettempdir(), f"{self.socket}-status")
-        line = "env " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + \
+        # `unset` names variables the program must not inherit from tmux's environment.
+        line = "env " + "".join(f"-u {shlex.quote(u)} " for u in unset) + \
+            " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + \
             " ".join(shlex.quote(c) for c in command) + f"; echo $? >{shlex.quote(self.status_file)}; exit"
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
                         "-s", name, line], check=True, timeout=10)
 
     def screen(self):
         r = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
+                           capture_output=True, timeout=10)
+        return r.stdout.decode("utf-8", "replace")
+
+    def screen_with_attributes(self):
+        """The screen with its escape sequences (capture-pane -e): colours, reverse video,
+        and the terminal's line-drawing mode (SO ... SI) as the program asked for them."""
+        r = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-e", "-t", self.name],
                            capture_output=True, timeout=10)
         return r.stdout.decode("utf-8", "replace")
 

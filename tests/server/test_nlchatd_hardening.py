@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import attack
-from nltest import FAST_TIMERS, Nlchatd, Process, TempDirTest, make_key, program, run
+from nltest import FAST_TIMERS, SANITIZED, Nlchatd, Process, TempDirTest, make_key, program, run
 from test_nlchatd import TEXTS, ServerTest, read_to_end
 
 
@@ -139,7 +139,9 @@ class PreJoinCost(ServerTest):
             after = attack.rss_kib(pid)
             per = (after - before) / count
             print(f"\n    {count} connections with an 8000-byte partial line: {per:.1f} KiB each", flush=True)
-            self.assertLess(per, 16, f"RSS {before} KiB -> {after} KiB")
+            # Under AddressSanitizer every allocation carries red zones: allow its usual
+            # factor of about three (measured: 22.7 KiB there against 9.4 KiB plain).
+            self.assertLess(per, 16 * (3 if SANITIZED else 1), f"RSS {before} KiB -> {after} KiB")
         finally:
             for s in socks:
                 s.close()

@@ -73,7 +73,7 @@ struct Scene {
         now.wall += seconds;
     }
     TextSurface draw(int w, int h) {
-        TextSurface s(w, h);
+        TextSurface s(w, h, ui.ascii);
         draw_screen(s, session, ui, input, now);
         return s;
     }
@@ -167,3 +167,43 @@ TEST_CASE("a tiny window says so instead of overlapping", "[ui]") {
     auto s = sc.draw(15, 3);
     CHECK(s.text().rfind("nlchat: window", 0) == 0);
 }
+
+TEST_CASE("golden: the ASCII fallback, with a caller's words it cannot show marked", "[ui][golden]") {
+    Scene sc;
+    sc.ui.ascii = true;
+    sc.open_chat();
+    sc.in(RingCommand{"", 13, std::nullopt, 60});
+    sc.in(MsgCommand{{"Zo\xc3\xab here \xf0\x9f\x98\x8a \xc3\xa7" "a va? \xe6\x97\xa5\xe6\x9c\xac"}, Direction::In, "me"});
+    sc.in(ChatStateCommand{"me", Direction::In, "typing"});
+    sc.later(2);
+    auto s = sc.draw(80, 24);
+    // Nothing but ASCII on screen, except the lines the terminal draws itself.
+    std::string text = s.text();
+    std::string without_lines;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text.compare(i, 3, "\xe2\x94\x82") == 0) {
+            without_lines += '|';
+            i += 2;
+        } else {
+            without_lines += text[i];
+        }
+    }
+    for (unsigned char c : without_lines) CHECK((c == '\n' || (c >= 0x20 && c < 0x7f)));
+    // Each character it cannot show is one marked cell per column, so the layout holds.
+    CHECK(text.find("Zo? here ?? ?a va? ????") != std::string::npos);
+    CHECK(text.find("caller is typing...") != std::string::npos);
+    CHECK(text.find("> ring 13") != std::string::npos);
+    check_golden("ascii_80x24", s);
+}
+
+TEST_CASE("notes said at start stay on the empty chat pane", "[ui]") {
+    Scene sc;
+    sc.ui.notes = {"The locale C is not UTF-8, so nlchat uses C.UTF-8 for its characters.",
+                   "canned/x.txt is not UTF-8: skipped"};
+    auto s = sc.draw(100, 30).text();
+    CHECK(s.find("The locale C is not UTF-8") != std::string::npos);
+    CHECK(s.find("canned/x.txt is not UTF-8: skipped") != std::string::npos);
+    sc.open_chat();
+    CHECK(sc.draw(100, 30).text().find("The locale C") == std::string::npos);
+}
+
