@@ -28,6 +28,7 @@ prefix ?= /usr/local
 bindir ?= $(prefix)/bin
 mandir ?= $(prefix)/share/man
 docdir ?= $(prefix)/share/doc/nlchat
+datadir ?= $(prefix)/share
 CXX ?= g++
 CLANGXX ?= clang++
 PKG_CONFIG ?= pkg-config
@@ -268,7 +269,9 @@ try: $(BIN)/nlchat-packet
 install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(mandir)/man1' '$(DESTDIR)$(mandir)/man7' '$(DESTDIR)$(mandir)/man8' '$(DESTDIR)$(docdir)'
 	$(INSTALL) -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
-	$(INSTALL) -m 644 README contrib/nlchatd.service contrib/nlchat-web.service '$(DESTDIR)$(docdir)'
+	$(INSTALL) -m 644 README contrib/nlchatd.service contrib/nlchat-web.service contrib/nginx/nlchat-web.conf '$(DESTDIR)$(docdir)'
+	$(INSTALL) -d '$(DESTDIR)$(datadir)/nlchat'
+	$(INSTALL) -m 644 contrib/nginx/nlchat-unavailable.html '$(DESTDIR)$(datadir)/nlchat'
 	for m in $(MAN_PAGES); do \
 		s=$${m##*.}; $(INSTALL) -m 644 $$m '$(DESTDIR)$(mandir)/man'$$s/ || exit 1; \
 	done
@@ -277,6 +280,8 @@ uninstall:
 	for p in $(notdir $(PROGRAMS)); do rm -f '$(DESTDIR)$(bindir)'/$$p; done
 	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f '$(DESTDIR)$(mandir)/man'$$s/$${m##*/}; done
 	rm -f '$(DESTDIR)$(docdir)/README' '$(DESTDIR)$(docdir)/nlchatd.service' '$(DESTDIR)$(docdir)/nlchat-web.service'
+	rm -f '$(DESTDIR)$(docdir)/nlchat-web.conf' '$(DESTDIR)$(datadir)/nlchat/nlchat-unavailable.html'
+	-rmdir '$(DESTDIR)$(datadir)/nlchat' 2>/dev/null
 	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
 
 fmt:

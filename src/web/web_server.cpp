@@ -192,6 +192,7 @@ void WebServer::finish() {
 int WebServer::on_event(lws* wsi, int reason, void* user, void* in, std::size_t len) {
     switch (reason) {
     case LWS_CALLBACK_HTTP:
+        check_deployment(wsi);
         if (ambiguous_length(wsi)) return status_only(wsi, HTTP_STATUS_BAD_REQUEST);
         return http_request(wsi, user, static_cast<const char*>(in));
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
@@ -242,6 +243,33 @@ int WebServer::http_writable(lws* wsi, void* user) {
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+void WebServer::check_deployment(lws* wsi) {
+    if (warned_forwarded_ && warned_direct_) return;
+    char peer[128] = "";
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    // Two easy deployment mistakes, each said once (without any address): behind a proxy
+    // without --trust-proxy every caller shares the proxy's address, so the per-address
+    // limit turns callers away; with --trust-proxy and no proxy, anyone can claim any
+    // address in the header.
+    bool forwarded = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR) > 0;
+    if (!settings_.trust_proxy && forwarded && !warned_forwarded_) {
+        warned_forwarded_ = true;
+        logger_.log(LogLevel::Warning,
+                    "requests carry X-Forwarded-For: nlchat-web is behind a proxy but runs without --trust-proxy, "
+                    "so every caller counts as the proxy's one address for the per-address limit; add --trust-proxy");
+    }
+    std::string p = peer;
+    // A proxy on this machine connects from 127.0.0.1 or ::1.
+    bool loopback = p == "127.0.0.1" || p == "::1" || p == "::ffff:127.0.0.1";
+    if (settings_.trust_proxy && !loopback && !warned_direct_) {
+        warned_direct_ = true;
+        logger_.log(LogLevel::Warning,
+                    "--trust-proxy is on but a connection came from another machine than this one: "
+                    "callers reaching nlchat-web directly can claim any address in X-Forwarded-For; "
+                    "listen on 127.0.0.1 behind the proxy, or drop --trust-proxy");
+    }
+}
+
 std::string WebServer::source_of(lws* wsi) {
     char addr[128] = "";
     if (settings_.trust_proxy) {
@@ -269,6 +297,7 @@ void WebServer::ws_established(lws* wsi, void* user) {
     auto conn = std::make_unique<Conn>();
     conn->wsi = wsi;
     conns_[per->id] = std::move(conn);
+    check_deployment(wsi);
     sessions_.opened(per->id, source_of(wsi), net::monotonic_seconds());
 }
 

@@ -63,6 +63,8 @@ private:
     int ws_receive(lws* wsi, void* user, const void* in, std::size_t len);
     int ws_writable(lws* wsi, void* user);
     void ws_closed(void* user);
+    // Warns once about a proxy without --trust-proxy, or --trust-proxy without a proxy.
+    void check_deployment(lws* wsi);
     std::string source_of(lws* wsi);
 
     // WebSessions::Effects
@@ -85,6 +87,8 @@ private:
     std::uint64_t next_conn_ = 1;
     std::unordered_map<WebSessions::ConnId, std::unique_ptr<Conn>> conns_;
     bool stopping_ = false;
+    // Each deployment mistake is said once (see check_deployment).
+    bool warned_forwarded_ = false, warned_direct_ = false;
 };
 
 }  // namespace nlchat

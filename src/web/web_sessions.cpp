@@ -188,6 +188,9 @@ void WebSessions::closed(ConnId conn, double now) {
     if (s && s->conn == conn) {
         s->conn.reset();
         s->detached_since = now;
+        // An ended chat whose page has left is forgotten now, as the manual says, not
+        // kept for the grace period (which is for a page coming back to a live chat).
+        if (s->ended) end_session(*s);
     }
 }
 
@@ -236,7 +239,8 @@ void WebSessions::tick(double now) {
     for (auto& [token, s] : sessions_)
         if (!s->conn && now - s->detached_since >= config_.grace) expired.push_back(s.get());
     for (Session* s : expired) {
-        effects_.log(LogLevel::Info, "a session ended: its page was away for the grace period");
+        effects_.log(LogLevel::Info, s->ended ? "an ended chat was forgotten: its page did not come back to see the end"
+                                              : "a session ended: its page was away for the grace period");
         end_session(*s);
     }
 }

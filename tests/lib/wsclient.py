@@ -31,13 +31,27 @@ def http_get(address, path, headers=None, timeout=10):
     return r.status, out, body
 
 
+def tls_context():
+    """TLS that trusts any certificate: the tests' proxies use self-signed ones."""
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
 class WebSocket:
-    def __init__(self, address, path="/chat", protocol="nlchat", headers=None, timeout=10):
+    def __init__(self, address, path="/chat", protocol="nlchat", headers=None, timeout=10, tls=False,
+                 source=None):
         host, port = address.rsplit(":", 1)
-        self.sock = socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
+        self.sock = socket.create_connection((host.strip("[]"), int(port)), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
+        if tls:
+            self.sock = tls_context().wrap_socket(self.sock, server_hostname=host.strip("[]"))
+        scheme = "https" if tls else "http"
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: {address}", "Upgrade: websocket", "Connection: Upgrade",
-                 f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", f"Origin: http://{address}"]
+                 f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", f"Origin: {scheme}://{address}"]
         if protocol:
             lines.append(f"Sec-WebSocket-Protocol: {protocol}")
         for k, v in (headers or {}).items():

@@ -133,6 +133,35 @@ class Http(WebTest):
                 self.assertEqual(first, b"", request)  # the upgrade is refused by closing
         self.assertEqual(http_get(web.address, "/")[0], 200)
 
+    def test_proxy_mistakes_are_warned_about_once(self):
+        # Behind a proxy without --trust-proxy: every caller would share the proxy's address.
+        server = self.server()
+        web = self.web(server)
+        for _ in range(3):
+            self.assertEqual(http_get(web.address, "/", headers={"X-Forwarded-For": "192.0.2.7"})[0], 200)
+        web.wait_log("requests carry X-Forwarded-For")
+        # --trust-proxy, yet a connection from elsewhere than this machine's 127.0.0.1.
+        trusting = self.web(server, "--trust-proxy", "--service", "Web2")
+        host, port = trusting.address.rsplit(":", 1)
+        for _ in range(3):
+            with socket.create_connection((host, int(port)), timeout=10, source_address=("127.0.0.5", 0)) as s:
+                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                while s.recv(65536):
+                    pass
+        trusting.wait_log("--trust-proxy is on but a connection came from another machine")
+        time.sleep(0.3)
+        for w in (web, trusting):
+            w.err.drain(0)
+            self.assertEqual(sum("requests carry X-Forwarded-For" in l or "--trust-proxy is on" in l
+                                 for l in w.err.seen), 1)
+            self.assertFalse(any("192.0.2.7" in l or "127.0.0.5" in l for l in w.err.seen))
+        # Through the proxy itself (127.0.0.1) nothing is said.
+        quiet = self.web(server, "--trust-proxy", "--service", "Web3")
+        http_get(quiet.address, "/", headers={"X-Forwarded-For": "192.0.2.8"})
+        time.sleep(0.3)
+        quiet.err.drain(0)
+        self.assertFalse(any("--trust-proxy is on" in l for l in quiet.err.seen))
+
     def test_default_frame_ancestors_is_none(self):
         web = self.web(self.server())
         self.assertIn("frame-ancestors 'none'", http_get(web.address, "/")[1]["content-security-policy"])

@@ -260,3 +260,30 @@ TEST_CASE("a message the bus cannot hold is refused, not lost silently", "[web]"
     f.web->frame(1, msg(1, "hi"), f.now);  // the same id, sent again, now goes
     CHECK(f.rec.bus_lines.size() == 1);
 }
+
+TEST_CASE("an ended chat is forgotten as soon as its page leaves", "[web]") {
+    Fixture f;
+    f.open(1);
+    f.web->frame(1, msg(1, "hi"), f.now);
+    f.web->frame(1, R"({"t":"end"})", f.now);
+    CHECK(f.web->sessions() == 1);  // the page still shows the ended chat
+    f.web->closed(1, f.now);
+    CHECK(f.web->sessions() == 0);  // gone with the page, not after the grace period
+    // Its slot for the address is free again.
+    f.open(2, "", 0, "s1");
+    f.open(3, "", 0, "s1");
+    CHECK(f.rec.of(3, "refused").empty());
+    // A chat the listener ended while its page was away is kept for the grace period, so
+    // that a page coming back can still say how it ended.
+    f.web->frame(2, msg(1, "hi"), f.now);
+    std::string a = f.address_of_last_msg();
+    f.web->closed(2, f.now);
+    Json::Value end(Json::objectValue);
+    end["type"] = "disassociate";
+    end["address"] = a;
+    f.web->bus_line(end);
+    CHECK(f.web->sessions() == 2);
+    f.web->tick(f.now + 30);
+    CHECK(f.web->sessions() == 1);
+}
+
