@@ -45,6 +45,10 @@ struct WebConfig {
     std::string text_ended_by_you = "You ended the chat.";
     std::string text_ended_by_listener = "The listener has ended the chat.";
     std::string text_ended_closed = "This chat has ended.";
+    std::string text_ended_by_server = "The chat has ended.";  // after a reply of nlchatd's own
+    std::string text_gone =
+        "This chat has ended: it closed while this page was away, or the chat service restarted. "
+        "You can start a new chat.";
     std::string text_moved = "This chat continued in another window.";
 };
 

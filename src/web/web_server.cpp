@@ -21,6 +21,7 @@ namespace {
 struct PerWsi {
     WebSessions::ConnId id;
     const Asset* asset;
+    bool close_after;  // the answer ends the connection (a request with a body we refused)
 };
 
 int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -89,10 +90,10 @@ bool ambiguous_length(lws* wsi) {
             lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0);
 }
 
-int status_only(lws* wsi, unsigned int status) {
-    if (lws_return_http_status(wsi, status, nullptr)) return -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
+// Short plain-text bodies for the answers that are not files.
+const Asset kBadRequest{"", "text/plain; charset=utf-8", "Bad request.\n"};
+const Asset kNotFound{"", "text/plain; charset=utf-8", "Not found.\n"};
+const Asset kNotAllowed{"", "text/plain; charset=utf-8", "Only GET is answered here.\n"};
 
 }  // namespace
 
@@ -193,11 +194,13 @@ int WebServer::on_event(lws* wsi, int reason, void* user, void* in, std::size_t 
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         check_deployment(wsi);
-        if (ambiguous_length(wsi)) return status_only(wsi, HTTP_STATUS_BAD_REQUEST);
+        if (ambiguous_length(wsi)) return respond(wsi, user, HTTP_STATUS_BAD_REQUEST, kBadRequest);
         return http_request(wsi, user, static_cast<const char*>(in));
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return ambiguous_length(wsi) ? -1 : 0;  // a WebSocket upgrade: refused by closing
     case LWS_CALLBACK_HTTP_WRITEABLE: return http_writable(wsi, user);
+    case LWS_CALLBACK_HTTP_BODY:
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION: return 0;  // no request here has a body worth reading
     case LWS_CALLBACK_ESTABLISHED: ws_established(wsi, user); return 0;
     case LWS_CALLBACK_RECEIVE: return ws_receive(wsi, user, in, len);
     case LWS_CALLBACK_SERVER_WRITEABLE: return ws_writable(wsi, user);
@@ -207,20 +210,29 @@ int WebServer::on_event(lws* wsi, int reason, void* user, void* in, std::size_t 
 }
 
 int WebServer::http_request(lws* wsi, void* user, const char* uri) {
-    auto* per = static_cast<PerWsi*>(user);
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) return status_only(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED);
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+        // Whatever body came with it is not read: the connection ends after the answer.
+        static_cast<PerWsi*>(user)->close_after = true;
+        return respond(wsi, user, HTTP_STATUS_METHOD_NOT_ALLOWED, kNotAllowed);
+    }
     const Asset* asset = find_asset(uri ? uri : "/");
-    if (!asset) return status_only(wsi, HTTP_STATUS_NOT_FOUND);
-    per->asset = asset;
+    if (!asset) return respond(wsi, user, HTTP_STATUS_NOT_FOUND, kNotFound);
+    return respond(wsi, user, HTTP_STATUS_OK, *asset);
+}
+
+int WebServer::respond(lws* wsi, void* user, unsigned int status, const Asset& asset) {
+    // Every answer, files and errors alike, carries the same security headers.
+    auto* per = static_cast<PerWsi*>(user);
+    per->asset = &asset;
     unsigned char buf[LWS_PRE + 2048];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-    std::string type(asset->type);
+    std::string type(asset.type);
     auto header = [&](const char* name, const std::string& value) {
         return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
                                            reinterpret_cast<const unsigned char*>(value.data()),
                                            static_cast<int>(value.size()), &p, end) == 0;
     };
-    if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK, type.c_str(), asset->body.size(), &p, end) ||
+    if (lws_add_http_common_headers(wsi, status, type.c_str(), asset.body.size(), &p, end) ||
         !header("content-security-policy:", csp_) || !header("cache-control:", "no-store") ||
         !header("x-content-type-options:", "nosniff") || !header("referrer-policy:", "no-referrer") ||
         !header("cross-origin-opener-policy:", "same-origin") ||
@@ -240,6 +252,7 @@ int WebServer::http_writable(lws* wsi, void* user) {
     auto* body = reinterpret_cast<unsigned char*>(buf.data()) + LWS_PRE;
     if (lws_write(wsi, body, asset->body.size(), LWS_WRITE_HTTP_FINAL) != static_cast<int>(asset->body.size()))
         return -1;
+    if (per->close_after) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 

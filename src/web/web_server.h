@@ -12,6 +12,7 @@
 #include "net/loop.h"
 #include "net/timer.h"
 #include "server/logger.h"
+#include "web/assets.h"
 #include "web/bus_link.h"
 #include "web/web_config.h"
 #include "web/web_sessions.h"
@@ -58,6 +59,8 @@ private:
     struct Conn;
 
     int http_request(lws* wsi, void* user, const char* uri);
+    // Answers with `asset` as the body and the security headers every answer carries.
+    int respond(lws* wsi, void* user, unsigned int status, const Asset& asset);
     int http_writable(lws* wsi, void* user);
     void ws_established(lws* wsi, void* user);
     int ws_receive(lws* wsi, void* user, const void* in, std::size_t len);

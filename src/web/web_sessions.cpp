@@ -81,6 +81,15 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
     }
     std::uint64_t seen = v["seen"].isUInt64() ? v["seen"].asUInt64() : 0;
     bool resumed = s != nullptr;
+    if (!s && v["resume"].asBool()) {
+        // A page coming back to a chat that no longer exists (it ended while the page
+        // was away, or nlchat-web restarted): it shows the chat as ended, with the way
+        // to start a new one, rather than silently starting a fresh page.
+        Json::Value gone = typed("gone");
+        gone["text"] = config_.text_gone;
+        effects_.send(conn, write_json(gone));
+        return effects_.close(conn, "chat gone");
+    }
     if (!s) {
         seen = 0;
         if (sessions_.size() >= config_.max_sessions) {
@@ -88,18 +97,12 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
                                                 " sessions are open (the limit)");
             return refuse(conn, config_.text_busy);
         }
-        auto here = per_source_.find(c.source);
-        if (here != per_source_.end() && here->second >= config_.sessions_per_source) {
-            effects_.log(LogLevel::Info, "a caller was turned away: too many sessions from one address");
-            return refuse(conn, config_.text_too_many_here);
-        }
         auto fresh = std::make_unique<Session>();
         fresh->token = effects_.random_hex(16);
         fresh->address = "web-" + effects_.random_hex(8);
         fresh->source = c.source;
         s = fresh.get();
         by_address_[s->address] = s;
-        ++per_source_[s->source];
         sessions_[s->token] = std::move(fresh);
     } else if (s->conn && *s->conn != conn) {
         // Another window (a duplicated tab, or a reload the old socket has not noticed)
@@ -144,6 +147,16 @@ void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
         if (at != std::string::npos) why.replace(at, 7, std::to_string(config_.max_message_chars));
         return refuse_msg(s, id, why);
     }
+    if (!s.started) {
+        // A chat takes one of its address's slots when it starts (its first message), not
+        // when a page merely opens, and gives it back when it ends: callers behind one
+        // campus address must not be turned away by pages that never wrote.
+        auto here = per_source_.find(s.source);
+        if (here != per_source_.end() && here->second >= config_.sessions_per_source) {
+            effects_.log(LogLevel::Info, "a caller's first message was refused: too many chats from one address");
+            return refuse_msg(s, id, config_.text_too_many_here);
+        }
+    }
     forget_before(s.sent_times, now);
     if (s.sent_times.size() >= config_.messages_per_minute) {
         effects_.log(LogLevel::Info, "a caller's message was refused: over " +
@@ -153,6 +166,10 @@ void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
     if (!effects_.bus(bus_msg(s.address, {text}, Direction::In))) return refuse_msg(s, id, config_.text_not_sent);
     s.sent_times.push_back(now);
     s.last_msg_id = id;
+    if (!s.counted) {
+        s.counted = true;
+        ++per_source_[s.source];
+    }
     s.started = true;
     s.last_state.clear();
     Json::Value ev = typed("ev");
@@ -223,7 +240,9 @@ void WebSessions::bus_line(const Json::Value& v) {
         s.listener_typing = on;
         live(s, typing(on));
     } else if (type == "disassociate") {
-        if (!s.ended) mark_ended(s, config_.text_ended_by_listener);
+        // nlchatd ends a chat on its own after saying why (the listener went offline):
+        // then the ending is not the listener's doing, and must not say it is.
+        if (!s.ended) mark_ended(s, s.last_was_server ? config_.text_ended_by_server : config_.text_ended_by_listener);
     }
 }
 
@@ -266,6 +285,7 @@ void WebSessions::refuse_msg(Session& s, std::int64_t id, const std::string& tex
 }
 
 void WebSessions::event(Session& s, Json::Value ev) {
+    s.last_was_server = ev["kind"] == "service";
     ev["seq"] = Json::UInt64(s.next_seq);
     std::string text = write_json(ev);
     s.transcript.emplace_back(s.next_seq++, text);
@@ -277,8 +297,16 @@ void WebSessions::event(Session& s, Json::Value ev) {
     if (s.conn) effects_.send(*s.conn, text);
 }
 
+void WebSessions::release_slot(Session& s) {
+    if (!s.counted) return;
+    s.counted = false;
+    auto count = per_source_.find(s.source);
+    if (count != per_source_.end() && --count->second == 0) per_source_.erase(count);
+}
+
 void WebSessions::mark_ended(Session& s, const std::string& text) {
     s.ended = true;
+    release_slot(s);
     s.listener_typing = false;
     Json::Value ev = typed("ev");
     ev["kind"] = "ended";
@@ -297,8 +325,7 @@ void WebSessions::end_session(Session& s) {
         conns_.erase(*s.conn);
     }
     by_address_.erase(s.address);
-    auto count = per_source_.find(s.source);
-    if (count != per_source_.end() && --count->second == 0) per_source_.erase(count);
+    release_slot(s);
     sessions_.erase(s.token);  // destroys s
 }
 

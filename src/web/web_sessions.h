@@ -73,6 +73,8 @@ private:
         std::optional<ConnId> conn;
         double detached_since = 0;
         bool started = false;  // the first message went to nlchatd
+        bool counted = false;  // holds one of its address's slots (from start to end)
+        bool last_was_server = false;  // the latest event is a reply of nlchatd's own
         bool ended = false;
         bool listener_typing = false;
         std::string last_state;
@@ -99,6 +101,8 @@ private:
     void event(Session& s, Json::Value ev);
     void live(Session& s, const Json::Value& frame);
     // The chat is over (either side ended it): an "ended" event saying how.
+    // Gives back the address slot a started chat holds.
+    void release_slot(Session& s);
     void mark_ended(Session& s, const std::string& text);
     void end_session(Session& s);
 

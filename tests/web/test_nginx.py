@@ -175,14 +175,19 @@ http {{
         again.expect("ev", kind="listener", text="so am I")
 
         # The per-address limit (2 here) sees each caller's own address through nginx.
-        pages = [self.page(CALLERS[1]) for _ in range(2)]
-        for p in pages:
+        pages = [self.page(CALLERS[1]) for _ in range(3)]
+        for i, p in enumerate(pages):
             p.expect("welcome")
-        third = self.page(CALLERS[1])
-        self.assertIn("too many chats open from your network", third.expect("refused")["text"])
+            p.send(t="msg", id=1, text=f"chat {i}")
+        for p in pages[:2]:
+            p.expect("ev", kind="you")
+        third = pages[2]
+        self.assertIn("too many chats open from your network", third.expect("not_sent", id=1)["text"])
         other = self.page(CALLERS[2])
         other.expect("welcome")
-        for p in pages + [third, other, again, page]:
+        other.send(t="msg", id=1, text="another network")
+        other.expect("ev", kind="you")
+        for p in pages + [other, again, page]:
             p.sock.close()
 
         # nlchat-web down: the friendly page, with its headers, not nginx's bare 502.

@@ -285,12 +285,16 @@ class Limits(WebTest):
     def test_sessions_per_address_and_in_all(self):
         server = self.server()
         web = self.web(server, "--sessions-per-address", "2")
-        self.page(web), self.page(web)
-        third = WebSocket(web.address)
-        self.sockets.append(third)
-        third.send(t="hello", token=None, seen=0)
-        self.assertIn("too many chats open from your network", third.expect("refused")["text"])
-        third.closed()  # raises TimeoutError if the connection stays open
+        pages = [self.page(web) for _ in range(3)]  # pages that have not written hold no slot
+        for i, p in enumerate(pages[:2]):
+            p.send(t="msg", id=1, text=f"chat {i}")
+            p.expect("ev", kind="you")
+        pages[2].send(t="msg", id=1, text="chat 2")
+        self.assertIn("too many chats open from your network", pages[2].expect("not_sent", id=1)["text"])
+        pages[0].send(t="end")  # a chat that ends gives its slot back at once
+        pages[0].expect("ev", kind="ended")
+        pages[2].send(t="msg", id=2, text="chat 2")
+        pages[2].expect("ev", kind="you", id=2)
         web2 = self.web(server, "--max-sessions", "1", "--service", "Web2")
         self.page(web2)
         late = WebSocket(web2.address)

@@ -203,14 +203,23 @@ TEST_CASE("limits refuse politely: length, rate, sessions per address and in all
     f.web->frame(1, msg(6, "e"), f.now + 61);  // the first has left the minute
     CHECK(f.rec.bus_lines.size() == 4);
 
-    f.open(2);  // a second session from s1: allowed
-    f.open(3);  // a third: refused
-    REQUIRE(f.rec.of(3, "refused").size() == 1);
-    CHECK(f.rec.of(3, "refused")[0]["text"] == f.config.text_too_many_here);
-    f.open(4, "", 0, "s2");  // the third session in all
+    // A chat takes its address's slot when it starts, not when its page opens.
+    f.open(2);  // a second session from s1: it may open...
+    f.open(3);  // ...and so may a third (max_sessions is 3 in all)
+    CHECK(f.rec.of(3, "refused").empty());
+    f.web->frame(2, msg(1, "second"), f.now + 61);  // the second chat from s1 starts
+    CHECK(f.rec.of(2, "not_sent").empty());
+    f.web->frame(3, msg(1, "third"), f.now + 61);  // the third is refused, kept unsent
+    REQUIRE(f.rec.of(3, "not_sent").size() == 1);
+    CHECK(f.rec.of(3, "not_sent")[0]["text"] == f.config.text_too_many_here);
+    // The slot comes back as soon as a chat ends.
+    f.web->frame(2, R"({"t":"end"})", f.now + 61);
+    f.web->frame(3, msg(2, "third"), f.now + 61);
+    CHECK(f.rec.of(3, "ev").back()["kind"] == "you");
+    f.open(4, "", 0, "s2");  // a fourth page in all
     f.open(5, "", 0, "s3");  // over max_sessions
-    REQUIRE(f.rec.of(5, "refused").size() == 1);
-    CHECK(f.rec.of(5, "refused")[0]["text"] == f.config.text_busy);
+    REQUIRE(f.rec.of(4, "refused").size() == 1);
+    CHECK(f.rec.of(4, "refused")[0]["text"] == f.config.text_busy);
 }
 
 TEST_CASE("bad frames close the connection; states are filtered; end disassociates", "[web]") {
@@ -285,5 +294,42 @@ TEST_CASE("an ended chat is forgotten as soon as its page leaves", "[web]") {
     CHECK(f.web->sessions() == 2);
     f.web->tick(f.now + 30);
     CHECK(f.web->sessions() == 1);
+}
+
+TEST_CASE("a page coming back to a chat that no longer exists is told so, and nothing starts", "[web]") {
+    Fixture f;
+    f.web->opened(1, "s1", f.now);
+    f.web->frame(1, R"({"t":"hello","token":"0123456789abcdef0123456789abcdef","seen":7,"resume":true})", f.now);
+    auto gone = f.rec.of(1, "gone");
+    REQUIRE(gone.size() == 1);
+    CHECK(gone[0]["text"] == f.config.text_gone);
+    CHECK(f.rec.closed == std::vector<WebSessions::ConnId>{1});
+    CHECK(f.web->sessions() == 0);
+    // Without "resume" (a first visit, or "Start a new chat") a new chat opens as before.
+    CHECK(f.open(2)["resumed"] == false);
+    CHECK(f.web->sessions() == 1);
+}
+
+TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the listener's doing", "[web]") {
+    Fixture f;
+    f.open(1);
+    f.web->frame(1, msg(1, "hi"), f.now);
+    std::string a = f.address_of_last_msg();
+    f.web->bus_line(out_msg(a, "Sorry, the listener has unexpectedly gone offline."));
+    Json::Value end(Json::objectValue);
+    end["type"] = "disassociate";
+    end["address"] = a;
+    f.web->bus_line(end);
+    auto ev = f.rec.of(1, "ev");
+    CHECK(ev.back()["kind"] == "ended");
+    CHECK(ev.back()["text"] == f.config.text_ended_by_server);
+    // When the listener's own words came last, it was the listener who ended it.
+    f.open(2, "", 0, "s2");
+    f.web->frame(2, msg(1, "hi"), f.now);
+    std::string b = f.address_of_last_msg();
+    f.web->bus_line(out_msg(b, "take care"));
+    end["address"] = b;
+    f.web->bus_line(end);
+    CHECK(f.rec.of(2, "ev").back()["text"] == f.config.text_ended_by_listener);
 }
 

@@ -19,7 +19,13 @@
   let outbox = [];
   try { outbox = JSON.parse(store.get("nlchat-outbox") || "[]"); } catch (e) { outbox = []; }
   let seen = 0, ws = null, retry = 0, retryTimer = null, stopped = false, started = false, ended = false;
-  let composing = false, pauseTimer = null;
+  let composing = false, pauseTimer = null, maxChars = 1000;
+
+  // Characters are counted as the server counts them: Unicode code points (an emoji is
+  // one, though JavaScript's length says two). The text box has no maxlength, which would
+  // silently cut a paste and count emoji twice: an overlong message stays in the box and
+  // the page says why.
+  const characters = (s) => [...s].length;
 
   // In the widget's frame, Escape asks the host page to close the box (key presses in
   // a frame do not reach the page around it).
@@ -100,7 +106,7 @@
         token = f.token;
         store.set("nlchat-token", token);
         $("notice").textContent = f.notice;
-        text.maxLength = f.max_chars;
+        maxChars = f.max_chars;
         // What the server accepted already comes back in the replay.
         outbox = outbox.filter((m) => m.id > f.last_id);
         if (nextId <= f.last_id) nextId = f.last_id + 1;
@@ -120,8 +126,7 @@
         } else if (f.kind === "service") {
           line("service", f.text, "Nightline");
         } else if (f.kind === "ended") {
-          line("ended", f.text);
-          setEnded(f.text);
+          setEnded(f.text);  // said once, in the ended box (a status region)
         }
         break;
       case "typing":
@@ -136,7 +141,19 @@
       case "refused":
       case "moved":
         stopped = true;
-        line("problem", f.text);
+        setEnded(f.text);  // said once, in the ended box
+        break;
+      case "gone":
+        // The chat this tab had no longer exists (it ended while we were away, or the
+        // service restarted): what was still on its way was not delivered, and the page
+        // says so, keeps what was shown, and offers a new chat.
+        stopped = true;
+        for (const item of outbox) {
+          settle(item.id);
+          line("problem", item.text, "Not sent");
+        }
+        store.drop("nlchat-token");
+        token = null;
         setEnded(f.text);
         break;
     }
@@ -147,7 +164,9 @@
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/chat";
     ws = new WebSocket(url, "nlchat");
     ws.onopen = () => {
-      send({ t: "hello", token: token, seen: seen });
+      // With a token this tab is coming back to its chat; the server says "gone" if the
+      // chat no longer exists instead of quietly starting a new one.
+      send({ t: "hello", token: token, seen: seen, resume: !!token });
     };
     ws.onmessage = (e) => {
       let f;
@@ -157,7 +176,7 @@
       if (wasWelcome) {
         for (const item of outbox) showPending(item);
         flushOutbox();
-        if (f.ended) setEnded("This chat has ended.");
+        if (f.ended && !ended) setEnded("This chat has ended.");
       }
     };
     ws.onclose = () => {
@@ -165,7 +184,7 @@
       if (stopped) return;
       // Reconnect with a growing pause; the server keeps the chat for a while.
       retry = Math.min(retry + 1, 6);
-      link.textContent = "Connection lost. Reconnecting\u2026 Your chat is kept.";
+      link.textContent = "Connection lost. Reconnecting\u2026";
       retryTimer = setTimeout(connect, Math.min(500 * 2 ** retry, 10000));
     };
   }
@@ -180,6 +199,13 @@
     e.preventDefault();
     const words = text.value.trim();
     if (!words || ended) return;
+    const count = characters(words);
+    if (count > maxChars) {
+      line("problem", "That message is " + count + " characters long; the limit is " + maxChars +
+           ". It is still in the box: please shorten it, or send it in parts.", "Not sent");
+      text.focus();
+      return;
+    }
     const item = { id: nextId++, text: words };
     store.set("nlchat-next", String(nextId));
     outbox.push(item);
