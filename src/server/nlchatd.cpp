@@ -80,11 +80,8 @@ int main(int argc, char** argv) {
     {
         net::Loop loop;
         Server server(loop, s, *key, logger);
-        if (!server.start(error)) {
-            server.shutdown();
-            loop.run();
-            return fail(error, 1);
-        }
+        // The watchers come before the server listens: a SIGHUP sent as soon as the log
+        // says "listening" must reload the keys, not meet the default action and kill us.
         std::unique_ptr<net::SignalWatcher> term, intr, hup;
         auto stop = [&] {
             server.shutdown();
@@ -93,6 +90,11 @@ int main(int argc, char** argv) {
         term = std::make_unique<net::SignalWatcher>(loop, SIGTERM, stop);
         intr = std::make_unique<net::SignalWatcher>(loop, SIGINT, stop);
         hup = std::make_unique<net::SignalWatcher>(loop, SIGHUP, [&] { server.reload_authorized_keys(); });
+        if (!server.start(error)) {
+            stop();
+            loop.run();
+            return fail(error, 1);
+        }
         loop.run();
         if (!loop.close()) {
             logger.log(LogLevel::Warning, "event loop closed with handles still open");
