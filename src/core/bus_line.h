@@ -1,4 +1,4 @@
-// The service bus's lines (DESIGN.md, "Services"), built in one place: the server, the
+// The service bus's lines (nlchat-protocol(7), SERVICE BUS), built in one place: the server, the
 // demo's callers, nlchat-caller and the benchmark all write the same shapes.
 #pragma once
 

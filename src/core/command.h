@@ -3,7 +3,7 @@
 // Each command is a struct that lists its fields once, in `fields()`, with the wire name
 // of each; one generic reader and one generic writer walk that list, so parsing and
 // writing cannot drift apart and adding a field is one line. Field names and JSON types
-// are those of DESIGN.md (the 2015 original's): `ID` is an integer, `msg` a list of
+// are those of nlchat-protocol(7) (the 2015 original's): `ID` is an integer, `msg` a list of
 // strings (a plain string is accepted too), `time` and `expires_in` numbers.
 //
 // Parsing never throws: a missing or mistyped field gives an Invalid result with a

@@ -6,7 +6,8 @@
 // that service...). Nothing here touches a socket, a clock or a thread, so the unit tests
 // drive it with a fake clock and the server wires it to libuv.
 //
-// The rules are those of DESIGN.md and the seed, with the 2015 original's bugs fixed:
+// The rules are those of nlchat-protocol(7) and nlchatd(8), with the 2015 original's bugs
+// fixed (HACKING.md shows where they sit among the rest):
 // rings are keyed by an integer ID that never repeats, several rings may expire at once,
 // a grace period holds a caller's messages for a dropped operator and delivers them once,
 // operators prove they hold their key before joining, and every bad input is a log line.

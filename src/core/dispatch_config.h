@@ -1,5 +1,5 @@
-// The server dispatch's settings: timers, reply texts and bounds, with the defaults of
-// DESIGN.md. nlchatd fills it from its options and config file.
+// The server dispatch's settings: timers, reply texts and bounds, with the defaults that
+// nlchatd(8) documents. nlchatd fills it from its options and config file.
 #pragma once
 
 #include <cstddef>

@@ -6,7 +6,7 @@
 
 using namespace nlchat;
 
-TEST_CASE("service bus lines have DESIGN.md's shapes", "[bus]") {
+TEST_CASE("service bus lines have the shapes nlchat-protocol(7) gives", "[bus]") {
     CHECK(write_json(bus_msg("c1", {"hi", "there"}, Direction::In)) ==
           R"({"I/O":"in","address":"c1","msg":["hi","there"],"type":"msg"})");
     CHECK(write_json(bus_chat_state("c1", "composing", Direction::Out)) ==
