@@ -113,8 +113,10 @@ void App::on_line(std::string line) {
         }
         return;
     }
-    if (inbox_.size() >= 256) return;  // a server flooding us: drop rather than grow without end
     inbox_.push_back(std::move(line));
+    // A burst faster than packets can be opened is met with backpressure, never by
+    // dropping: reading stops until the inbox has drained.
+    if (inbox_.size() >= kInboxHigh && link_) link_->pause();
     open_next();
 }
 
@@ -135,6 +137,7 @@ void App::open_next() {
                 reschedule();
             }
             open_next();
+            if (link_ && link_->paused() && inbox_.size() <= kInboxLow) link_->resume();
             if (redial_when_drained_ && !opening_ && inbox_.empty() && !stopping_) {
                 redial_when_drained_ = false;
                 session_.link_down(now());
@@ -144,9 +147,10 @@ void App::open_next() {
         });
 }
 
-void App::send(const Command& command) {
-    if (!link_ || !session_.server_key()) return;
-    link_->write_line(seal(write_json(to_json(command)), *session_.server_key(), settings_.session.uuid, Role::Alice));
+bool App::send(const Command& command) {
+    if (!link_ || !session_.server_key()) return false;
+    return link_->write_line(
+        seal(write_json(to_json(command)), *session_.server_key(), settings_.session.uuid, Role::Alice));
 }
 
 void App::give_up(const std::string& why) {

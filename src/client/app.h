@@ -46,7 +46,7 @@ public:
     void on_shutdown(std::function<void()> f) { on_shutdown_ = std::move(f); }
 
     // ClientEffects
-    void send(const Command& command) override;
+    bool send(const Command& command) override;
     void give_up(const std::string& why) override;
     void changed() override { dirty_ = true; }
     void alert() override;
@@ -79,6 +79,9 @@ private:
     bool opening_ = false;
     Backoff backoff_{{1, 30, 0.2, true}};
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
+    // Reading the link stops with this many packets waiting to be opened, and starts again
+    // when they are down to the lower number.
+    static constexpr std::size_t kInboxHigh = 256, kInboxLow = 64;
     bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
     std::string paste_;
     int exit_status_ = 0;

@@ -129,7 +129,11 @@ std::vector<RingEntry>::iterator ClientSession::find_ring(std::optional<std::int
 }
 
 void ClientSession::add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now) {
-    chat.lines.push_back({now.wall, who, text});
+    ChatLine line;
+    line.wall = now.wall;
+    line.who = who;
+    line.text = text;
+    chat.lines.push_back(std::move(line));
     while (chat.lines.size() > settings_.max_chat_lines) chat.lines.pop_front();
     effects_.changed();
 }
@@ -139,15 +143,51 @@ void ClientSession::start_chat(std::optional<std::int64_t> ring_id, const Now& n
     chat_ = Chat{};
     chat_->ring_id = ring_id;
     chat_->started_wall = now.wall;
-    if (!settings_.welcome.empty()) {
-        effects_.send(MsgCommand{{settings_.welcome}, Direction::Out, settings_.uuid});
-        add_line(*chat_, ChatLine::Who::Me, settings_.welcome, now);
-    }
+    if (!settings_.welcome.empty()) say(settings_.welcome, now);
     effects_.changed();
+}
+
+void ClientSession::say(const std::string& text, const Now& now) {
+    add_line(*chat_, ChatLine::Who::Me, text, now);
+    ChatLine& line = chat_->lines.back();
+    line.id = next_line_id_++;
+    bool up = link_ == LinkState::Joined || link_ == LinkState::Silent;
+    // Behind earlier waiting lines it waits too, so that order is kept.
+    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid})) return;
+    line.fate = ChatLine::Fate::Waiting;
+    outbox_.emplace_back(line.id, text);
+}
+
+ChatLine* ClientSession::own_line(std::uint64_t id) {
+    if (!chat_) return nullptr;
+    for (auto it = chat_->lines.rbegin(); it != chat_->lines.rend(); ++it)
+        if (it->id == id) return &*it;
+    return nullptr;
+}
+
+void ClientSession::flush_outbox() {
+    while (!outbox_.empty()) {
+        if (!effects_.send(MsgCommand{{outbox_.front().second}, Direction::Out, settings_.uuid})) return;
+        if (ChatLine* line = own_line(outbox_.front().first)) line->fate = ChatLine::Fate::Sent;
+        outbox_.pop_front();
+        effects_.changed();
+    }
+}
+
+void ClientSession::fail_outbox(const std::string& why) {
+    for (const auto& [id, text] : outbox_) {
+        if (ChatLine* line = own_line(id)) {
+            line->fate = ChatLine::Fate::NotDelivered;
+            line->why = why;
+        }
+    }
+    if (!outbox_.empty()) effects_.changed();
+    outbox_.clear();
 }
 
 void ClientSession::file_chat() {
     if (!chat_) return;
+    fail_outbox("the chat was closed before the link came back");
     chat_->ended = true;
     past_.push_back(std::move(*chat_));
     chat_.reset();
@@ -168,6 +208,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         services_ = st->services;
         next_key_.reset();
         set_link(LinkState::Joined, now);
+        flush_outbox();  // what the operator wrote while the link was down, in order
         effects_.changed();
     } else if (std::holds_alternative<ProbeCommand>(cmd)) {
         effects_.send(ProbeAckCommand{settings_.uuid});
@@ -176,6 +217,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         // Another terminal holds this key's link: do not redial (that would take it back
         // and start a fight); the operator may take it back by a key.
         bool replaced = rf->code == "replaced" || rf->code == "too_many_takeovers";
+        fail_outbox(replaced ? "another terminal has the link" : "the server refused this client");
         if (replaced && chat_ && !chat_->ended)
             add_line(*chat_, ChatLine::Who::Note, "this chat continues in the other terminal", now);
         set_link(replaced ? LinkState::Replaced : LinkState::Refused, now);
@@ -220,6 +262,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         chat_->caller_state = cs->state;
         if (cs->state == "gone" && !chat_->ended) {
             chat_->ended = true;
+            fail_outbox("the caller had left");
             add_line(*chat_, ChatLine::Who::Note, "the caller left the chat", now);
         }
         effects_.changed();
@@ -287,8 +330,7 @@ bool ClientSession::ignore_ring(std::optional<std::int64_t> id) {
 
 bool ClientSession::send_message(const std::string& text, const Now& now) {
     if (!chat_ || chat_->ended || text.empty()) return false;
-    effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid});
-    add_line(*chat_, ChatLine::Who::Me, text, now);
+    say(text, now);
     paused_at_.reset();
     return true;
 }

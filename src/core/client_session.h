@@ -35,8 +35,9 @@ struct ClientSettings {
 class ClientEffects {
 public:
     virtual ~ClientEffects() = default;
-    // A command for the server; the wiring seals it with the server key.
-    virtual void send(const Command& command) = 0;
+    // A command for the server; the wiring seals it with the server key. True when it was
+    // written to the link; false when there is no link to write it to.
+    virtual bool send(const Command& command) = 0;
     // Close the connection and do not redial (refused, or the server key changed).
     virtual void give_up(const std::string& why) = 0;
     // Something on screen changed.
@@ -65,9 +66,15 @@ struct RingEntry {
 
 struct ChatLine {
     enum class Who { Caller, Me, Note };
+    // What became of one of the operator's own lines: nothing is shown as sent before it
+    // was written to the server, and what cannot be delivered says so where it was typed.
+    enum class Fate { Sent, Waiting, NotDelivered };
     double wall = 0;
     Who who = Who::Note;
     std::string text;
+    Fate fate = Fate::Sent;
+    std::string why;         // for NotDelivered
+    std::uint64_t id = 0;    // the operator's own lines, to find one again
 };
 
 struct Chat {
@@ -133,6 +140,12 @@ private:
     void add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now);
     void start_chat(std::optional<std::int64_t> ring_id, const Now& now);
     void file_chat();
+    // The operator's words in the open chat: sent now when the link is up, else kept as
+    // waiting until it is (flush_outbox) or the chat can no longer have them (fail_outbox).
+    void say(const std::string& text, const Now& now);
+    void flush_outbox();
+    void fail_outbox(const std::string& why);
+    ChatLine* own_line(std::uint64_t id);
     std::vector<RingEntry>::iterator find_ring(std::optional<std::int64_t> id);
 
     ClientSettings settings_;
@@ -154,6 +167,8 @@ private:
     std::deque<std::string> notices_;
     std::optional<double> paused_at_;  // when to send "paused"
     bool key_sent_ = false;            // on this link, before any reply
+    std::deque<std::pair<std::uint64_t, std::string>> outbox_;  // waiting lines, in order
+    std::uint64_t next_line_id_ = 1;
 };
 
 const char* link_state_name(LinkState state);

@@ -90,6 +90,18 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
     }
 }
 
+void LineStream::pause() {
+    if (!stream_ || paused_) return;
+    paused_ = true;
+    uv_read_stop(stream_);
+}
+
+void LineStream::resume() {
+    if (!stream_ || !paused_) return;
+    paused_ = false;
+    uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
+}
+
 std::string LineStream::peer_host() const {
     if (!stream_ || stream_->type != UV_TCP) return "";
     sockaddr_storage addr;

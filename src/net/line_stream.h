@@ -44,6 +44,13 @@ public:
     // Closes the stream; queued writes are flushed first when `flush` is set.
     void close(bool flush = false);
 
+    // Stops reading until resume(): backpressure for a reader that cannot keep up (the
+    // peer's writes then wait in the kernel and in the peer). Lines of a read already
+    // under way are still delivered.
+    void pause();
+    void resume();
+    bool paused() const { return paused_; }
+
     // Changes the line limit (nlchatd keeps it tight until an operator has joined).
     void set_max_line(size_t max_line) { max_line_ = max_line; }
 
@@ -68,6 +75,7 @@ private:
     // next read), so an idle connection costs no read buffer of its own.
     std::string partial_;
     size_t backlog_ = 0;
+    bool paused_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

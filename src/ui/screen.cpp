@@ -147,7 +147,11 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
                                                         : Style::Note;
         std::string prefix = clock_time(line.wall) + " " + who;
         prefix.resize(indent, ' ');
-        auto wrapped = wrap(line.text, std::max(1, width - indent));
+        // An own line not (yet) written to the server says so after its words.
+        std::string text = line.text;
+        if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
+        else if (line.fate == ChatLine::Fate::NotDelivered) text += "  [NOT DELIVERED: " + line.why + "]";
+        auto wrapped = wrap(text, std::max(1, width - indent));
         for (size_t i = 0; i < wrapped.size(); ++i)
             rows.push_back({(i == 0 ? prefix : std::string(indent, ' ')) + wrapped[i], style});
     }

@@ -13,7 +13,11 @@ struct Recorder : ClientEffects {
     std::vector<Command> sent;
     std::vector<std::string> gave_up;
     int changes = 0, alerts = 0;
-    void send(const Command& c) override { sent.push_back(c); }
+    bool link = true;  // false: the wiring has no link to write to
+    bool send(const Command& c) override {
+        if (link) sent.push_back(c);
+        return link;
+    }
     void give_up(const std::string& why) override { gave_up.push_back(why); }
     void changed() override { ++changes; }
     void alert() override { ++alerts; }
@@ -350,4 +354,64 @@ TEST_CASE("quit sends disconnect", "[client]") {
     f.join();
     f.s->quit();
     CHECK(f.fx.types().back() == "disconnect");
+}
+
+TEST_CASE("a reply typed while the link is down waits, shown as waiting, and goes out in order",
+          "[client][outbox]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.fx.sent.clear();
+    f.s->link_down(f.now);  // the link is gone
+    CHECK(f.s->send_message("are you still there?", f.now));
+    CHECK(f.s->send_message("I'm here", f.now));
+    CHECK(f.fx.all<MsgCommand>().empty());  // nothing claimed as sent
+    CHECK(f.s->chat()->lines[0].fate == ChatLine::Fate::Waiting);
+    CHECK(f.s->chat()->lines[1].fate == ChatLine::Fate::Waiting);
+    // The link is back: both go, in order, and only then count as sent.
+    f.s->link_up(f.now);
+    f.in(ChallengeCommand{"me", "n2"});
+    f.in(StatusCommand{{{"Web", "Connected"}}});
+    auto msgs = f.fx.all<MsgCommand>();
+    REQUIRE(msgs.size() == 2);
+    CHECK(msgs[0].msg == std::vector<std::string>{"are you still there?"});
+    CHECK(msgs[1].msg == std::vector<std::string>{"I'm here"});
+    CHECK(f.s->chat()->lines[0].fate == ChatLine::Fate::Sent);
+    CHECK(f.s->chat()->lines[1].fate == ChatLine::Fate::Sent);
+}
+
+TEST_CASE("the session believes the link is up but the wiring has none: the line waits", "[client][outbox]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.fx.link = false;  // the connection closed; the session has not heard yet
+    f.s->send_message("first", f.now);
+    f.fx.link = true;
+    f.s->send_message("second", f.now);  // waits behind the first, keeping the order
+    CHECK(f.fx.all<MsgCommand>().empty());
+    f.in(StatusCommand{{{"Web", "Connected"}}});
+    auto msgs = f.fx.all<MsgCommand>();
+    REQUIRE(msgs.size() == 2);
+    CHECK(msgs[0].msg[0] == "first");
+}
+
+TEST_CASE("waiting lines that can no longer be delivered say so, with the reason", "[client][outbox]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.s->link_down(f.now);
+    f.s->send_message("one", f.now);
+    f.in(ChatStateCommand{"me", Direction::In, "gone"});
+    const ChatLine& line = f.s->chat()->lines[0];
+    CHECK(line.fate == ChatLine::Fate::NotDelivered);
+    CHECK(line.why == "the caller had left");
+    // Closed by the operator while waiting.
+    Fixture g;
+    g.join();
+    g.in(RingAckAckCommand{"me", 8});
+    g.s->link_down(g.now);
+    g.s->send_message("two", g.now);
+    g.s->end_chat(g.now);
+    CHECK(g.s->past_chats().back().lines[0].fate == ChatLine::Fate::NotDelivered);
+    CHECK(g.s->past_chats().back().lines[0].why.find("closed") != std::string::npos);
 }

@@ -21,7 +21,7 @@ using namespace nlchat::ui;
 namespace {
 
 struct NullEffects : ClientEffects {
-    void send(const Command&) override {}
+    bool send(const Command&) override { return true; }
     void give_up(const std::string&) override {}
     void changed() override {}
     void alert() override {}
@@ -207,3 +207,15 @@ TEST_CASE("notes said at start stay on the empty chat pane", "[ui]") {
     CHECK(sc.draw(100, 30).text().find("The locale C") == std::string::npos);
 }
 
+
+TEST_CASE("the operator's own lines say when they wait for the link or were not delivered", "[ui]") {
+    Scene sc;
+    sc.open_chat();
+    sc.session.link_down(sc.now);
+    sc.session.send_message("still there?", sc.now);
+    auto s = sc.draw(100, 30).text();
+    CHECK(s.find("still there?  [waiting for the link]") != std::string::npos);
+    sc.in(ChatStateCommand{"me", Direction::In, "gone"});
+    s = sc.draw(100, 30).text();
+    CHECK(s.find("still there?  [NOT DELIVERED: the caller had left]") != std::string::npos);
+}

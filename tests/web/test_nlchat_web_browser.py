@@ -5,76 +5,15 @@ A small TCP relay sits between the browser and nlchat-web so a test can drop the
 connection (as a train tunnel would) and hold it down while the listener writes."""
 import http.server
 import os
-import socket
 import threading
 import time
 
 from nltest import BUILD, FAST_TIMERS, Browser, NlchatWeb, Nlchatd, Operator, TempDirTest, make_key, stop_processes
+from relay import Relay
 
 RINGING = "A listener will be with you shortly..."
 NO_OPERATORS = "Sorry, no listeners are available at the moment. Please try again later."
 ARTEFACTS = os.path.join(BUILD, "artefacts", "web")
-
-
-class Relay:
-    """Forwards TCP connections to `target`; drop() cuts every one, and while `down`
-    new ones are closed at once."""
-
-    def __init__(self, target):
-        self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
-        self.pairs = []
-        self.down = False
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.down:
-                client.close()
-                continue
-            host, port = self.target.rsplit(":", 1)
-            upstream = socket.create_connection((host, int(port)))
-            with self.lock:
-                self.pairs.append((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                b.sendall(data)
-        except OSError:
-            pass
-        for s in (a, b):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def drop(self):
-        with self.lock:
-            for pair in self.pairs:
-                for s in pair:
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                    s.close()
-            self.pairs = []
-
-    def close(self):
-        self.listener.close()
-        self.drop()
 
 
 class BrowserTest(TempDirTest):

@@ -6,7 +6,8 @@ no per-address slot, a restart shows the chat as ended, and each notice comes on
 import signal
 
 from nltest import NlchatWeb
-from test_nlchat_web_browser import BrowserTest, Relay
+from relay import Relay
+from test_nlchat_web_browser import BrowserTest
 
 OFFLINE = "Sorry, the listener has unexpectedly gone offline."
 
