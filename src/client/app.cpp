@@ -288,9 +288,11 @@ void App::handle_action(ui::Action action) {
     case Action::NextRing:
         ui_.selected_ring = session_.rings().empty() ? 0 : (ui_.selected_ring + 1) % session_.rings().size();
         break;
-    case Action::ScrollUp: ui_.scroll += std::max(1, term_.height() - 6); break;
-    case Action::ScrollDown: ui_.scroll = std::max(0, ui_.scroll - std::max(1, term_.height() - 6)); break;
-    case Action::ScrollTop: ui_.scroll = 1 << 20; break;
+    case Action::ScrollUp: ui_.scroll = std::min(ui_.max_scroll, ui_.scroll + std::max(1, term_.height() - 6)); break;
+    case Action::ScrollDown:
+        ui_.scroll = std::max(0, std::min(ui_.scroll, ui_.max_scroll) - std::max(1, term_.height() - 6));
+        break;
+    case Action::ScrollTop: ui_.scroll = ui_.max_scroll; break;
     case Action::ScrollBottom: ui_.scroll = 0; break;
     case Action::PastChats:
         if (session_.past_chats().empty()) {
@@ -340,7 +342,7 @@ void App::handle_action(ui::Action action) {
     case Action::Right: input_.right(); break;
     // With nothing typed, Home and End move the chat instead of the cursor.
     case Action::Home:
-        if (input_.empty()) ui_.scroll = 1 << 20;
+        if (input_.empty()) ui_.scroll = ui_.max_scroll;
         else input_.home();
         break;
     case Action::End:

@@ -157,6 +157,7 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     }
     int area = bottom - (top + 2);
     int max_scroll = std::max(0, static_cast<int>(rows.size()) - area);
+    ui.max_scroll = max_scroll;
     int scroll = std::clamp(ui.scroll, 0, max_scroll);
     int first = std::max(0, static_cast<int>(rows.size()) - area - scroll);
     for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)

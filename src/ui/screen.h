@@ -28,6 +28,10 @@ struct UiState {
     bool help = false;
     std::size_t selected_ring = 0;     // index into the session's rings
     int scroll = 0;                    // chat lines above the bottom
+    // How far the chat could scroll at the last draw: the key handler keeps `scroll`
+    // within it, so that PgDn after Ctrl-T (or PgUp pressed past the start) moves at once.
+    // Written by draw_screen, which otherwise only reads the state.
+    mutable int max_scroll = 0;
     std::optional<std::size_t> past;   // an earlier chat on view
     std::string fingerprint;           // own key's, shown shortened
     std::string message;               // feedback for the last key, cleared on the next

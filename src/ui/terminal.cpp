@@ -98,20 +98,23 @@ Terminal::Terminal(bool force_ascii) {
         init_pair(4, COLOR_YELLOW, -1);
         colour_ = true;
     }
-    // Function keys as the common terminals send them, where the terminfo entry does not
-    // know them (TERM=linux inside tmux, vt100's four PF keys, xterm-mono): without this
-    // an F-key's bytes would land in the input line as text such as "OQ".
+    // Keys as the common terminals send them, where the terminfo entry does not know them
+    // (TERM=linux inside tmux, vt100's four PF keys, xterm-mono, tmux's Home and End):
+    // without this their bytes would land in the input line as text such as "OQ" or "[1~".
     static const struct {
         const char* sequence;
-        int number;
-    } kFunctionKeys[] = {
-        {"\x1bOP", 1},    {"\x1bOQ", 2},    {"\x1bOR", 3},    {"\x1bOS", 4},    {"\x1b[11~", 1},
-        {"\x1b[12~", 2},  {"\x1b[13~", 3},  {"\x1b[14~", 4},  {"\x1b[[A", 1},   {"\x1b[[B", 2},
-        {"\x1b[[C", 3},   {"\x1b[[D", 4},   {"\x1b[[E", 5},   {"\x1b[15~", 5},  {"\x1b[17~", 6},
-        {"\x1b[18~", 7},  {"\x1b[19~", 8},  {"\x1b[20~", 9},  {"\x1b[21~", 10},
+        int code;
+    } kKnownKeys[] = {
+        {"\x1bOP", KEY_F(1)},    {"\x1bOQ", KEY_F(2)},    {"\x1bOR", KEY_F(3)},   {"\x1bOS", KEY_F(4)},
+        {"\x1b[11~", KEY_F(1)},  {"\x1b[12~", KEY_F(2)},  {"\x1b[13~", KEY_F(3)}, {"\x1b[14~", KEY_F(4)},
+        {"\x1b[[A", KEY_F(1)},   {"\x1b[[B", KEY_F(2)},   {"\x1b[[C", KEY_F(3)},  {"\x1b[[D", KEY_F(4)},
+        {"\x1b[[E", KEY_F(5)},   {"\x1b[15~", KEY_F(5)},  {"\x1b[17~", KEY_F(6)}, {"\x1b[18~", KEY_F(7)},
+        {"\x1b[19~", KEY_F(8)},  {"\x1b[20~", KEY_F(9)},  {"\x1b[21~", KEY_F(10)}, {"\x1b[1~", KEY_HOME},
+        {"\x1b[7~", KEY_HOME},   {"\x1b[H", KEY_HOME},    {"\x1bOH", KEY_HOME},   {"\x1b[4~", KEY_END},
+        {"\x1b[8~", KEY_END},    {"\x1b[F", KEY_END},     {"\x1bOF", KEY_END},
     };
-    for (const auto& f : kFunctionKeys)
-        if (key_defined(f.sequence) == 0) define_key(f.sequence, KEY_F(f.number));
+    for (const auto& k : kKnownKeys)
+        if (key_defined(k.sequence) == 0) define_key(k.sequence, k.code);
     define_key("\x1b[200~", kPasteStart);
     define_key("\x1b[201~", kPasteEnd);
     write_tty("\x1b[?2004h");  // bracketed paste on

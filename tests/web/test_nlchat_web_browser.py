@@ -235,4 +235,6 @@ class Widget(BrowserTest):
         b.do("wait_text", page="h", frame="#nlchat-frame", selector="#log", text="Hello there.")
         self.shot("h", "desktop-widget")
         b.do("keyboard", page="h", key="Escape")
+        # The frame asks the page to close it by postMessage, which arrives a moment later.
+        b.do("wait_visible", page="h", selector="#nlchat-frame", visible=False)
         self.assertEqual(b.do("eval", page="h", expr="document.querySelector('#nlchat-frame').hidden"), True)
