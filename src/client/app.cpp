@@ -394,9 +394,17 @@ void App::redraw() {
     dirty_ = false;
     bool countdown = ui::draw_screen(term_, session_, ui_, input_, now());
     term_.present();
-    // Idle means idle: a timer only while a countdown is on screen.
-    if (countdown && !second_timer_.active()) second_timer_.start(1, [this] { dirty_ = true; }, 1);
-    if (!countdown) second_timer_.stop();
+    // Idle means nearly idle: a redraw each second only while a countdown is on screen;
+    // otherwise every 5 s while the status bar shows the age of the server's last word (so
+    // it does not stand still through a quiet spell), and none when nothing on screen ages.
+    LinkState link = session_.link();
+    bool age_shown = link == LinkState::Joined || link == LinkState::Silent || link == LinkState::Down;
+    double interval = countdown ? 1 : age_shown ? 5 : 0;
+    if (interval != redraw_interval_) {
+        second_timer_.stop();
+        redraw_interval_ = interval;
+        if (interval > 0) second_timer_.start(interval, [this] { dirty_ = true; }, interval);
+    }
 }
 
 void App::shut_down(bool send_disconnect) {

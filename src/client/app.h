@@ -78,6 +78,7 @@ private:
     std::deque<std::string> inbox_;
     bool opening_ = false;
     Backoff backoff_{{1, 30, 0.2, true}};
+    double redraw_interval_ = 0;  // of second_timer_; 0 when it is stopped
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
     // Reading the link stops with this many packets waiting to be opened, and starts again
     // when they are down to the lower number.

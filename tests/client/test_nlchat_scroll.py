@@ -1,6 +1,8 @@
-"""Scrolling a long chat in the real nlchat in tmux: PgDn moves at once after Ctrl-T or
-Home took the view to the start, and PgUp pressed past the start costs no extra PgDn."""
+"""Moving about the real nlchat's screen in tmux: PgDn moves at once after Ctrl-T or Home
+took a long chat to its start, PgUp pressed past the start costs no extra PgDn, and the
+status bar's age of the server's last word keeps moving through a quiet spell."""
 import re
+import time
 
 from test_nlchat_tui import TuiTest
 
@@ -41,3 +43,21 @@ class Scrolling(TuiTest):
         t.wait_for("line 00")
         t.keys("PageDown")
         t.wait_gone("line 00")
+
+
+class StatusBar(TuiTest):
+    def test_the_age_of_the_servers_last_word_moves_through_a_quiet_spell(self):
+        from nltest import Nlchatd
+        # A server that stays quiet for 30 s (no probes): before, the bar stood at 0:00.
+        server = Nlchatd(self.dir, allow_any=True, extra=["--probe-after", "30", "-v"])
+        self.procs.append(server)
+        t, _ = self.online(server)
+        screen = t.wait_for("online", timeout=5)
+        self.assertRegex(screen.splitlines()[0], r"online . 0:0[0-2] ago")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if re.search(r"online . 0:(0[5-9]|1\d) ago", t.screen().splitlines()[0]):
+                break
+            time.sleep(0.5)
+        else:
+            self.fail("the age stood still:\n" + t.screen())
