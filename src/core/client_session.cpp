@@ -112,7 +112,10 @@ void ClientSession::server_online(const std::optional<std::string>& key_pem, con
 void ClientSession::trust_server_key(bool trust, const Now& now) {
     if (link_ != LinkState::AwaitingTrust || !offered_key_) return;
     if (!trust) {
-        refusal_ = "you did not trust the server's key " + offered_key_->fingerprint();
+        declined_trust_ = true;
+        refusal_ = "You did not trust the server's key " + offered_key_->fingerprint() +
+                   ", so nlchat has not connected. Check the fingerprint with the server's admin, then start "
+                   "nlchat again (it asks again), or give the admin's server.key.pub with --server-key FILE.";
         set_link(LinkState::Refused, now);
         effects_.give_up(refusal_);
         return;

@@ -123,6 +123,8 @@ public:
     double last_heard() const { return last_heard_; }  // monotonic; 0 if never
     double link_changed() const { return link_changed_; }
     const std::string& refusal() const { return refusal_; }
+    // True when it was the operator who declined the server's key (not the server us).
+    bool declined_trust() const { return declined_trust_; }
     const std::optional<PublicKey>& server_key() const { return server_key_; }
     const std::optional<PublicKey>& offered_server_key() const { return offered_key_; }
     const std::vector<ServiceStatus>& services() const { return services_; }
@@ -167,6 +169,7 @@ private:
     std::deque<std::string> notices_;
     std::optional<double> paused_at_;  // when to send "paused"
     bool key_sent_ = false;            // on this link, before any reply
+    bool declined_trust_ = false;
     std::deque<std::pair<std::uint64_t, std::string>> outbox_;  // waiting lines, in order
     std::uint64_t next_line_id_ = 1;
 };

@@ -97,9 +97,11 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
         return;
     }
     if (!chat && (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged)) {
-        s.put(top, left, fit(session.link() == LinkState::Refused ? "Not connected: the server refused us."
-                                                                 : "Not connected: THE SERVER'S KEY CHANGED.",
-                             width),
+        s.put(top, left,
+              fit(session.link() == LinkState::ServerKeyChanged ? "Not connected: THE SERVER'S KEY CHANGED."
+                  : session.declined_trust()                    ? "Not connected: you did not trust the server."
+                                                                : "Not connected: the server refused us.",
+                  width),
               Style::Alert);
         int y = top + 2;
         for (const auto& line : wrap(session.refusal(), width))

@@ -1,6 +1,7 @@
 """Moving about the real nlchat's screen in tmux: PgDn moves at once after Ctrl-T or Home
 took a long chat to its start, PgUp pressed past the start costs no extra PgDn, and the
-status bar's age of the server's last word keeps moving through a quiet spell."""
+status bar's age of the server's last word keeps moving through a quiet spell, and
+declining the server's key says what happened and how to go on."""
 import re
 import time
 
@@ -61,3 +62,17 @@ class StatusBar(TuiTest):
             time.sleep(0.5)
         else:
             self.fail("the age stood still:\n" + t.screen())
+
+
+class Trust(TuiTest):
+    def test_declining_the_server_key_says_what_happened_and_how_to_go_on(self):
+        server = self.server()
+        t, _ = self.nlchat(server)
+        t.wait_for("Trust it? y/n")
+        t.keys("n")
+        screen = t.wait_for("you did not trust the server")
+        self.assertNotIn("the server refused us", screen)  # it was the operator's choice
+        words = " ".join(screen.replace("\u2502", " ").split())
+        self.assertIn("start nlchat again", words)
+        self.assertIn("--server-key", screen)
+        self.assertIn("F10 quits", screen)
