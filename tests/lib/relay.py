@@ -15,6 +15,7 @@ class Relay:
         self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
         self.pairs = []
         self.down = False
+        self.lines_to_clients = 0  # newline-ended lines passed from the target to clients
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -28,20 +29,26 @@ class Relay:
                 client.close()
                 continue
             host, port = self.target.rsplit(":", 1)
-            upstream = socket.create_connection((host, int(port)))
+            try:
+                upstream = socket.create_connection((host, int(port)))
+            except OSError:  # the target is gone (a test ending): as a network would, refuse
+                client.close()
+                continue
             with self.lock:
                 self.pairs.append((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, down in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(target=self._pipe, args=(a, b, down), daemon=True).start()
 
-    @staticmethod
-    def _pipe(a, b):
+    def _pipe(self, a, b, downstream):
         try:
             while True:
                 data = a.recv(65536)
                 if not data:
                     break
                 b.sendall(data)
+                if downstream:
+                    with self.lock:
+                        self.lines_to_clients += data.count(b"\n")
         except OSError:
             pass
         for s in (a, b):
