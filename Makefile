@@ -157,7 +157,7 @@ $(O)/gen/%.o: $(O)/gen/%.cpp
 
 $(O)/src/web/%.o: ALL_CXXFLAGS += $(NET_CFLAGS) $(LWS_CFLAGS)
 
-$(BIN)/nlchat-web: $(O)/src/web/nlchat_web.o $(WEB_OBJ) $(O)/src/server/logger.o $(O)/src/server/server_options.o $(NET_LIB) $(CORE_LIB)
+$(BIN)/nlchat-web: $(O)/src/web/nlchat_web.o $(WEB_OBJ) $(O)/src/server/server_options.o $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(LWS_LIBS) $(INI_LIBS)
 

@@ -23,7 +23,7 @@
 #include "net/listener.h"
 #include "net/loop.h"
 #include "net/timer.h"
-#include "server/logger.h"
+#include "net/logger.h"
 
 namespace nlchat {
 

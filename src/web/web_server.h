@@ -11,7 +11,7 @@
 
 #include "net/loop.h"
 #include "net/timer.h"
-#include "server/logger.h"
+#include "net/logger.h"
 #include "web/assets.h"
 #include "web/bus_link.h"
 #include "web/web_config.h"

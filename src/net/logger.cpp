@@ -1,4 +1,4 @@
-#include "server/logger.h"
+#include "net/logger.h"
 
 #include <cctype>
 #include <chrono>
