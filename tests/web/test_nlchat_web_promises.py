@@ -115,6 +115,9 @@ class Promises(BrowserTest):
         self.start_chat("old", self.web.url, first="from the old window")
         token = b.do("eval", page="old", expr="sessionStorage.getItem('nlchat-token')")
         b.do("open", page="new", url=self.web.url)
+        # The new page's own welcome stores its own token; setting ours before
+        # it arrives would be overwritten by it.
+        b.do("wait_text", page="new", selector="#notice", text="anonymous")
         b.do("eval", page="new", expr=f"sessionStorage.setItem('nlchat-token', {token!r})")
         b.do("reload", page="new")
         b.do("wait_text", page="new", selector="#log", text="from the old window")
