@@ -82,7 +82,8 @@ int main() {
         // The same work with the RSA replaced by a copy of a ready result: what the packet
         // layer itself costs (JSON, base64, splitting, checks, joining, UTF-8, parsing).
         Stats s_bare = measure(seal_runs * 4, [&] {
-            seal_with(inner, step, [&ct](std::string_view) { return ct; }, "u", Role::Alice);
+            seal_with(
+                inner, step, [&ct](std::string_view) { return ct; }, "u", Role::Alice);
         });
         Stats o_bare = measure(open_runs * 10, [&] {
             SplitPacket split = *split_packet(line, pub, Role::Alice, OpenLimits{}, error);

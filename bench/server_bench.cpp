@@ -14,14 +14,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,8 +78,14 @@ class Bench {
 public:
     Bench(std::string nlchatd, int threads, int operators, int callers, int rounds, const PrivateKey& key,
           double enc_us, double dec_us)
-        : nlchatd_(std::move(nlchatd)), threads_(threads), n_ops_(operators), n_callers_(callers), rounds_(rounds),
-          key_(key), enc_us_(enc_us), dec_us_(dec_us) {}
+        : nlchatd_(std::move(nlchatd)),
+          threads_(threads),
+          n_ops_(operators),
+          n_callers_(callers),
+          rounds_(rounds),
+          key_(key),
+          enc_us_(enc_us),
+          dec_us_(dec_us) {}
 
     Result run() {
         char dir_tmpl[] = "/tmp/nlchat-bench-XXXXXX";
@@ -98,7 +104,7 @@ private:
         std::string uuid;
         std::unique_ptr<net::LineStream> conn;
         bool joined = false, won = false;
-        std::int64_t acked = 0;      // the ring this operator is trying to take
+        std::int64_t acked = 0;       // the ring this operator is trying to take
         std::set<std::int64_t> open;  // rings it has seen that nobody has taken
         int caller = -1;              // index of its caller once the first msg arrived
     };
@@ -150,7 +156,8 @@ private:
     }
 
     void send(Op& op, const Command& cmd) {
-        if (op.conn && server_key_) op.conn->write_line(seal(write_json(to_json(cmd)), *server_key_, op.uuid, Role::Alice));
+        if (op.conn && server_key_)
+            op.conn->write_line(seal(write_json(to_json(cmd)), *server_key_, op.uuid, Role::Alice));
     }
 
     void on_op_line(int i, std::string line) {
@@ -202,8 +209,8 @@ private:
                 } else if (std::sscanf(text.c_str(), "c %d %d", &caller, &seq) == 2) {
                     c2o_.push_back(now_s() - sent_at_[{caller, seq}]);
                     sent_at_[{-caller - 1, seq}] = now_s();
-                    send(op, MsgCommand{{"o " + std::to_string(caller) + " " + std::to_string(seq)}, Direction::Out,
-                                        op.uuid});
+                    send(op, MsgCommand{
+                                 {"o " + std::to_string(caller) + " " + std::to_string(seq)}, Direction::Out, op.uuid});
                 }
             }
         }
@@ -370,7 +377,8 @@ int main(int argc, char** argv) {
                     r.throughput, r.c2o_p50, r.c2o_p99, r.o2c_p50, r.o2c_p99, r.cpu_per_msg_us, r.rsa_share * 100,
                     r.rss_per_operator_kib);
     }
-    std::printf("\nmsg/s counts both directions; latencies include the operator side's decryption (bench process).\n"
-                "RSA share = (exchanges x (encrypt + decrypt)) / server CPU time during the message rounds.\n");
+    std::printf(
+        "\nmsg/s counts both directions; latencies include the operator side's decryption (bench process).\n"
+        "RSA share = (exchanges x (encrypt + decrypt)) / server CPU time during the message rounds.\n");
     return 0;
 }

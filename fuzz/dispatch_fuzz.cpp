@@ -35,7 +35,6 @@ struct NullEffects : DispatchEffects {
     void log(LogLevel, const std::string&) override {}
 };
 
-
 Json::Value object(const std::string& text) {
     std::string error;
     auto v = parse_json_object(text, error);
@@ -51,17 +50,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config.max_held = 20;
     config.max_rings = 10;
     int nonce = 0;
-    Dispatch d(config, fuzz::key().public_key(), fx, [&nonce] { return "n" + std::to_string(++nonce); }, "salt", 1);
+    Dispatch d(
+        config, fuzz::key().public_key(), fx, [&nonce] { return "n" + std::to_string(++nonce); }, "salt", 1);
     Now now{100, 1764190000};
     const std::string pem = fuzz::key().public_key().to_pem();
     for (ConnId conn : {1, 2}) {
         std::string uuid = conn == 1 ? "a" : "b";
         d.operator_connected(conn, now);
-        d.operator_packet(conn, uuid, object(R"({"type":"key","UUID":")" + uuid + R"(","key":)" +
-                                             write_json(Json::Value(pem)) + "}"), now);
-        d.operator_packet(conn, uuid,
-                          object(R"({"type":"challengeACK","UUID":")" + uuid + R"(","nonce":")" + fx.last_nonce + "\"}"),
-                          now);
+        d.operator_packet(
+            conn, uuid, object(R"({"type":"key","UUID":")" + uuid + R"(","key":)" + write_json(Json::Value(pem)) + "}"),
+            now);
+        d.operator_packet(
+            conn, uuid, object(R"({"type":"challengeACK","UUID":")" + uuid + R"(","nonce":")" + fx.last_nonce + "\"}"),
+            now);
     }
     d.service_connected(10, now);
     d.service_line(10, object(R"({"type":"service_online","service":"Web"})"), now);

@@ -11,7 +11,6 @@
 
 using namespace nlchat;
 
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view line(reinterpret_cast<const char*>(data), size);
     for (Role role : {Role::Alice, Role::Bob}) {

@@ -132,7 +132,8 @@ void App::open_next() {
         [this, job] {
             opening_ = false;
             if (job->second.packet && !stopping_) {
-                if (job->second.packet->uuid == settings_.session.uuid) session_.command(job->second.packet->inner, now());
+                if (job->second.packet->uuid == settings_.session.uuid)
+                    session_.command(job->second.packet->inner, now());
                 if (session_.link() == LinkState::Joined) backoff_.reset();
                 reschedule();
             }
@@ -403,7 +404,9 @@ void App::redraw() {
     if (interval != redraw_interval_) {
         second_timer_.stop();
         redraw_interval_ = interval;
-        if (interval > 0) second_timer_.start(interval, [this] { dirty_ = true; }, interval);
+        if (interval > 0)
+            second_timer_.start(
+                interval, [this] { dirty_ = true; }, interval);
     }
 }
 

@@ -26,11 +26,11 @@ namespace nlchat {
 
 struct AppSettings {
     HostPort server{"127.0.0.1", 7780};
-    std::string known_servers;   // file of pinned server keys ("" to keep nothing)
-    double bell_interval = 15;   // seconds between bells while rings wait; 0: once only; < 0: no bell
-    std::string canned_dir;      // canned responses, one file each
-    bool notify = false;         // desktop notifications (OSC 9/777)
-    bool ascii = false;          // show ASCII only, whatever the locale (ui/ascii.h)
+    std::string known_servers;  // file of pinned server keys ("" to keep nothing)
+    double bell_interval = 15;  // seconds between bells while rings wait; 0: once only; < 0: no bell
+    std::string canned_dir;     // canned responses, one file each
+    bool notify = false;        // desktop notifications (OSC 9/777)
+    bool ascii = false;         // show ASCII only, whatever the locale (ui/ascii.h)
     ClientSettings session;
 };
 
@@ -78,7 +78,7 @@ private:
     std::deque<std::string> inbox_;
     bool opening_ = false;
     Backoff backoff_{{1, 30, 0.2, true}};
-    double redraw_interval_ = 0;  // of second_timer_; 0 when it is stopped
+    double redraw_interval_ = 0;        // of second_timer_; 0 when it is stopped
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
     // Reading the link stops with this many packets waiting to be opened, and starts again
     // when they are down to the lower number.

@@ -34,8 +34,8 @@ CannedLoad load_canned(const std::string& dir) {
             continue;
         }
         while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
-        std::string title = name.size() > 4 && name.substr(name.size() - 4) == ".txt" ? name.substr(0, name.size() - 4)
-                                                                                      : name;
+        std::string title =
+            name.size() > 4 && name.substr(name.size() - 4) == ".txt" ? name.substr(0, name.size() - 4) : name;
         std::replace(title.begin(), title.end(), '_', ' ');
         out.responses.emplace_back(title, *text);
     }

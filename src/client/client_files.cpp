@@ -69,8 +69,7 @@ std::optional<PublicKey> known_server_key(const std::string& path, const std::st
     return std::nullopt;
 }
 
-bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key,
-                         std::string& error) {
+bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key, std::string& error) {
     std::string kept;
     std::ifstream in(path);
     std::string line;

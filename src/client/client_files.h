@@ -21,7 +21,6 @@ std::string random_uuid();
 
 // known_servers: one line per server, "HOST:PORT SHA256:... BASE64-DER-OF-PUBLIC-KEY".
 std::optional<PublicKey> known_server_key(const std::string& path, const std::string& server);
-bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key,
-                         std::string& error);
+bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key, std::string& error);
 
 }  // namespace nlchat

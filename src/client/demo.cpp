@@ -1,7 +1,7 @@
 #include "client/demo.h"
 
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,8 +52,8 @@ bool DemoServer::start(std::string& error) {
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0), dup2(devnull, 1);
         execlp(nlchatd.c_str(), "nlchatd", "--allow-any-key", "--listen", "127.0.0.1:0", "--key",
-               (dir_ + "/server.key").c_str(), "--service-socket", (dir_ + "/bus.sock").c_str(), "--ring-timeout",
-               "45", static_cast<char*>(nullptr));
+               (dir_ + "/server.key").c_str(), "--service-socket", (dir_ + "/bus.sock").c_str(), "--ring-timeout", "45",
+               static_cast<char*>(nullptr));
         std::fprintf(stderr, "cannot run %s: %s\n", nlchatd.c_str(), std::strerror(errno));
         _exit(127);
     }
@@ -115,8 +115,8 @@ struct DemoCallers::Persona {
     std::string address;
     std::vector<std::string> lines;  // what they say, one per operator reply
     std::string opening;
-    bool patient;                    // waits for the ring to expire rather than leaving
-    double leave_after = 0;          // seconds unanswered before leaving (0: never)
+    bool patient;            // waits for the ring to expire rather than leaving
+    double leave_after = 0;  // seconds unanswered before leaving (0: never)
     std::size_t next = 0;
     bool answered = false, gone = false;
 };
@@ -183,8 +183,7 @@ void DemoCallers::begin(std::size_t index) {
     case 1:
         p->opening = "hello? I just need to talk to someone for a bit";
         p->lines = {"my flatmate moved out today and the flat is really quiet",
-                    "it's silly, we weren't even that close",
-                    "ok. thank you, that helps. goodnight"};
+                    "it's silly, we weren't even that close", "ok. thank you, that helps. goodnight"};
         p->patient = true;
         break;
     default:
@@ -264,8 +263,8 @@ void DemoCallers::on_line(std::string_view text) {
             // The server's own replies ("A listener will be with you...") are not the
             // operator; only answer once a chat has begun, i.e. after a real reply.
             std::string m = (*v)["msg"][0].asString();
-            bool server_reply = m.rfind("A listener will", 0) == 0 || m.rfind("Sorry,", 0) == 0 ||
-                                m.rfind("All our listeners", 0) == 0;
+            bool server_reply =
+                m.rfind("A listener will", 0) == 0 || m.rfind("Sorry,", 0) == 0 || m.rfind("All our listeners", 0) == 0;
             if (m.rfind("Sorry, no listeners are currently", 0) == 0) p->gone = true;  // the ring expired
             if (server_reply) continue;
             p->answered = true;

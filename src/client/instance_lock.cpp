@@ -38,8 +38,8 @@ std::optional<InstanceLock> InstanceLock::take(const std::string& path, std::str
     std::time_t t = std::time(nullptr);
     char since[32];
     std::strftime(since, sizeof since, "%Y-%m-%d %H:%M", std::localtime(&t));
-    std::string who = "PID " + std::to_string(::getpid()) + " on " + (tty ? tty : "no terminal") + ", since " +
-                      since + "\n";
+    std::string who =
+        "PID " + std::to_string(::getpid()) + " on " + (tty ? tty : "no terminal") + ", since " + since + "\n";
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, who.data(), who.size(), 0) != static_cast<ssize_t>(who.size())) {
         // The lock holds all the same; only the next one's message loses the detail.
     }

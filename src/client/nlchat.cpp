@@ -20,10 +20,10 @@
 #include "core/key_file.h"
 #include "core/option_table.h"
 #include "net/loop.h"
+#include "net/process.h"
 #include "net/timer.h"
 #include "ui/terminal.h"
 #include "ui/text_width.h"
-#include "net/process.h"
 
 using namespace nlchat;
 
@@ -67,8 +67,7 @@ const std::vector<OptionSpec>& options() {
          [](Options& o, const std::string& v, std::string&) { return o.key_file = v, true; }},
         {"welcome", "TEXT", "message sent to a caller when a chat starts", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.session.welcome = v, true; }},
-        {"bell-interval", "SECONDS", "ring the bell again this often while rings wait (0: once; off; default 15)",
-         true,
+        {"bell-interval", "SECONDS", "ring the bell again this often while rings wait (0: once; off; default 15)", true,
          [](Options& o, const std::string& v, std::string& e) {
              return number(v, o.app.bell_interval, "bell-interval", e);
          }},
@@ -110,13 +109,17 @@ bool load_config(const std::string& path, Options& o, bool must_exist, std::stri
         Options* o;
         std::string error;
     } st{&o, ""};
-    int rc = ini_parse(path.c_str(), [](void* user, const char*, const char* name, const char* value) -> int {
-        auto* s = static_cast<State*>(user);
-        for (const auto& spec : options())
-            if (spec.in_config && std::strcmp(spec.name, name) == 0) return spec.apply(*s->o, value, s->error) ? 1 : 0;
-        s->error = std::string("unknown setting '") + name + "'";
-        return 0;
-    }, &st);
+    int rc = ini_parse(
+        path.c_str(),
+        [](void* user, const char*, const char* name, const char* value) -> int {
+            auto* s = static_cast<State*>(user);
+            for (const auto& spec : options())
+                if (spec.in_config && std::strcmp(spec.name, name) == 0)
+                    return spec.apply(*s->o, value, s->error) ? 1 : 0;
+            s->error = std::string("unknown setting '") + name + "'";
+            return 0;
+        },
+        &st);
     if (rc == -1) {
         if (!must_exist) return true;
         error = "cannot read config file '" + path + "'";
@@ -170,8 +173,8 @@ int run_demo(Options& o) {
     std::string werr;
     write_file_atomic(o.app.canned_dir + "/1_check_in.txt", "How are you feeling right now?\n", 0600, werr);
     write_file_atomic(o.app.canned_dir + "/2_sign_off.txt",
-                      "Thanks for talking tonight. Take care of yourself, and you can write again any time.\n",
-                      0600, werr);
+                      "Thanks for talking tonight. Take care of yourself, and you can write again any time.\n", 0600,
+                      werr);
     if (o.app.session.welcome.empty())
         o.app.session.welcome = "Hi, you're through to the Nightline demo. I'm listening.";
     o.app.session.uuid = random_uuid();

@@ -15,10 +15,10 @@ namespace nlchat {
 class Backoff {
 public:
     struct Policy {
-        double first = 1;        // the first wait after the immediate retry (or the first wait)
-        double cap = 30;         // waits never grow past this
-        double jitter = 0.2;     // each wait is scaled by a random factor in [1 - j, 1 + j]
-        bool immediate = true;   // the first retry goes at once
+        double first = 1;       // the first wait after the immediate retry (or the first wait)
+        double cap = 30;        // waits never grow past this
+        double jitter = 0.2;    // each wait is scaled by a random factor in [1 - j, 1 + j]
+        bool immediate = true;  // the first retry goes at once
     };
 
     explicit Backoff(Policy policy, std::optional<std::uint64_t> seed = std::nullopt);

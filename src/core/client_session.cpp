@@ -201,8 +201,8 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
     ParsedCommand parsed = parse_command(inner);
     if (parsed.kind != ParsedCommand::Kind::Ok) return;  // unknown or malformed: ignored
     const Command& cmd = *parsed.command;
-    if (const std::string* uuid = command_uuid(cmd); uuid && *uuid != settings_.uuid &&
-                                                     !std::holds_alternative<RingAckAckCommand>(cmd))
+    if (const std::string* uuid = command_uuid(cmd);
+        uuid && *uuid != settings_.uuid && !std::holds_alternative<RingAckAckCommand>(cmd))
         return;  // meant for another client
 
     if (auto* ch = std::get_if<ChallengeCommand>(&cmd)) {

@@ -24,11 +24,11 @@ namespace nlchat {
 
 struct ClientSettings {
     std::string uuid;
-    double silence = 20;       // no word from the server this long: say so, resend key
-    double key_interval = 10;  // ...every this many seconds until a status arrives
-    double paused_after = 5;   // idle typing this long sends chat_state paused
-    double default_ring_time = 60;  // for a ring with neither expires_in nor time
-    std::string welcome;       // sent when a chat starts, if not empty
+    double silence = 20;                // no word from the server this long: say so, resend key
+    double key_interval = 10;           // ...every this many seconds until a status arrives
+    double paused_after = 5;            // idle typing this long sends chat_state paused
+    double default_ring_time = 60;      // for a ring with neither expires_in nor time
+    std::string welcome;                // sent when a chat starts, if not empty
     std::size_t max_chat_lines = 5000;  // per chat, oldest dropped beyond
 };
 
@@ -60,7 +60,7 @@ enum class LinkState {
 
 struct RingEntry {
     std::int64_t id = 0;
-    double expires_at = 0;  // monotonic
+    double expires_at = 0;   // monotonic
     bool accepting = false;  // we sent ringACK
 };
 
@@ -73,8 +73,8 @@ struct ChatLine {
     Who who = Who::Note;
     std::string text;
     Fate fate = Fate::Sent;
-    std::string why;         // for NotDelivered
-    std::uint64_t id = 0;    // the operator's own lines, to find one again
+    std::string why;       // for NotDelivered
+    std::uint64_t id = 0;  // the operator's own lines, to find one again
 };
 
 struct Chat {

@@ -133,8 +133,7 @@ private:
     Json::Value& object_;
 };
 
-template <class T>
-void read_as(const Json::Value& object, ParsedCommand& out) {
+template <class T> void read_as(const Json::Value& object, ParsedCommand& out) {
     T command;
     FieldReader reader(object);
     command.fields(reader);
@@ -148,8 +147,7 @@ void read_as(const Json::Value& object, ParsedCommand& out) {
 }
 
 // Tries each alternative of Command in turn, matching its kType against `type`.
-template <size_t... I>
-bool read_by_type(const Json::Value& object, ParsedCommand& out, std::index_sequence<I...>) {
+template <size_t... I> bool read_by_type(const Json::Value& object, ParsedCommand& out, std::index_sequence<I...>) {
     return ((out.type == std::variant_alternative_t<I, Command>::kType
                  ? (read_as<std::variant_alternative_t<I, Command>>(object, out), true)
                  : false) ||
@@ -192,10 +190,8 @@ Json::Value to_json(const Command& command) {
 }
 
 namespace {
-template <class T, class = void>
-struct HasUuid : std::false_type {};
-template <class T>
-struct HasUuid<T, std::void_t<decltype(std::declval<T>().uuid)>> : std::true_type {};
+template <class T, class = void> struct HasUuid : std::false_type {};
+template <class T> struct HasUuid<T, std::void_t<decltype(std::declval<T>().uuid)>> : std::true_type {};
 }  // namespace
 
 const std::string* command_uuid(const Command& command) {

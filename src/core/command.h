@@ -88,11 +88,11 @@ struct ChatStateCommand {
 };
 
 // The commands whose only field is the client's UUID.
-#define NLCHAT_UUID_COMMAND(Name, type)                               \
-    struct Name {                                                     \
-        static constexpr const char* kType = type;                    \
-        std::string uuid;                                             \
-        template <class F> void fields(F& f) { f("UUID", uuid); }     \
+#define NLCHAT_UUID_COMMAND(Name, type)                           \
+    struct Name {                                                 \
+        static constexpr const char* kType = type;                \
+        std::string uuid;                                         \
+        template <class F> void fields(F& f) { f("UUID", uuid); } \
     }
 NLCHAT_UUID_COMMAND(ProbeCommand, "probe");
 NLCHAT_UUID_COMMAND(ProbeAckCommand, "probeACK");
@@ -130,16 +130,15 @@ struct RefusedCommand {
 };
 
 using Command = std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,
-                             ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand,
-                             DisconnectCommand, ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand,
-                             RefusedCommand>;
+                             ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand, DisconnectCommand,
+                             ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand, RefusedCommand>;
 
 struct ParsedCommand {
     enum class Kind { Ok, Unknown, Invalid };
     Kind kind = Kind::Invalid;
-    std::string type;              // the `type` field as received (empty if none)
+    std::string type;                // the `type` field as received (empty if none)
     std::optional<Command> command;  // set when kind == Ok
-    std::string error;             // set when kind == Invalid
+    std::string error;               // set when kind == Invalid
 };
 
 ParsedCommand parse_command(const Json::Value& object);

@@ -108,7 +108,7 @@ private:
         std::optional<double> probe_sent;
         std::optional<double> grace_until;
         std::optional<CallerKey> caller;
-        std::vector<Command> held;  // for the caller's chat, while out of the pool
+        std::vector<Command> held;     // for the caller's chat, while out of the pool
         std::deque<double> takeovers;  // when another connection took the UUID over
     };
     struct Ring {
@@ -132,8 +132,7 @@ private:
     };
 
     // Operator side (dispatch_operators.cpp).
-    void handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd,
-                    const Now& now);
+    void handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd, const Now& now);
     void handle_challenge_ack(ConnId conn, Connection& c, const ChallengeAckCommand& cmd, const Now& now);
     void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
     void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
@@ -181,7 +180,7 @@ private:
     std::map<std::string, Operator> operators_;  // by UUID
     std::map<std::int64_t, Ring> rings_;         // by ID: iteration is oldest first
     std::map<CallerKey, Caller> callers_;
-    std::map<std::string, Service> services_;    // by name
+    std::map<std::string, Service> services_;      // by name
     std::map<ConnId, std::string> service_conns_;  // "" until service_online
 };
 

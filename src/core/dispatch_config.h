@@ -14,10 +14,10 @@ constexpr std::int64_t kMaxRingId = std::int64_t(1) << 53;
 
 struct DispatchConfig {
     // Timers, in seconds.
-    double probe_after = 7;     // silence before a probe
-    double probe_timeout = 3;   // time to answer it before leaving the pool
-    double grace = 60;          // how long a dropped operator's chat is kept
-    double ring_timeout = 60;   // how long a ring waits for an operator
+    double probe_after = 7;         // silence before a probe
+    double probe_timeout = 3;       // time to answer it before leaving the pool
+    double grace = 60;              // how long a dropped operator's chat is kept
+    double ring_timeout = 60;       // how long a ring waits for an operator
     double handshake_timeout = 30;  // a connection must join within this
     // One key in two terminals: the newest connection takes the UUID over, at most this
     // many times in this many seconds; past that a new connection is refused.
@@ -40,11 +40,11 @@ struct DispatchConfig {
     bool allow_any_key = false;
 
     // Bounds on what one peer can make the server hold.
-    std::size_t max_text_bytes = 8192;       // one text in a msg, either way
-    std::size_t max_texts_per_msg = 16;      // strings in one msg list
-    std::size_t max_held = 500;              // texts held for one ring or one dropped operator
-    std::size_t max_rings = 1000;            // open rings in all
-    std::size_t max_address_bytes = 256;     // a caller's address on the bus
+    std::size_t max_text_bytes = 8192;    // one text in a msg, either way
+    std::size_t max_texts_per_msg = 16;   // strings in one msg list
+    std::size_t max_held = 500;           // texts held for one ring or one dropped operator
+    std::size_t max_rings = 1000;         // open rings in all
+    std::size_t max_address_bytes = 256;  // a caller's address on the bus
     std::size_t max_service_name_bytes = 64;
     std::size_t max_status_bytes = 64;
     std::size_t max_state_bytes = 32;

@@ -75,8 +75,7 @@ void Dispatch::operator_connected(ConnId conn, const Now& now) {
     effects_.send_plain(conn, online);
 }
 
-void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner,
-                               const Now& now) {
+void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner, const Now& now) {
     auto it = connections_.find(conn);
     if (it == connections_.end()) return;
     Connection& c = it->second;
@@ -95,15 +94,15 @@ void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, con
     // The wrapper's UUID and the inner one must agree: the original acted on the inner
     // one alone, which let any packet speak for any client.
     if (uuid && *uuid != wrapper_uuid) {
-        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
-                                   ": wrapper and inner UUID differ");
+        log(LogLevel::Warning,
+            "connection " + std::to_string(conn) + ": dropped " + parsed.type + ": wrapper and inner UUID differ");
         return;
     }
     if (auto* key = std::get_if<KeyCommand>(&cmd)) return handle_key(conn, c, wrapper_uuid, *key, now);
     if (auto* ack = std::get_if<ChallengeAckCommand>(&cmd)) return handle_challenge_ack(conn, c, *ack, now);
     if (c.state != Connection::State::Joined) {
-        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
-                                   " sent before joining");
+        log(LogLevel::Warning,
+            "connection " + std::to_string(conn) + ": dropped " + parsed.type + " sent before joining");
         return;
     }
     if (!uuid || *uuid != c.uuid) {
@@ -150,8 +149,7 @@ void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper
         if (cmd.uuid != c.uuid || *key != *c.key) return refuse(conn, *key, cmd.uuid, "one UUID per connection");
         handle_joined(conn, c, ProbeAckCommand{cmd.uuid}, now);
         auto op = operators_.find(c.uuid);
-        if (op != operators_.end())
-            send_to_operator(c.uuid, op->second, StatusCommand{service_statuses()});
+        if (op != operators_.end()) send_to_operator(c.uuid, op->second, StatusCommand{service_statuses()});
         return;
     }
     if (!authorized(*key))
@@ -257,7 +255,8 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
         return;
     }
     if (std::holds_alternative<ProbeAckCommand>(cmd)) return;
-    log(LogLevel::Debug, "operator " + c.uuid.substr(0, 8) + " sent " + command_type(cmd) + ", which only a server sends");
+    log(LogLevel::Debug,
+        "operator " + c.uuid.substr(0, 8) + " sent " + command_type(cmd) + ", which only a server sends");
 }
 
 void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd) {
@@ -386,7 +385,8 @@ void Dispatch::tick(const Now& now) {
     // Collect first, act after: acting can erase entries of the maps being walked.
     std::vector<ConnId> stale;
     for (const auto& [id, c] : connections_)
-        if (c.state != Connection::State::Joined && now.mono >= c.opened + config_.handshake_timeout) stale.push_back(id);
+        if (c.state != Connection::State::Joined && now.mono >= c.opened + config_.handshake_timeout)
+            stale.push_back(id);
     for (ConnId id : stale) {
         log(LogLevel::Info, "connection " + std::to_string(id) + " did not join in time; closed");
         connections_.erase(id);
@@ -438,7 +438,8 @@ std::optional<double> Dispatch::next_deadline() const {
     for (const auto& [id, c] : connections_)
         if (c.state != Connection::State::Joined) consider(c.opened + config_.handshake_timeout);
     for (const auto& [uuid, op] : operators_) {
-        if (op.in_pool) consider(op.probe_sent ? *op.probe_sent + config_.probe_timeout : op.last_heard + config_.probe_after);
+        if (op.in_pool)
+            consider(op.probe_sent ? *op.probe_sent + config_.probe_timeout : op.last_heard + config_.probe_after);
         else if (op.grace_until) consider(*op.grace_until);
     }
     for (const auto& [id, ring] : rings_) consider(ring.expires_mono);

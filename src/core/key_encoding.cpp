@@ -102,8 +102,7 @@ std::string encode_pkcs1_private(const RsaPrivateParams& key) {
     return der::tlv(der::kSequence, body);
 }
 
-std::optional<RsaPublicParams> decode_public_der(std::string_view label, std::string_view der,
-                                                 std::string& error) {
+std::optional<RsaPublicParams> decode_public_der(std::string_view label, std::string_view der, std::string& error) {
     if (label == "RSA PUBLIC KEY") return decode_rsa_public_key(der, error);
     if (label != "PUBLIC KEY") {
         error = "not a public key (PEM label \"" + std::string(label) + "\")";
@@ -125,8 +124,7 @@ std::optional<RsaPublicParams> decode_public_der(std::string_view label, std::st
     return std::nullopt;
 }
 
-std::optional<RsaPrivateParams> decode_private_der(std::string_view label, std::string_view der,
-                                                   std::string& error) {
+std::optional<RsaPrivateParams> decode_private_der(std::string_view label, std::string_view der, std::string& error) {
     if (label == "RSA PRIVATE KEY") return decode_rsa_private_key(der, error);
     if (label != "PRIVATE KEY") {
         error = "not a private key (PEM label \"" + std::string(label) + "\")";

@@ -6,8 +6,8 @@ namespace nlchat {
 
 void OpenScheduler::refill(Group& g, double now) const {
     if (now > g.refilled) {
-        g.tokens = std::min(limits_.stranger_burst_blocks,
-                            g.tokens + (now - g.refilled) * limits_.stranger_blocks_per_second);
+        g.tokens =
+            std::min(limits_.stranger_burst_blocks, g.tokens + (now - g.refilled) * limits_.stranger_blocks_per_second);
         g.refilled = now;
     }
 }

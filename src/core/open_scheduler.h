@@ -31,8 +31,8 @@ public:
     using ConnId = std::uint64_t;
 
     struct Limits {
-        std::size_t workers = 4;           // jobs at once (libuv's thread pool has 4)
-        std::size_t stranger_workers = 1;  // of which strangers may hold at most this many
+        std::size_t workers = 4;                 // jobs at once (libuv's thread pool has 4)
+        std::size_t stranger_workers = 1;        // of which strangers may hold at most this many
         double stranger_blocks_per_second = 25;  // per address
         double stranger_burst_blocks = 50;       // per address, when it has been quiet
     };

@@ -62,12 +62,11 @@ inline bool parse_number(const std::string& text, double lo, double hi, double& 
 }
 
 // "  -l, --listen HOST:PORT        help", one line an option (long names wrap).
-template <class Spec>
-std::string options_help(const std::vector<Spec>& table) {
+template <class Spec> std::string options_help(const std::vector<Spec>& table) {
     std::string out;
     for (const Spec& s : table) {
-        std::string left = std::string("  ") + (s.short_name ? std::string("-") + s.short_name + ", " : "    ") +
-                           "--" + s.name + (s.arg ? std::string(" ") + s.arg : "");
+        std::string left = std::string("  ") + (s.short_name ? std::string("-") + s.short_name + ", " : "    ") + "--" +
+                           s.name + (s.arg ? std::string(" ") + s.arg : "");
         if (left.size() < 32) left.resize(32, ' ');
         else left += "\n" + std::string(32, ' ');
         out += left + s.help + "\n";

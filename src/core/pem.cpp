@@ -25,8 +25,8 @@ std::optional<PemBlock> pem_decode(std::string_view text, std::string& error) {
     }
     size_t label_start = begin + kBegin.size();
     size_t label_end = text.find(kDashes, label_start);
-    if (label_end == std::string_view::npos || text.substr(label_start, label_end - label_start).find('\n') !=
-                                                   std::string_view::npos) {
+    if (label_end == std::string_view::npos ||
+        text.substr(label_start, label_end - label_start).find('\n') != std::string_view::npos) {
         error = "damaged PEM header line";
         return std::nullopt;
     }

@@ -41,8 +41,8 @@ std::string seal_with(std::string_view inner_json, size_t max_plain, const Block
 
 std::string seal(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to) {
     return seal_with(
-        inner_json, recipient.max_plain_bytes(), [&recipient](std::string_view b) { return recipient.encrypt_block(b); },
-        uuid, to);
+        inner_json, recipient.max_plain_bytes(),
+        [&recipient](std::string_view b) { return recipient.encrypt_block(b); }, uuid, to);
 }
 
 std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& own, Role expected_to,
@@ -87,8 +87,8 @@ std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& 
 
 OpenResult open_split(SplitPacket&& split, const PrivateKey& key, OnBadBlock on_bad) {
     return open_split_with(
-        std::move(split), key.public_key().max_plain_bytes(), [&key](std::string_view ct) { return key.decrypt_block(ct); },
-        on_bad);
+        std::move(split), key.public_key().max_plain_bytes(),
+        [&key](std::string_view ct) { return key.decrypt_block(ct); }, on_bad);
 }
 
 OpenResult open_split_with(SplitPacket&& split, size_t full, const BlockDecryptor& decrypt, OnBadBlock on_bad) {

@@ -9,7 +9,9 @@
 namespace nlchat {
 namespace {
 
-std::shared_ptr<struct gcry_sexp> share(Sexp s) { return std::shared_ptr<struct gcry_sexp>(s.release(), SexpRelease()); }
+std::shared_ptr<struct gcry_sexp> share(Sexp s) {
+    return std::shared_ptr<struct gcry_sexp>(s.release(), SexpRelease());
+}
 
 // Reads one MPI parameter from a key S-expression.
 Mpi find_param(gcry_sexp_t key, const char* name) {
@@ -80,9 +82,9 @@ std::string PublicKey::encrypt(std::string_view plain, const std::string_view* s
     // The hash is named explicitly: libgcrypt's default becomes SHA-256 in FIPS mode,
     // which would silently break interoperability.
     if (seed) {
-        err = gcry_sexp_build(&data, nullptr, "(data (flags oaep) (hash-algo sha1) (value %b) (random-override %b))",
-                              static_cast<int>(plain.size()), plain.data(), static_cast<int>(seed->size()),
-                              seed->data());
+        err =
+            gcry_sexp_build(&data, nullptr, "(data (flags oaep) (hash-algo sha1) (value %b) (random-override %b))",
+                            static_cast<int>(plain.size()), plain.data(), static_cast<int>(seed->size()), seed->data());
     } else {
         err = gcry_sexp_build(&data, nullptr, "(data (flags oaep) (hash-algo sha1) (value %b))",
                               static_cast<int>(plain.size()), plain.data());

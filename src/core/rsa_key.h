@@ -32,9 +32,9 @@ public:
     // Reads a public key from PEM text ("PUBLIC KEY" or "RSA PUBLIC KEY").
     static std::optional<PublicKey> from_pem(std::string_view text, std::string& error);
 
-    std::string to_pem() const;                 // SPKI PEM, as PyCryptodome writes it
+    std::string to_pem() const;  // SPKI PEM, as PyCryptodome writes it
     const std::string& spki_der() const { return spki_; }
-    std::string fingerprint() const;            // "SHA256:" + unpadded base64
+    std::string fingerprint() const;  // "SHA256:" + unpadded base64
     unsigned bits() const { return bits_; }
     size_t block_bytes() const { return modulus_.size(); }  // k, the ciphertext length
     size_t max_plain_bytes() const { return block_bytes() - kOaepOverhead; }

@@ -14,18 +14,12 @@ namespace nlchat::net {
 // Memory for any stream handle (TCP, pipe or TTY), to be initialised by the caller.
 uv_stream_t* new_stream_storage();
 
-template <class T>
-T* new_handle() {
-    return reinterpret_cast<T*>(new_stream_storage());
-}
+template <class T> T* new_handle() { return reinterpret_cast<T*>(new_stream_storage()); }
 
 // Detaches the handle from its owner and closes it; its memory is freed once libuv is
 // done with it. Safe on a handle that is already closing.
 void close_and_free(uv_handle_t* handle);
 
-template <class T>
-void close_and_free(T* handle) {
-    close_and_free(reinterpret_cast<uv_handle_t*>(handle));
-}
+template <class T> void close_and_free(T* handle) { close_and_free(reinterpret_cast<uv_handle_t*>(handle)); }
 
 }  // namespace nlchat::net

@@ -55,7 +55,8 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
     auto* self = static_cast<LineStream*>(stream->data);
     if (!self || nread == 0) return;
     if (nread < 0) {
-        if (nread != UV_EOF) return self->fail(std::string("connection error: ") + uv_strerror(static_cast<int>(nread)));
+        if (nread != UV_EOF)
+            return self->fail(std::string("connection error: ") + uv_strerror(static_cast<int>(nread)));
         std::shared_ptr<bool> alive = self->alive_;
         auto handlers = self->handlers_;
         // A last line without its newline still counts.

@@ -3,17 +3,17 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/key_file.h"
 #include "net/loop.h"
+#include "net/process.h"
 #include "net/timer.h"
 #include "server/file_checks.h"
 #include "server/server.h"
 #include "server/server_options.h"
-#include "net/process.h"
 
 using namespace nlchat;
 

@@ -61,8 +61,8 @@ bool Server::start(std::string& error) {
     if (!check_not_writable_by_others(settings_.state_dir, error)) return false;
     if (!load_ring_counter(first_id, error)) return false;
     dispatch_ = std::make_unique<Dispatch>(
-        settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); },
-        random_bytes(16), first_id);
+        settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); }, random_bytes(16),
+        first_id);
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (settings_.max_connections == 0) {
         // Every connection is a descriptor: keep some for the listeners, the state files,
@@ -186,9 +186,9 @@ void Server::accept_operator(std::unique_ptr<net::LineStream> client) {
 void Server::drop_stranger(ConnId conn, const std::string& why) {
     auto it = operators_.find(conn);
     if (it == operators_.end()) return;
-    logger_.log_limited(LogLevel::Warning, "stranger",
-                        "connection " + std::to_string(conn) + " (" + it->second.group + "), not joined: " + why +
-                            "; closed");
+    logger_.log_limited(
+        LogLevel::Warning, "stranger",
+        "connection " + std::to_string(conn) + " (" + it->second.group + "), not joined: " + why + "; closed");
     forget(conn, false);
     dispatch_->operator_closed(conn, now());
     reschedule();
@@ -201,7 +201,8 @@ void Server::on_operator_line(ConnId conn, std::string_view line) {
     if (!c.joined && ++c.preauth_packets > settings_.preauth_max_packets)
         return drop_stranger(conn, "more than " + std::to_string(settings_.preauth_max_packets) + " packets");
     if (c.queue.size() >= settings_.max_queued_packets) {
-        logger_.log(LogLevel::Warning, "connection " + std::to_string(conn) + " sends faster than packets can be opened (" +
+        logger_.log(LogLevel::Warning, "connection " + std::to_string(conn) +
+                                           " sends faster than packets can be opened (" +
                                            std::to_string(settings_.max_queued_packets) + " waiting); closed");
         forget(conn, false);
         dispatch_->operator_closed(conn, now());
@@ -238,7 +239,8 @@ void Server::offer(ConnId conn) {
 void Server::pump() {
     if (shutting_down_) return;
     while (auto conn = scheduler_.next(net::monotonic_seconds())) start_open(*conn);
-    if (auto at = scheduler_.wake_at()) pump_timer_.start(std::max(0.0, *at - net::monotonic_seconds()), [this] { pump(); });
+    if (auto at = scheduler_.wake_at())
+        pump_timer_.start(std::max(0.0, *at - net::monotonic_seconds()), [this] { pump(); });
     else pump_timer_.stop();
 }
 

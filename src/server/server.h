@@ -21,9 +21,9 @@
 #include "core/raw_packet.h"
 #include "net/line_stream.h"
 #include "net/listener.h"
+#include "net/logger.h"
 #include "net/loop.h"
 #include "net/timer.h"
-#include "net/logger.h"
 
 namespace nlchat {
 
@@ -33,9 +33,9 @@ struct ServerSettings {
     std::string state_dir;  // default: the key file's directory
     std::string authorized_keys_file;
     std::string service_socket = "/run/nlchatd/services.sock";
-    std::size_t max_line = 64 * 1024;       // operator port, once joined
+    std::size_t max_line = 64 * 1024;  // operator port, once joined
     std::size_t max_service_line = 64 * 1024;
-    std::size_t max_queued_packets = 64;    // per connection, waiting to be opened
+    std::size_t max_queued_packets = 64;  // per connection, waiting to be opened
     // Before a connection has joined: enough for `key` with an 8192-bit operator key and
     // the challengeACK, and no more.
     std::size_t preauth_max_line = 8 * 1024;

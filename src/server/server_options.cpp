@@ -1,11 +1,11 @@
 #include "server/server_options.h"
 
-#include "core/option_table.h"
-
 #include <ini.h>
 
 #include <cstring>
 #include <functional>
+
+#include "core/option_table.h"
 
 namespace nlchat {
 namespace {
@@ -76,7 +76,9 @@ const std::vector<OptionSpec>& options() {
         {"config", 'c', "FILE", "read settings from FILE (see nlchatd(8)); options given here win", false,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"verbose", 'v', nullptr, "log debug lines too", true,
-         [](ServerOptions& o, const std::string& v, std::string& e) { return flag(v, o.settings.verbose, "verbose", e); }},
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return flag(v, o.settings.verbose, "verbose", e);
+         }},
         {"help", 'h', nullptr, "show this help", false,
          [](ServerOptions& o, const std::string&, std::string&) { return o.help = true, true; }},
         {"version", 'V', nullptr, "show the version", false,
@@ -121,38 +123,42 @@ bool load_server_config(const std::string& path, ServerSettings& settings, std::
     ServerOptions holder;
     holder.settings = settings;
     ConfigState state{&holder, ""};
-    int rc = ini_parse(path.c_str(), [](void* user, const char* section, const char* name, const char* value) -> int {
-        auto* st = static_cast<ConfigState*>(user);
-        std::string sec = section, key = name, val = value;
-        if (sec == "messages") {
-            for (const auto& m : kMessages) {
-                if (key == m.name) {
-                    st->options->settings.dispatch.*(m.text) = unescape(val);
+    int rc = ini_parse(
+        path.c_str(),
+        [](void* user, const char* section, const char* name, const char* value) -> int {
+            auto* st = static_cast<ConfigState*>(user);
+            std::string sec = section, key = name, val = value;
+            if (sec == "messages") {
+                for (const auto& m : kMessages) {
+                    if (key == m.name) {
+                        st->options->settings.dispatch.*(m.text) = unescape(val);
+                        return 1;
+                    }
+                }
+                st->error = "unknown message '" + key + "' in [messages]";
+                return 0;
+            }
+            if (!sec.empty() && sec != "server") {
+                st->error = "unknown section [" + sec + "]";
+                return 0;
+            }
+            for (const auto& o : options()) {
+                if (o.in_config && key == o.name) {
+                    if (!o.apply(*st->options, val, st->error)) return 0;
                     return 1;
                 }
             }
-            st->error = "unknown message '" + key + "' in [messages]";
+            st->error = "unknown setting '" + key + "'";
             return 0;
-        }
-        if (!sec.empty() && sec != "server") {
-            st->error = "unknown section [" + sec + "]";
-            return 0;
-        }
-        for (const auto& o : options()) {
-            if (o.in_config && key == o.name) {
-                if (!o.apply(*st->options, val, st->error)) return 0;
-                return 1;
-            }
-        }
-        st->error = "unknown setting '" + key + "'";
-        return 0;
-    }, &state);
+        },
+        &state);
     if (rc < 0) {
         error = "cannot read config file '" + path + "': " + std::strerror(errno);
         return false;
     }
     if (rc > 0) {
-        error = path + ":" + std::to_string(rc) + ": " + (state.error.empty() ? "not a 'name = value' line" : state.error);
+        error =
+            path + ":" + std::to_string(rc) + ": " + (state.error.empty() ? "not a 'name = value' line" : state.error);
         return false;
     }
     settings = holder.settings;
@@ -174,7 +180,8 @@ bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string
 }
 
 std::string server_usage() {
-    return "usage: nlchatd [OPTIONS]\n\nThe NL chat server. Options:\n" + options_help(options()) + "\nSee nlchatd(8).\n";
+    return "usage: nlchatd [OPTIONS]\n\nThe NL chat server. Options:\n" + options_help(options()) +
+           "\nSee nlchatd(8).\n";
 }
 
 }  // namespace nlchat

@@ -21,8 +21,8 @@
 #include "core/json_util.h"
 #include "net/connector.h"
 #include "net/loop.h"
-#include "net/stdin_lines.h"
 #include "net/process.h"
+#include "net/stdin_lines.h"
 
 using namespace nlchat;
 
@@ -104,12 +104,10 @@ int main(int argc, char** argv) {
     net::sanitize_std_fds();
     std::string socket_path = "/run/nlchatd/services.sock", service = "Caller";
     bool chat_states = true;
-    static const option long_opts[] = {{"socket", required_argument, nullptr, 's'},
-                                       {"service", required_argument, nullptr, 'n'},
-                                       {"no-chat-states", no_argument, nullptr, 'x'},
-                                       {"help", no_argument, nullptr, 'h'},
-                                       {"version", no_argument, nullptr, 'V'},
-                                       {nullptr, 0, nullptr, 0}};
+    static const option long_opts[] = {
+        {"socket", required_argument, nullptr, 's'},   {"service", required_argument, nullptr, 'n'},
+        {"no-chat-states", no_argument, nullptr, 'x'}, {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},        {nullptr, 0, nullptr, 0}};
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "s:n:hV", long_opts, nullptr)) != -1) {

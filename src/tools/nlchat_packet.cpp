@@ -52,8 +52,7 @@ bool read_line(std::string& line, bool& too_long) {
 // Calls `handle(line_number, line)` for each stdin line (CR stripped); a line over the
 // limit is reported and skipped. Returns 1 if any line was skipped or `handle` said
 // false, else 0.
-template <class Handle>
-int each_line(Handle handle) {
+template <class Handle> int each_line(Handle handle) {
     std::string line;
     bool too_long;
     int status = 0;
@@ -74,14 +73,11 @@ struct Options {
 // Parses the options shared by all subcommands; each subcommand then checks the ones it
 // needs. Returns false (after printing why) on an unknown option or bad value.
 bool parse_options(int argc, char** argv, Options& o) {
-    static const option long_opts[] = {{"key", required_argument, nullptr, 'k'},
-                                       {"out", required_argument, nullptr, 'o'},
-                                       {"uuid", required_argument, nullptr, 'u'},
-                                       {"to", required_argument, nullptr, 't'},
-                                       {"bits", required_argument, nullptr, 'b'},
-                                       {"force", no_argument, nullptr, 'f'},
-                                       {"verbose", no_argument, nullptr, 'v'},
-                                       {nullptr, 0, nullptr, 0}};
+    static const option long_opts[] = {
+        {"key", required_argument, nullptr, 'k'},  {"out", required_argument, nullptr, 'o'},
+        {"uuid", required_argument, nullptr, 'u'}, {"to", required_argument, nullptr, 't'},
+        {"bits", required_argument, nullptr, 'b'}, {"force", no_argument, nullptr, 'f'},
+        {"verbose", no_argument, nullptr, 'v'},    {nullptr, 0, nullptr, 0}};
     opterr = 0;
     optind = 1;
     int c;
@@ -141,7 +137,8 @@ int cmd_fingerprint(Options& o) {
 }
 
 int cmd_seal(Options& o) {
-    if (o.key.empty() || o.uuid.empty() || o.to.empty()) return fail("seal needs --key PUBFILE --uuid UUID --to alice|bob");
+    if (o.key.empty() || o.uuid.empty() || o.to.empty())
+        return fail("seal needs --key PUBFILE --uuid UUID --to alice|bob");
     auto to = role_from_name(o.to);
     if (!to) return fail("--to must be alice (the server) or bob (a client), not '" + o.to + "'");
     std::string error;

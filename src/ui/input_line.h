@@ -21,9 +21,9 @@ public:
     void right();
     void home();
     void end();
-    void kill_to_end();     // Ctrl-K
-    void kill_to_start();   // Ctrl-U
-    void kill_word();       // Ctrl-W
+    void kill_to_end();    // Ctrl-K
+    void kill_to_start();  // Ctrl-U
+    void kill_word();      // Ctrl-W
     void history_up();
     void history_down();
     // Returns the text and clears the line, remembering it in the history.

@@ -38,7 +38,9 @@ void draw_status(Surface& s, const ClientSession& session, const UiState& ui, co
     else if (session.link() == LinkState::Joined || session.link() == LinkState::Silent)
         link += std::string(" ") + glyphs(ui.ascii).dot + " " + format_seconds(age) + " ago";
     // Separators are lines in the terminal's own characters, so they show in any locale.
-    auto separator = [&s](int x) { return s.put(0, s.vertical_line(0, s.put(0, x, " ", Style::Bar), Style::Bar), " ", Style::Bar); };
+    auto separator = [&s](int x) {
+        return s.put(0, s.vertical_line(0, s.put(0, x, " ", Style::Bar), Style::Bar), " ", Style::Bar);
+    };
     int x = separator(s.put(0, 0, " nlchat", Style::Bar));
     Style link_style = session.link() == LinkState::Joined ? Style::Bar : Style::Alert;
     x = s.put(0, x, link, link_style);
@@ -61,8 +63,9 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
         const RingEntry& r = rings[i];
         bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
-        std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " + std::to_string(r.id) + "  " +
-                           format_seconds(r.expires_at - now.mono) + (r.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
+        std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " +
+                           std::to_string(r.id) + "  " + format_seconds(r.expires_at - now.mono) +
+                           (r.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
         s.put(y++, 0, fit(line, width), selected ? Style::Selected : Style::Alert);
     }
     if (y + 2 >= bottom) return;
@@ -70,8 +73,8 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     s.put(y++, 0, fit("EARLIER CHATS (" + std::to_string(session.past_chats().size()) + ")", width), Style::Bold);
     const auto& past = session.past_chats();
     for (size_t i = 0; i < past.size() && y < bottom; ++i) {
-        std::string line = (ui.past == i ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + clock_time(past[i].started_wall) +
-                           " (" + std::to_string(past[i].lines.size()) + " lines)";
+        std::string line = (ui.past == i ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) +
+                           clock_time(past[i].started_wall) + " (" + std::to_string(past[i].lines.size()) + " lines)";
         s.put(y++, 0, fit(line, width), ui.past == i ? Style::Selected : Style::Normal);
     }
 }
@@ -132,8 +135,7 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     s.put(top, left, fit(header, width), Style::Bold);
     if (!chat->caller_state.empty())
         s.put(top + 1, left, fit(caller_state_text(chat->caller_state, glyphs(ui.ascii)), width), Style::Dim);
-    else if (chat->ended)
-        s.put(top + 1, left, fit("chat ended", width), Style::Dim);
+    else if (chat->ended) s.put(top + 1, left, fit("chat ended", width), Style::Dim);
 
     // Lay out every line, then show the window that ends `scroll` lines above the bottom.
     struct Row {
@@ -234,8 +236,7 @@ std::string format_seconds(double seconds) {
     return buf;
 }
 
-bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input,
-                 const Now& now) {
+bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input, const Now& now) {
     s.clear();
     const int h = s.height(), w = s.width();
     if (h < 4 || w < 20) {

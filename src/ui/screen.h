@@ -26,18 +26,18 @@ struct UiState {
     enum class Prompt { None, EndChat, Quit, TrustServer, Paste };
     Prompt prompt = Prompt::None;
     bool help = false;
-    std::size_t selected_ring = 0;     // index into the session's rings
-    int scroll = 0;                    // chat lines above the bottom
+    std::size_t selected_ring = 0;  // index into the session's rings
+    int scroll = 0;                 // chat lines above the bottom
     // How far the chat could scroll at the last draw: the key handler keeps `scroll`
     // within it, so that PgDn after Ctrl-T (or PgUp pressed past the start) moves at once.
     // Written by draw_screen, which otherwise only reads the state.
     mutable int max_scroll = 0;
-    std::optional<std::size_t> past;   // an earlier chat on view
-    std::string fingerprint;           // own key's, shown shortened
-    std::string message;               // feedback for the last key, cleared on the next
-    std::string paste;                 // a multi-line paste waiting for its confirm
-    bool ascii = false;                // the terminal shows ASCII only (ui/ascii.h)
-    std::vector<std::string> notes;    // said once at start; shown while no chat is open
+    std::optional<std::size_t> past;  // an earlier chat on view
+    std::string fingerprint;          // own key's, shown shortened
+    std::string message;              // feedback for the last key, cleared on the next
+    std::string paste;                // a multi-line paste waiting for its confirm
+    bool ascii = false;               // the terminal shows ASCII only (ui/ascii.h)
+    std::vector<std::string> notes;   // said once at start; shown while no chat is open
 
     // Canned responses (title, text), and the picker over them.
     std::vector<std::pair<std::string, std::string>> canned;
@@ -46,8 +46,7 @@ struct UiState {
 };
 
 // Draws everything; returns true when a countdown is on screen (redraw each second).
-bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input,
-                 const Now& now);
+bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input, const Now& now);
 
 // "0:45" style countdown; "1:02:03" past an hour.
 std::string format_seconds(double seconds);

@@ -60,17 +60,19 @@ bool choose_locale(std::string& note) {
     std::string asked = lang && *lang ? lang : "";
     bool installed = std::setlocale(LC_ALL, "") != nullptr;
     if (utf8_codeset()) return true;
-    std::string why = asked.empty()  ? "No locale is set (LANG is empty)"
-                      : !installed   ? "The locale " + asked + " is not installed on this machine"
-                                     : "The locale " + asked + " is not UTF-8";
+    std::string why = asked.empty() ? "No locale is set (LANG is empty)"
+                      : !installed  ? "The locale " + asked + " is not installed on this machine"
+                                    : "The locale " + asked + " is not UTF-8";
     for (const char* fallback : {"C.UTF-8", "C.utf8"}) {
         if (std::setlocale(LC_CTYPE, fallback) && utf8_codeset()) {
-            note = why + ", so nlchat uses C.UTF-8 for its characters. To set one: LANG=C.UTF-8, or ask the "
+            note = why +
+                   ", so nlchat uses C.UTF-8 for its characters. To set one: LANG=C.UTF-8, or ask the "
                    "server's admin to generate yours (dpkg-reconfigure locales). See LOCALES in nlchat(1).";
             return true;
         }
     }
-    note = why + " and no UTF-8 locale exists here, so nlchat shows ASCII only: characters it cannot show "
+    note = why +
+           " and no UTF-8 locale exists here, so nlchat shows ASCII only: characters it cannot show "
            "appear as a highlighted ?. Ask the server's admin for a UTF-8 locale (see LOCALES in nlchat(1)).";
     return false;
 }
@@ -105,13 +107,13 @@ Terminal::Terminal(bool force_ascii) {
         const char* sequence;
         int code;
     } kKnownKeys[] = {
-        {"\x1bOP", KEY_F(1)},    {"\x1bOQ", KEY_F(2)},    {"\x1bOR", KEY_F(3)},   {"\x1bOS", KEY_F(4)},
-        {"\x1b[11~", KEY_F(1)},  {"\x1b[12~", KEY_F(2)},  {"\x1b[13~", KEY_F(3)}, {"\x1b[14~", KEY_F(4)},
-        {"\x1b[[A", KEY_F(1)},   {"\x1b[[B", KEY_F(2)},   {"\x1b[[C", KEY_F(3)},  {"\x1b[[D", KEY_F(4)},
-        {"\x1b[[E", KEY_F(5)},   {"\x1b[15~", KEY_F(5)},  {"\x1b[17~", KEY_F(6)}, {"\x1b[18~", KEY_F(7)},
-        {"\x1b[19~", KEY_F(8)},  {"\x1b[20~", KEY_F(9)},  {"\x1b[21~", KEY_F(10)}, {"\x1b[1~", KEY_HOME},
-        {"\x1b[7~", KEY_HOME},   {"\x1b[H", KEY_HOME},    {"\x1bOH", KEY_HOME},   {"\x1b[4~", KEY_END},
-        {"\x1b[8~", KEY_END},    {"\x1b[F", KEY_END},     {"\x1bOF", KEY_END},
+        {"\x1bOP", KEY_F(1)},   {"\x1bOQ", KEY_F(2)},   {"\x1bOR", KEY_F(3)},    {"\x1bOS", KEY_F(4)},
+        {"\x1b[11~", KEY_F(1)}, {"\x1b[12~", KEY_F(2)}, {"\x1b[13~", KEY_F(3)},  {"\x1b[14~", KEY_F(4)},
+        {"\x1b[[A", KEY_F(1)},  {"\x1b[[B", KEY_F(2)},  {"\x1b[[C", KEY_F(3)},   {"\x1b[[D", KEY_F(4)},
+        {"\x1b[[E", KEY_F(5)},  {"\x1b[15~", KEY_F(5)}, {"\x1b[17~", KEY_F(6)},  {"\x1b[18~", KEY_F(7)},
+        {"\x1b[19~", KEY_F(8)}, {"\x1b[20~", KEY_F(9)}, {"\x1b[21~", KEY_F(10)}, {"\x1b[1~", KEY_HOME},
+        {"\x1b[7~", KEY_HOME},  {"\x1b[H", KEY_HOME},   {"\x1bOH", KEY_HOME},    {"\x1b[4~", KEY_END},
+        {"\x1b[8~", KEY_END},   {"\x1b[F", KEY_END},    {"\x1bOF", KEY_END},
     };
     for (const auto& k : kKnownKeys)
         if (key_defined(k.sequence) == 0) define_key(k.sequence, k.code);

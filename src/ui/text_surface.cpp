@@ -5,9 +5,7 @@
 
 namespace nlchat::ui {
 
-TextSurface::TextSurface(int width, int height, bool ascii) : width_(width), height_(height), ascii_(ascii) {
-    clear();
-}
+TextSurface::TextSurface(int width, int height, bool ascii) : width_(width), height_(height), ascii_(ascii) { clear(); }
 
 void TextSurface::clear() {
     cells_.assign(static_cast<size_t>(height_), std::vector<std::string>(static_cast<size_t>(width_), " "));

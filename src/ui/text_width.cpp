@@ -87,7 +87,7 @@ std::vector<std::string> wrap(std::string_view text, int width) {
             if (used > 0 && used + word > width) flush();
             for (size_t k = i; k < j; ++k) {
                 if (gs[k].text == " " && used >= width) continue;  // spaces at a break vanish
-                if (used + gs[k].width > width) flush();  // a word longer than the line: cut it
+                if (used + gs[k].width > width) flush();           // a word longer than the line: cut it
                 line += gs[k].text;
                 used += gs[k].width;
             }

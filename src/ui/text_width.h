@@ -14,8 +14,8 @@
 namespace nlchat::ui {
 
 struct Grapheme {
-    std::string text;  // safe to print
-    int width = 1;     // 0, 1 or 2 columns
+    std::string text;         // safe to print
+    int width = 1;            // 0, 1 or 2 columns
     size_t source_bytes = 0;  // how many bytes of the input it stands for
 };
 

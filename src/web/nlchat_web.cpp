@@ -19,10 +19,10 @@
 #include "core/option_table.h"
 #include "core/utf8.h"
 #include "net/loop.h"
+#include "net/process.h"
 #include "net/timer.h"
 #include "server/server_options.h"
 #include "web/web_server.h"
-#include "net/process.h"
 
 using namespace nlchat;
 

@@ -103,7 +103,7 @@ struct WebServer::Conn {
     // front of what it sends: they are written from where they wait, without a copy.
     std::deque<std::string> out;
     std::size_t out_bytes = 0;  // frame bytes waiting, not counting that room
-    std::string partial;  // a message arriving in fragments
+    std::string partial;        // a message arriving in fragments
     bool closing = false;
 };
 
@@ -113,14 +113,14 @@ WebServer::WebServer(net::Loop& loop, WebSettings settings, Logger& logger)
       logger_(logger),
       sessions_(settings_.web, *this),
       bus_(loop, settings_.socket_path, settings_.service, settings_.web.max_bus_queue,
-           BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line); },
-                             [this](bool up, const std::string& why) {
-                                 logger_.log(up ? LogLevel::Info : LogLevel::Warning, why);
-                             }}),
+           BusLink::Handlers{
+               [this](const Json::Value& line) { sessions_.bus_line(line); },
+               [this](bool up, const std::string& why) { logger_.log(up ? LogLevel::Info : LogLevel::Warning, why); }}),
       tick_(loop) {
-    csp_ = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-           "base-uri 'none'; form-action 'none'; frame-ancestors " +
-           settings_.frame_ancestors;
+    csp_ =
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors " +
+        settings_.frame_ancestors;
     salt_ = random_bytes(16);
 }
 
@@ -161,8 +161,9 @@ bool WebServer::start(std::string& error) {
     // With libuv, libwebsockets returns a context even when it could not listen (it
     // finishes tearing it down on the loop); the missing vhost or port tells.
     if (!context_) {
-        error = "libwebsockets could not start (its libuv support is a plugin, in Debian's "
-                "libwebsockets-evlib-uv package; -v shows its reason)";
+        error =
+            "libwebsockets could not start (its libuv support is a plugin, in Debian's "
+            "libwebsockets-evlib-uv package; -v shows its reason)";
         return false;
     }
     lws_vhost* vhost = lws_get_vhost_by_name(context_, "default");
@@ -171,7 +172,8 @@ bool WebServer::start(std::string& error) {
         error = "cannot listen on " + where + " (libwebsockets could not set it up; -v shows its reason)";
         return false;
     }
-    tick_.start(1, [this] { sessions_.tick(net::monotonic_seconds()); }, 1);
+    tick_.start(
+        1, [this] { sessions_.tick(net::monotonic_seconds()); }, 1);
     bus_.start();
     return true;
 }
@@ -235,8 +237,7 @@ int WebServer::respond(lws* wsi, void* user, unsigned int status, const Asset& a
     if (lws_add_http_common_headers(wsi, status, type.c_str(), asset.body.size(), &p, end) ||
         !header("content-security-policy:", csp_) || !header("cache-control:", "no-store") ||
         !header("x-content-type-options:", "nosniff") || !header("referrer-policy:", "no-referrer") ||
-        !header("cross-origin-opener-policy:", "same-origin") ||
-        lws_finalize_write_http_header(wsi, start, &p, end))
+        !header("cross-origin-opener-policy:", "same-origin") || lws_finalize_write_http_header(wsi, start, &p, end))
         return -1;
     lws_callback_on_writable(wsi);
     return 0;

@@ -9,9 +9,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "net/logger.h"
 #include "net/loop.h"
 #include "net/timer.h"
-#include "net/logger.h"
 #include "web/assets.h"
 #include "web/bus_link.h"
 #include "web/web_config.h"

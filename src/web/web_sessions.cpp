@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "core/bus_line.h"
 #include "core/dispatch_config.h"
 #include "core/json_util.h"
-#include "core/bus_line.h"
 
 namespace nlchat {
 namespace {
@@ -38,9 +38,8 @@ void forget_before(std::deque<double>& times, double now) {
 }  // namespace
 
 std::vector<std::string> server_replies_of(const DispatchConfig& d) {
-    return {d.text_ringing,        d.text_all_busy,       d.text_no_operators,
-            d.text_ring_timed_out, d.text_client_dropped, d.text_not_delivered,
-            d.text_unavailable};
+    return {d.text_ringing,        d.text_all_busy,      d.text_no_operators, d.text_ring_timed_out,
+            d.text_client_dropped, d.text_not_delivered, d.text_unavailable};
 }
 
 std::vector<std::string> default_server_replies() { return server_replies_of(DispatchConfig{}); }

@@ -72,8 +72,8 @@ private:
         std::string source;
         std::optional<ConnId> conn;
         double detached_since = 0;
-        bool started = false;  // the first message went to nlchatd
-        bool counted = false;  // holds one of its address's slots (from start to end)
+        bool started = false;          // the first message went to nlchatd
+        bool counted = false;          // holds one of its address's slots (from start to end)
         bool last_was_server = false;  // the latest event is a reply of nlchatd's own
         bool ended = false;
         bool listener_typing = false;

@@ -22,8 +22,7 @@ struct Recorder : ClientEffects {
     void changed() override { ++changes; }
     void alert() override { ++alerts; }
 
-    template <class T>
-    std::vector<T> all() const {
+    template <class T> std::vector<T> all() const {
         std::vector<T> out;
         for (const auto& c : sent)
             if (std::holds_alternative<T>(c)) out.push_back(std::get<T>(c));
@@ -356,8 +355,7 @@ TEST_CASE("quit sends disconnect", "[client]") {
     CHECK(f.fx.types().back() == "disconnect");
 }
 
-TEST_CASE("a reply typed while the link is down waits, shown as waiting, and goes out in order",
-          "[client][outbox]") {
+TEST_CASE("a reply typed while the link is down waits, shown as waiting, and goes out in order", "[client][outbox]") {
     Fixture f;
     f.join();
     f.in(RingAckAckCommand{"me", 7});

@@ -16,8 +16,7 @@ ParsedCommand parse(const std::string& text) {
     return parse_command(*v);
 }
 
-template <class T>
-T parse_as(const std::string& text) {
+template <class T> T parse_as(const std::string& text) {
     ParsedCommand p = parse(text);
     INFO(p.error);
     REQUIRE(p.kind == ParsedCommand::Kind::Ok);

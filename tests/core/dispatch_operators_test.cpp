@@ -303,7 +303,6 @@ TEST_CASE("disconnect removes the operator at once and its caller is told", "[di
     CHECK(f.fx.closed == std::vector<ConnId>{1});
 }
 
-
 TEST_CASE("the newest connection of a key takes the UUID over; the old one is told why", "[dispatch][takeover]") {
     Fixture f;
     f.open_chat();  // op-a on connection 1, in a chat with c1

@@ -132,8 +132,8 @@ TEST_CASE("keys below 2048 bits are refused", "[keys]") {
     CHECK(error.find("1024 bits") != std::string::npos);
     // A 1024-bit modulus in a public key is refused the same way.
     std::string n(128, '\xc1'), e("\x01\x00\x01", 3);
-    std::string rsa = der::tlv(der::kSequence, der::tlv(der::kInteger, std::string(1, '\0') + n) +
-                                                   der::tlv(der::kInteger, e));
+    std::string rsa =
+        der::tlv(der::kSequence, der::tlv(der::kInteger, std::string(1, '\0') + n) + der::tlv(der::kInteger, e));
     CHECK_FALSE(PublicKey::from_pem(pem_encode("RSA PUBLIC KEY", rsa), error));
     CHECK(error.find("1024 bits") != std::string::npos);
 }
@@ -142,8 +142,8 @@ TEST_CASE("public exponents must be odd, at least 3 and below 2^32", "[keys]") {
     // A 2048-bit modulus with the given exponent, as a PKCS#1 public key.
     auto key_with_exponent = [](const std::string& e) {
         std::string n(256, '\xc1');
-        std::string rsa = der::tlv(der::kSequence, der::tlv(der::kInteger, std::string(1, '\0') + n) +
-                                                       der::tlv(der::kInteger, e));
+        std::string rsa =
+            der::tlv(der::kSequence, der::tlv(der::kInteger, std::string(1, '\0') + n) + der::tlv(der::kInteger, e));
         return pem_encode("RSA PUBLIC KEY", rsa);
     };
     std::string error;

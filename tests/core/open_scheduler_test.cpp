@@ -8,7 +8,7 @@ TEST_CASE("a joined operator's packet goes before every stranger's", "[scheduler
     OpenScheduler s({4, 1, 25, 50});
     for (OpenScheduler::ConnId c = 10; c < 20; ++c) s.add(c, false, "10.0.0." + std::to_string(c), 1, 0);
     s.add(1, true, "", 1, 0);
-    CHECK(s.next(0) == 1u);  // the operator, though it came last
+    CHECK(s.next(0) == 1u);        // the operator, though it came last
     CHECK(s.next(0).has_value());  // one stranger
     // Strangers may hold one worker only, so two stay free for operators.
     CHECK_FALSE(s.next(0).has_value());

@@ -20,7 +20,8 @@ TEST_CASE("PEM is written in 64-column lines without a trailing newline", "[pem]
 }
 
 TEST_CASE("PEM reading accepts CRLF and surrounding text", "[pem]") {
-    std::string text = "comment\r\n-----BEGIN RSA PRIVATE KEY-----\r\nQUJD\r\nREVG\r\n-----END RSA PRIVATE KEY-----\r\n";
+    std::string text =
+        "comment\r\n-----BEGIN RSA PRIVATE KEY-----\r\nQUJD\r\nREVG\r\n-----END RSA PRIVATE KEY-----\r\n";
     std::string error;
     auto block = pem_decode(text, error);
     REQUIRE(block);
@@ -34,8 +35,8 @@ TEST_CASE("PEM reading explains what is wrong", "[pem]") {
     CHECK(error.find("no PEM block") != std::string::npos);
     CHECK_FALSE(pem_decode("-----BEGIN PUBLIC KEY-----\nQUJD\n", error));
     CHECK(error.find("no matching END") != std::string::npos);
-    CHECK_FALSE(pem_decode("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nQUJD\n-----END RSA PRIVATE KEY-----",
-                           error));
+    CHECK_FALSE(pem_decode(
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nQUJD\n-----END RSA PRIVATE KEY-----", error));
     CHECK(error.find("encrypted") != std::string::npos);
     CHECK_FALSE(pem_decode("-----BEGIN PUBLIC KEY-----\nQU!D\n-----END PUBLIC KEY-----", error));
     CHECK(error.find("base64") != std::string::npos);

@@ -57,8 +57,8 @@ TEST_CASE("blocks are cut by bytes, even inside a UTF-8 character", "[packet]") 
     // Put the 4-byte emoji at bytes 212..215 so the first block boundary (214) cuts it.
     std::string prefix = R"({"type":"msg","msg":[")";
     std::string filler(212 - prefix.size(), 'a');
-    std::string inner = prefix + filler + "\xf0\x9f\x98\x8a" + std::string(300, 'b') + "\xe2\x80\x94" +
-                        R"("],"I/O":"out","UUID":"u"})";
+    std::string inner =
+        prefix + filler + "\xf0\x9f\x98\x8a" + std::string(300, 'b') + "\xe2\x80\x94" + R"("],"I/O":"out","UUID":"u"})";
     std::string line = seal(inner, pub(), "u", Role::Alice);
     std::string error;
     auto w = parse_json_object(line, error);
@@ -122,7 +122,8 @@ TEST_CASE("every receiver check fails with no packet and its own detail", "[pack
         {"block of 255 bytes", replace_first_block(good, base64_encode(std::string(255, '\x01'))), {}},
         {"block not below the modulus", replace_first_block(good, base64_encode(std::string(256, '\xff'))), {}},
         {"block for another key",
-         replace_first_block(good, base64_encode(test::other_key_2048().public_key().encrypt_block("{}"))), {}},
+         replace_first_block(good, base64_encode(test::other_key_2048().public_key().encrypt_block("{}"))),
+         {}},
         {"short block before the last", wrap({"{\"a\":", "1}"}), {}},
         {"joined bytes not UTF-8", wrap({"{\"a\":\"\xc3\x28\"}"}), {}},
         {"inner not JSON", wrap({"not json"}), {}},

@@ -13,13 +13,13 @@ TEST_CASE("valid UTF-8 is accepted", "[utf8]") {
 }
 
 TEST_CASE("invalid UTF-8 is refused", "[utf8]") {
-    CHECK_FALSE(is_valid_utf8("\x80"));                  // lone continuation byte
-    CHECK_FALSE(is_valid_utf8("\xc3"));                  // truncated sequence
-    CHECK_FALSE(is_valid_utf8("\xf0\x9f\x98"));          // truncated 4-byte sequence
-    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));              // overlong '/'
-    CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));          // overlong, 3 bytes
-    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));          // surrogate U+D800
-    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));      // above U+10FFFF
+    CHECK_FALSE(is_valid_utf8("\x80"));              // lone continuation byte
+    CHECK_FALSE(is_valid_utf8("\xc3"));              // truncated sequence
+    CHECK_FALSE(is_valid_utf8("\xf0\x9f\x98"));      // truncated 4-byte sequence
+    CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));      // overlong, 3 bytes
+    CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate U+D800
+    CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
     CHECK_FALSE(is_valid_utf8("\xff"));
-    CHECK_FALSE(is_valid_utf8("ok\xc3\x28"));            // bad continuation
+    CHECK_FALSE(is_valid_utf8("ok\xc3\x28"));  // bad continuation
 }

@@ -51,14 +51,11 @@ void event(const std::string& what, const std::string& detail = "") {
 int main(int argc, char** argv) {
     std::string server, key_file, uuid;
     bool auto_key = true, auto_challenge = true, wrong_challenge = false, auto_probe = true;
-    static const option long_opts[] = {{"server", required_argument, nullptr, 's'},
-                                       {"key", required_argument, nullptr, 'k'},
-                                       {"uuid", required_argument, nullptr, 'u'},
-                                       {"no-auto-key", no_argument, nullptr, 'K'},
-                                       {"no-auto-challenge", no_argument, nullptr, 'C'},
-                                       {"wrong-challenge", no_argument, nullptr, 'W'},
-                                       {"no-auto-probe", no_argument, nullptr, 'P'},
-                                       {nullptr, 0, nullptr, 0}};
+    static const option long_opts[] = {
+        {"server", required_argument, nullptr, 's'},      {"key", required_argument, nullptr, 'k'},
+        {"uuid", required_argument, nullptr, 'u'},        {"no-auto-key", no_argument, nullptr, 'K'},
+        {"no-auto-challenge", no_argument, nullptr, 'C'}, {"wrong-challenge", no_argument, nullptr, 'W'},
+        {"no-auto-probe", no_argument, nullptr, 'P'},     {nullptr, 0, nullptr, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", long_opts, nullptr)) != -1) {
         switch (c) {

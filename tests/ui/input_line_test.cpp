@@ -6,7 +6,9 @@ using nlchat::ui::InputLine;
 
 TEST_CASE("editing moves by visible character, even over emoji and accents", "[ui][input]") {
     InputLine in;
-    in.insert("a\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd" "e\xcc\x81z");  // a 👍🏽 é z
+    in.insert(
+        "a\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd"
+        "e\xcc\x81z");  // a 👍🏽 é z
     in.left();
     in.left();
     in.backspace();  // removes the thumbs-up with its skin tone

@@ -111,8 +111,11 @@ TEST_CASE("golden: a chat with wide characters on the smallest screen", "[ui][go
     sc.later(30);
     sc.session.send_message("I'm here. Take your time \xe2\x80\x94 what's keeping you up?", sc.now);
     sc.later(20);
-    sc.in(MsgCommand{{"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x82\x82\xe5\xa4\xa7\xe4\xb8\x88\xe5\xa4\xab\xef\xbc\x9f "
-                      "exams, mostly"}, Direction::In, "me"});
+    sc.in(
+        MsgCommand{{"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x82\x82\xe5\xa4\xa7\xe4\xb8\x88\xe5\xa4\xab\xef\xbc\x9f "
+                    "exams, mostly"},
+                   Direction::In,
+                   "me"});
     sc.in(ChatStateCommand{"me", Direction::In, "typing"});
     sc.input.insert("that sounds hard");
     auto s = sc.draw(60, 16);
@@ -173,7 +176,10 @@ TEST_CASE("golden: the ASCII fallback, with a caller's words it cannot show mark
     sc.ui.ascii = true;
     sc.open_chat();
     sc.in(RingCommand{"", 13, std::nullopt, 60});
-    sc.in(MsgCommand{{"Zo\xc3\xab here \xf0\x9f\x98\x8a \xc3\xa7" "a va? \xe6\x97\xa5\xe6\x9c\xac"}, Direction::In, "me"});
+    sc.in(MsgCommand{{"Zo\xc3\xab here \xf0\x9f\x98\x8a \xc3\xa7"
+                      "a va? \xe6\x97\xa5\xe6\x9c\xac"},
+                     Direction::In,
+                     "me"});
     sc.in(ChatStateCommand{"me", Direction::In, "typing"});
     sc.later(2);
     auto s = sc.draw(80, 24);
@@ -206,7 +212,6 @@ TEST_CASE("notes said at start stay on the empty chat pane", "[ui]") {
     sc.open_chat();
     CHECK(sc.draw(100, 30).text().find("The locale C") == std::string::npos);
 }
-
 
 TEST_CASE("the operator's own lines say when they wait for the link or were not delivered", "[ui]") {
     Scene sc;

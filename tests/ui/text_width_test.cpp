@@ -6,16 +6,18 @@ using namespace nlchat::ui;
 
 TEST_CASE("display width counts columns, not bytes or code points", "[ui][width]") {
     CHECK(display_width("hello") == 5);
-    CHECK(display_width("h\xc3\xa9llo") == 5);              // é
-    CHECK(display_width("e\xcc\x81") == 1);                 // e + combining acute
-    CHECK(display_width("\xe6\x97\xa5\xe6\x9c\xac") == 4);  // 日本
-    CHECK(display_width("\xf0\x9f\x98\x8a") == 2);          // 😊
-    CHECK(display_width("\xe2\x9d\xa4\xef\xb8\x8f") == 2);  // ❤️ (VS16)
+    CHECK(display_width("h\xc3\xa9llo") == 5);                         // é
+    CHECK(display_width("e\xcc\x81") == 1);                            // e + combining acute
+    CHECK(display_width("\xe6\x97\xa5\xe6\x9c\xac") == 4);             // 日本
+    CHECK(display_width("\xf0\x9f\x98\x8a") == 2);                     // 😊
+    CHECK(display_width("\xe2\x9d\xa4\xef\xb8\x8f") == 2);             // ❤️ (VS16)
     CHECK(graphemes("\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd").size() == 1);  // 👍🏽 is one cluster
 }
 
 TEST_CASE("control characters and bad UTF-8 never reach the terminal", "[ui][width]") {
-    auto gs = graphemes("a\x1b[31mb\x07\xc2\x9b" "c\xff");
+    auto gs = graphemes(
+        "a\x1b[31mb\x07\xc2\x9b"
+        "c\xff");
     std::string joined;
     for (const auto& g : gs) joined += g.text;
     CHECK(joined.find('\x1b') == std::string::npos);

@@ -332,4 +332,3 @@ TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the li
     f.web->bus_line(end);
     CHECK(f.rec.of(2, "ev").back()["text"] == f.config.text_ended_by_listener);
 }
-
