@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # nlchat's hand-written Makefile (git-style).
 #
 # Plain `make` works with pkg-config defaults. `./configure` (from configure.ac; run
@@ -157,9 +158,9 @@ $(O)/gen/%.o: $(O)/gen/%.cpp
 
 $(O)/src/web/%.o: ALL_CXXFLAGS += $(NET_CFLAGS) $(LWS_CFLAGS)
 
-$(BIN)/nlchat-web: $(O)/src/web/nlchat_web.o $(WEB_OBJ) $(O)/src/server/server_options.o $(NET_LIB) $(CORE_LIB)
+$(BIN)/nlchat-web: $(O)/src/web/nlchat_web.o $(WEB_OBJ) $(NET_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(LWS_LIBS) $(INI_LIBS)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) $(LWS_LIBS)
 
 CLIENT_SRC = $(filter-out src/client/nlchat.cpp,$(wildcard src/client/*.cpp))
 CLIENT_OBJ = $(CLIENT_SRC:%.cpp=$(O)/%.o)
@@ -232,7 +233,7 @@ bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp
@@ -285,7 +286,7 @@ uninstall:
 	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
 
 fmt:
-	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*.cpp bench/*.cpp fuzz/*.cpp)
+	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*/*.h tests/*.cpp bench/*.cpp fuzz/*.cpp)
 
 # A source tarball of what git tracks (plus a generated configure), which builds and
 # passes `make check` on its own.

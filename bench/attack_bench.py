@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of nlchatd under attack (make bench): the red team's findings at full size,
 with what a joined operator in a chat feels meanwhile, printed beside the goals.
 

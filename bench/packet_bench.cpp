@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Benchmark of the packet layer: per-packet seal and open cost for 1-, 2- and 20-block
 // packets, beside the bare RSA-OAEP encrypt and decrypt of one block measured in the same
 // run, and the share of each packet's time that is not RSA (JSON, base64, checks, copies).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Benchmark of nlchatd on loopback: N operators and M callers (M - N of them wait in
 // rings while N chat), messages both ways in rounds. Prints throughput, latency p50/p99
 // each way, the server's CPU per message and memory per operator (from /proc), and the
@@ -220,11 +221,14 @@ private:
         std::string error;
         auto obj = parse_json_object(text, error);
         if (!obj) return;
-        if ((*obj)["type"] == "probe") return void(bus_->write_line(R"({"type":"probeACK"})"));
-        if ((*obj)["type"] != "msg") return;
+        ParsedBusLine parsed = parse_bus_line(*obj);
+        if (!parsed.value) return;
+        if (std::holds_alternative<BusProbe>(*parsed.value)) return void(bus_->write_line(write_json(bus_probe_ack())));
+        auto* msg = std::get_if<BusMsg>(&*parsed.value);
+        if (!msg || msg->origin) return;  // nlchatd's own replies are not what is timed
         int caller, seq;
-        for (const auto& m : (*obj)["msg"]) {
-            if (std::sscanf(m.asCString(), "o %d %d", &caller, &seq) != 2) continue;
+        for (const auto& m : msg->msg) {
+            if (std::sscanf(m.c_str(), "o %d %d", &caller, &seq) != 2) continue;
             o2c_.push_back(now_s() - sent_at_[{-caller - 1, seq}]);
             if (++answered_ == n_ops_) {
                 if (++round_ < rounds_) start_round();

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of nlchat-web (make bench): how many callers it holds and what each costs,
 and how long a caller's message takes to reach an operator.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for command parsing: any JSON text either fails to parse, parses as
 // an unknown or invalid command with a reason, or gives a command that writes back to
 // JSON and reads back to the same command (reader and writer agree on every field).

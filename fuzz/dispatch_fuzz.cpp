@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for the server dispatch: any sequence of operator commands, service
 // lines, connections coming and going and time passing must leave the state machine
 // consistent (no exception, no crash). Two operators join first with a fixed key, and a

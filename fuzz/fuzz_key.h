@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A fixed RSA-2048 key for the packet fuzzer, so that the seed corpus (packets sealed to
 // this key with nlchat-packet) decrypts and the fuzzer can mutate real packets. It is a
 // test key, published here on purpose; it protects nothing.

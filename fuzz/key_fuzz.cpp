@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for key parsing: the server reads public keys in PEM from every `key`
 // command, so the PEM, DER and key checks must survive any text.
 #include <cstddef>

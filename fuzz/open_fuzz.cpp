@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for raw packet opening: whatever bytes arrive on a connection, open()
 // must return (a packet or the generic failure) without crashing, hanging or leaking.
 // The fixed key lets the seed corpus hold real packets for the fuzzer to mutate.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for nlchat-web's session table: any sequence of pages connecting,
 // sending frames and leaving, bus lines from nlchatd and time passing must leave it
 // consistent: no exception, no crash, every frame it sends a page is one JSON object,
@@ -46,7 +47,6 @@ struct Checks : WebSessions::Effects {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     WebConfig config;
-    config.server_replies = default_server_replies();
     config.max_sessions = 4;
     config.sessions_per_source = 2;
     config.messages_per_minute = 5;

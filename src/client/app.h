@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat's wiring: one libuv loop owns the connection to the server (redialled with
 // capped, jittered backoff), the thread-pool decryption of what arrives (in order), the
 // session's timers, the terminal's keys and the redraw. It holds no protocol logic: that

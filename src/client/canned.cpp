@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/canned.h"
 
 #include <dirent.h>
@@ -28,7 +29,7 @@ CannedLoad load_canned(const std::string& dir) {
             break;
         }
         std::string error;
-        auto text = read_small_file(path, 16 * 1024, error);
+        auto text = read_small_file(path, std::size_t{16} * 1024, error);
         if (!text || !is_valid_utf8(*text)) {
             out.warnings.push_back(text ? "'" + path + "' is not UTF-8; skipped" : error + "; skipped");
             continue;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Canned responses: the texts operators reuse (a sign-off, the service's policy on
 // calls of a kind), one per file in a directory. Each regular file is one response, its
 // name (less ".txt") the title in the picker, its contents the text. Files are read

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat's files under $XDG_CONFIG_HOME/nlchat/ (default ~/.config/nlchat/): the
 // operator's key pair (mode 0600), the client UUID (kept so that a restarted client can
 // take its chat back within the server's grace period), and the known-servers file that

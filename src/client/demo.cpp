@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/demo.h"
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 
 #include "core/bus_line.h"
+#include "core/dispatch_config.h"
 #include "core/json_util.h"
 #include "core/key_file.h"
 
@@ -253,20 +255,23 @@ void DemoCallers::on_line(std::string_view text) {
     std::string error;
     auto v = parse_json_object(text, error);
     if (!v) return;
-    std::string type = (*v)["type"].asString(), address = (*v)["address"].asString();
-    if (type == "probe") return send(write_json(bus_probe_ack()));
+    ParsedBusLine parsed = parse_bus_line(*v);
+    if (!parsed.value) return;
+    const BusLine& line = *parsed.value;
+    if (std::holds_alternative<BusProbe>(line)) return send(write_json(bus_probe_ack()));
+    const std::string* address = bus_address(line);
+    if (!address) return;
     for (auto& p : personas_) {
-        if (p->address != address || p->gone) continue;
-        if (type == "disassociate") {
+        if (p->address != *address || p->gone) continue;
+        if (std::holds_alternative<BusDisassociate>(line)) {
             p->gone = true;  // the operator ended the chat
-        } else if (type == "msg") {
-            // The server's own replies ("A listener will be with you...") are not the
+        } else if (auto* msg = std::get_if<BusMsg>(&line)) {
+            // nlchatd's own replies ("A listener will be with you...") are not the
             // operator; only answer once a chat has begun, i.e. after a real reply.
-            std::string m = (*v)["msg"][0].asString();
-            bool server_reply =
-                m.rfind("A listener will", 0) == 0 || m.rfind("Sorry,", 0) == 0 || m.rfind("All our listeners", 0) == 0;
-            if (m.rfind("Sorry, no listeners are currently", 0) == 0) p->gone = true;  // the ring expired
-            if (server_reply) continue;
+            if (msg->origin == kOriginServer) {
+                if (!msg->msg.empty() && msg->msg[0] == DispatchConfig{}.text_ring_timed_out) p->gone = true;
+                continue;
+            }
             p->answered = true;
             reply_later(*p);
         }

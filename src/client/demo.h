@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat --demo: the whole system on one machine. It starts nlchatd as a child process
 // in open mode on a loopback port the system picks, with its files in a temporary
 // directory, and plays a few simulated callers on its service bus from nlchat's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One nlchat per key on a machine. Two clients with the same key and UUID take the link
 // from each other (the server lets the newest connection win), so a second nlchat of the
 // same operator on the same machine, opened by mistake in another tmux window, stops at

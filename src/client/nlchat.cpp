@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat: the operator's terminal client. Reads its options (and config file), finds or
 // makes the operator's key pair and UUID, pins the server's key, and runs App on one
 // libuv loop until the operator quits or the terminal goes away.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The server's authorized-keys file: which operator keys may join.
 //
 // One key per line, as its fingerprint ("SHA256:" and 43 base64 characters, as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Redial delays: capped exponential backoff with jitter, one policy for every program that
 // dials again after losing a link (nlchat to nlchatd, nlchat-web to the service bus).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/base64.h"
 
 #include <array>
@@ -59,7 +60,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
         }
         int v[4] = {0, 0, 0, 0};
         for (int j = 0; j < 4 - pad; ++j) {
-            v[j] = kDecode[static_cast<unsigned char>(text[i + j])];
+            v[j] = static_cast<int>(kDecode[static_cast<unsigned char>(text[i + j])]);
             if (v[j] < 0) return std::nullopt;
         }
         uint32_t group = static_cast<uint32_t>(v[0]) << 18 | static_cast<uint32_t>(v[1]) << 12 |

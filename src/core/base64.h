@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Standard base64 (RFC 4648 section 4, alphabet "+/", with "=" padding).
 //
 // libgcrypt has no base64, and the protocol needs a strict decoder: a raw packet's blocks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The operator client's protocol logic, as a sans-IO state machine.
 //
 // nlchat's wiring feeds it what happens (the link came up or went down, a line or an

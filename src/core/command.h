@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The inner commands of the NL chat protocol, as typed values.
 //
 // Each command is a struct that lists its fields once, in `fields()`, with the wire name
@@ -20,19 +21,9 @@
 #include <variant>
 #include <vector>
 
+#include "core/field_codec.h"  // Direction, Presence, ServiceStatus, the reader and writer
+
 namespace nlchat {
-
-// `In` is towards a client (operator), `Out` from it.
-enum class Direction { In, Out };
-
-struct ServiceStatus {
-    std::string name;
-    std::string status;
-};
-
-// Whether a field may be absent from a received command. Absent optional fields keep
-// their default; written commands always carry every field that has a value.
-enum class Presence { Required, Optional };
 
 struct KeyCommand {
     static constexpr const char* kType = "key";
@@ -145,8 +136,6 @@ ParsedCommand parse_command(const Json::Value& object);
 
 Json::Value to_json(const Command& command);
 std::string command_type(const Command& command);
-
-const char* direction_name(Direction io);
 
 // The command's `UUID` field, or nullptr for the commands that have none (status, ring,
 // server_online).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A minimal DER (ITU-T X.690) writer and reader, enough for RSA keys.
 //
 // libgcrypt speaks S-expressions only, while keys travel as PEM SubjectPublicKeyInfo and

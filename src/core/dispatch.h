@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The server's dispatch: every rule of who gets what, as a sans-IO state machine.
 //
 // Events come in as method calls (a connection opened, a packet opened, a service line
@@ -24,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bus_line.h"
 #include "core/command.h"
 #include "core/dispatch_config.h"
 #include "core/log_level.h"
@@ -154,16 +156,16 @@ private:
     bool all_busy() const;
 
     // Caller side (dispatch_callers.cpp).
-    void handle_service_online(ConnId service, const Json::Value& line, const Now& now);
-    void handle_caller_msg(const std::string& service, const Json::Value& line, const Now& now);
-    void handle_caller_state(const std::string& service, const Json::Value& line);
-    void handle_caller_left(const std::string& service, const Json::Value& line);
+    void handle_service_online(ConnId service, const BusServiceOnline& line, const Now& now);
+    void handle_caller_msg(const std::string& service, const BusMsg& line, const Now& now);
+    void handle_caller_state(const std::string& service, const BusChatState& line);
+    void handle_caller_left(const std::string& service, const BusDisassociate& line);
     void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now);
     void expire_ring(std::int64_t id);
     void reply_to_caller(const CallerKey& caller, const std::string& text);
     void send_to_service(const std::string& name, const Json::Value& line);
     void service_heard(Service& s, const Now& now);
-    std::optional<std::string> read_address(const std::string& service, const Json::Value& line);
+    bool usable_address(const std::string& service, const std::string& address);
     std::string tag(const CallerKey& caller) const;
 
     void log(LogLevel level, const std::string& text) { effects_.log(level, text); }

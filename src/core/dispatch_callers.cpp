@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, caller side: services on the bus, callers' messages becoming rings, replies
 // to callers, and service liveness.
 #include "core/bus_line.h"
@@ -61,47 +62,60 @@ void Dispatch::service_heard(Service& s, const Now& now) {
 void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& now) {
     auto conn = service_conns_.find(service);
     if (conn == service_conns_.end()) return;
-    const Json::Value& type = line["type"];
-    if (!type.isString()) {
-        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": line without a type");
+    const std::string who =
+        conn->second.empty() ? "service connection " + std::to_string(service) : "service " + conn->second;
+    ParsedBusLine parsed = parse_bus_line(line);
+    if (parsed.kind == ParsedBusLine::Kind::Unknown) {
+        log(LogLevel::Debug, who + ": ignoring unknown line type");
         return;
     }
-    if (type.asString() == "service_online") return handle_service_online(service, line, now);
+    if (parsed.kind == ParsedBusLine::Kind::Invalid) {
+        log(LogLevel::Warning, who + ": " + (parsed.type.empty() ? "line without a type" : parsed.error));
+        // A service that cannot introduce itself is not kept waiting for a second try.
+        if (parsed.type == "service_online") return handle_service_online(service, BusServiceOnline{}, now);
+        // A caller whose message could not be read is told, if we can tell whom.
+        if (parsed.type == "msg" && !conn->second.empty() && is_text(line["address"], config_.max_address_bytes) &&
+            !line["address"].asString().empty()) {
+            service_heard(services_[conn->second], now);
+            reply_to_caller({conn->second, line["address"].asString()}, config_.text_not_delivered);
+        }
+        return;
+    }
+    if (auto* online = std::get_if<BusServiceOnline>(&*parsed.value))
+        return handle_service_online(service, *online, now);
     const std::string& name = conn->second;
     if (name.empty()) {
-        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": " + type.asString() +
-                                   " before service_online; ignored");
+        log(LogLevel::Warning, who + ": " + parsed.type + " before service_online; ignored");
         return;
     }
     Service& s = services_[name];
     service_heard(s, now);
-    const std::string t = type.asString();
-    if (t == "msg") return handle_caller_msg(name, line, now);
-    if (t == "chat_state") return handle_caller_state(name, line);
-    if (t == "disassociate") return handle_caller_left(name, line);
-    if (t == "probeACK") return;
-    if (t == "status") {
-        if (!is_text(line["status"], config_.max_status_bytes)) {
-            log(LogLevel::Warning, "service " + name + ": status without a short status string");
+    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) return handle_caller_msg(name, *msg, now);
+    if (auto* state = std::get_if<BusChatState>(&*parsed.value)) return handle_caller_state(name, *state);
+    if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) return handle_caller_left(name, *left);
+    if (auto* status = std::get_if<BusStatus>(&*parsed.value)) {
+        if (status->status.size() > config_.max_status_bytes) {
+            log(LogLevel::Warning, who + ": status longer than " + std::to_string(config_.max_status_bytes) + " bytes");
             return;
         }
-        if (s.reported != line["status"].asString()) {
-            s.reported = line["status"].asString();
+        if (s.reported != status->status) {
+            s.reported = status->status;
             broadcast_status();
         }
-        return;
     }
-    log(LogLevel::Debug, "service " + name + ": ignoring unknown line type");
+    // probeACK has done its work (service_heard); a service has no business sending probe.
 }
 
-void Dispatch::handle_service_online(ConnId service, const Json::Value& line, const Now& now) {
-    if (!is_text(line["service"], config_.max_service_name_bytes) || line["service"].asString().empty()) {
-        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": service_online without a name");
+void Dispatch::handle_service_online(ConnId service, const BusServiceOnline& line, const Now& now) {
+    if (line.service.empty() || line.service.size() > config_.max_service_name_bytes) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) +
+                                   ": service_online without a name of 1 to " +
+                                   std::to_string(config_.max_service_name_bytes) + " bytes");
         effects_.close_service(service);
-        service_conns_.erase(service);
+        service_closed(service, now);  // a service it had named is shown as down, not left pointing here
         return;
     }
-    std::string name = line["service"].asString();
+    const std::string& name = line.service;
     std::string& bound = service_conns_[service];
     if (!bound.empty() && bound != name) {
         log(LogLevel::Warning, "service connection " + std::to_string(service) + ": cannot rename " + bound);
@@ -117,7 +131,7 @@ void Dispatch::handle_service_online(ConnId service, const Json::Value& line, co
     s.conn = service;
     s.reported = "Connected";
     s.responding = true;
-    s.chat_states = !line["chat_states"].isBool() || line["chat_states"].asBool();
+    s.chat_states = line.chat_states;
     s.last_heard = now.mono;
     s.probe_sent.reset();
     log(LogLevel::Info, "service " + name + " online");
@@ -128,30 +142,19 @@ void Dispatch::handle_service_online(ConnId service, const Json::Value& line, co
     broadcast_status();
 }
 
-std::optional<std::string> Dispatch::read_address(const std::string& service, const Json::Value& line) {
-    if (!is_text(line["address"], config_.max_address_bytes) || line["address"].asString().empty()) {
-        log(LogLevel::Warning, "service " + service + ": line without a usable address");
-        return std::nullopt;
-    }
-    return line["address"].asString();
+bool Dispatch::usable_address(const std::string& service, const std::string& address) {
+    if (!address.empty() && address.size() <= config_.max_address_bytes) return true;
+    log(LogLevel::Warning, "service " + service + ": line without a usable address");
+    return false;
 }
 
-void Dispatch::handle_caller_msg(const std::string& service, const Json::Value& line, const Now& now) {
-    auto address = read_address(service, line);
-    if (!address) return;
-    CallerKey key{service, *address};
-    std::vector<std::string> texts;
-    const Json::Value& msg = line["msg"];
-    if (is_text(msg, config_.max_text_bytes)) {
-        texts.push_back(msg.asString());
-    } else if (msg.isArray() && !msg.empty() && msg.size() <= config_.max_texts_per_msg) {
-        for (const auto& m : msg) {
-            if (!is_text(m, config_.max_text_bytes)) break;
-            texts.push_back(m.asString());
-        }
-        if (texts.size() != msg.size()) texts.clear();
-    }
-    if (texts.empty()) {
+void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line, const Now& now) {
+    if (!usable_address(service, line.address)) return;
+    CallerKey key{service, line.address};
+    std::vector<std::string> texts = line.msg;
+    bool usable = !texts.empty() && texts.size() <= config_.max_texts_per_msg;
+    for (const auto& t : texts) usable = usable && t.size() <= config_.max_text_bytes;
+    if (!usable) {
         log(LogLevel::Warning, "service " + service + ": msg from " + tag(key) + " is not 1 to " +
                                    std::to_string(config_.max_texts_per_msg) + " UTF-8 texts of at most " +
                                    std::to_string(config_.max_text_bytes) + " bytes; dropped");
@@ -219,21 +222,19 @@ void Dispatch::expire_ring(std::int64_t id) {
     reply_to_caller(caller, config_.text_ring_timed_out);
 }
 
-void Dispatch::handle_caller_state(const std::string& service, const Json::Value& line) {
-    auto address = read_address(service, line);
-    if (!address || !is_text(line["state"], config_.max_state_bytes)) return;
-    auto it = callers_.find({service, *address});
+void Dispatch::handle_caller_state(const std::string& service, const BusChatState& line) {
+    if (!usable_address(service, line.address) || line.state.size() > config_.max_state_bytes) return;
+    auto it = callers_.find({service, line.address});
     if (it == callers_.end() || it->second.operator_uuid.empty()) return;
     const std::string uuid = it->second.operator_uuid;
     Operator& op = operators_.at(uuid);
     // States are only worth showing live; an absent operator does not need the backlog.
-    send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, operator_view_of_state(line["state"].asString())});
+    send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, operator_view_of_state(line.state)});
 }
 
-void Dispatch::handle_caller_left(const std::string& service, const Json::Value& line) {
-    auto address = read_address(service, line);
-    if (!address) return;
-    CallerKey key{service, *address};
+void Dispatch::handle_caller_left(const std::string& service, const BusDisassociate& line) {
+    if (!usable_address(service, line.address)) return;
+    CallerKey key{service, line.address};
     auto it = callers_.find(key);
     if (it == callers_.end()) return;
     if (it->second.ring) {
@@ -255,7 +256,8 @@ void Dispatch::handle_caller_left(const std::string& service, const Json::Value&
 }
 
 void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
-    send_to_service(caller.first, bus_msg(caller.second, {text}, Direction::Out));
+    // Marked as nlchatd's own words, so a service never shows them as the listener's.
+    send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer}));
 }
 
 void Dispatch::send_to_service(const std::string& name, const Json::Value& line) {

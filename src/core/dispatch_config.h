@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The server dispatch's settings: timers, reply texts and bounds, with the defaults that
 // nlchatd(8) documents. nlchatd fills it from its options and config file.
 #pragma once

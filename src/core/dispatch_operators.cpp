@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, operator side: authentication, the pool, liveness and grace, rings being
 // taken, and what operators send.
 #include <algorithm>
@@ -234,6 +235,8 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
     if (auto* msg = std::get_if<MsgCommand>(&cmd)) return handle_operator_msg(c.uuid, op, *msg);
     if (auto* state = std::get_if<ChatStateCommand>(&cmd)) {
         if (!op.caller || state->state.size() > config_.max_state_bytes) return;
+        // A service that said "chat_states":false gets none (and none are kept for it).
+        if (!services_[op.caller->first].chat_states) return;
         return send_to_service(op.caller->first, bus_chat_state(op.caller->second, state->state, Direction::Out));
     }
     if (std::holds_alternative<DisassociateCommand>(cmd)) {
@@ -418,9 +421,7 @@ void Dispatch::tick(const Now& now) {
         if (!s.conn || !s.responding) continue;
         if (!s.probe_sent && now.mono >= s.last_heard + config_.probe_after) {
             s.probe_sent = now.mono;
-            Json::Value probe(Json::objectValue);
-            probe["type"] = "probe";
-            effects_.send_service(*s.conn, probe);
+            effects_.send_service(*s.conn, bus_json(BusProbe{}));
         } else if (s.probe_sent && now.mono >= *s.probe_sent + config_.probe_timeout) {
             s.responding = false;
             status_changed = true;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libgcrypt set-up and ownership helpers.
 //
 // libgcrypt must be initialised once, before any thread uses it (later the libuv pool

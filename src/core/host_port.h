@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // "HOST:PORT" as written on command lines and in config files: "127.0.0.1:7780",
 // "[::1]:0", "localhost:7780". IPv6 literals go in brackets, as in URLs.
 #pragma once

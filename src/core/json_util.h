@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Strict JSON reading and compact writing with jsoncpp.
 //
 // Every JSON text nlchat receives is read with the same strict settings: one object at

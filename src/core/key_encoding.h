@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DER encodings of RSA keys: SubjectPublicKeyInfo, PKCS#1 RSAPublicKey and RSAPrivateKey,
 // and PKCS#8 PrivateKeyInfo.
 //

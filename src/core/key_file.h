@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading and writing key files.
 //
 // Private keys are written with mode 0600 through a temporary file and a rename, so a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A bound on log lines that a peer can cause. Bad input from the network (malformed bus
 // lines, packets that do not open, connections refused under load) is worth a log line,
 // but an attacker must not be able to fill the disk with them: at most `burst` lines of

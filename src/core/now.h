@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Time as the state machines see it, passed in by their callers: a monotonic clock for
 // timers, and the wall clock for what is shown or sent as a date (epoch seconds).
 #pragma once

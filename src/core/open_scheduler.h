@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which waiting packet nlchatd opens next: operators' before strangers', strangers taken
 // in turn by address and rationed.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Command lines as tables. Each program lists its options once, as specs with a `name`,
 // a `short_name` (0 for none), an `arg` name (nullptr for a flag) and a `help` line, plus
 // whatever it needs to apply them; these two functions build getopt's table from that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PEM armour (RFC 7468): a label, base64 body in 64-column lines, and a footer.
 //
 // The layout written here is exactly PyCryptodome's `export_key('PEM')`: header line,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The raw packet: the encrypted envelope every command travels in.
 //
 //   {"messages":["<base64 RSA block>", ...],"UUID":"<client uuid>","to":"alice"|"bob"}

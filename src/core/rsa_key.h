@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RSA key pairs and the protocol's one cipher: RSAES-OAEP with SHA-1, MGF1-SHA-1 and an
 // empty label, byte-compatible with PyCryptodome's PKCS1_OAEP defaults.
 //

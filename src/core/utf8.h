@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // UTF-8 validation.
 //
 // jsoncpp accepts invalid UTF-8 inside strings and can even produce it (a lone "\udc00"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Outgoing connections: TCP to HOST:PORT, or a unix socket path. The result arrives on
 // the loop as a LineStream (not yet reading), or an error sentence. Destroying the
 // Connector cancels a connection still in progress.

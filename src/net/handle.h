@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Ownership of libuv handles from C++ objects.
 //
 // libuv frees nothing itself and a handle's memory must stay valid until its close

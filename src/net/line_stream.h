@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A byte stream (TCP, unix socket, pipe) read and written as lines.
 //
 // Both the operator protocol and the service bus are one JSON object per line. Reads are

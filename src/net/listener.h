@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Listening sockets: TCP (IPv4 or IPv6, port 0 for one the OS picks) for operators, and
 // a unix socket for the service bus. Each accepted connection is handed over as a
 // LineStream, not yet reading: the owner sets its handlers with start().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The daemons' log: one line per event on standard error.
 //
 // Under systemd (JOURNAL_STREAM set) each line starts with a syslog priority, "<6>", so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The event loop, owned by a C++ object. Programs and tests create one Loop and hand it
 // to the net/ classes; only net/ sees the libuv types behind it.
 #pragma once

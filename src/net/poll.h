@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Loop hooks for a terminal program: a file descriptor to watch (stdin, read by
 // ncurses itself), and a "just before the loop blocks" callback (where nlchat redraws,
 // once per loop turn, whatever changed).

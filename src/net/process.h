@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Process set-up every program does first: standard descriptors that are really open, and
 // the open-file allowance the system grants.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Standard input as lines, on the loop, for the line-oriented tools (nlchat-caller and
 // the test operator). A terminal or pipe is read as a stream; a regular file (stdin
 // redirected from a file) through libuv's file API, since files cannot be polled.

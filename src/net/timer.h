@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A one-shot or repeating timer on the loop, owned by a C++ object.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's checks on the files it trusts, in the manner of sshd's StrictModes: a server
 // key others can read is no longer secret, and an authorized-keys file or state directory
 // others can write lets them enrol a key or forge the server's state. Each check gives a

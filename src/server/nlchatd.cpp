@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd: the NL chat server. Parses options, loads (or creates) the server key, and
 // runs the Server on one libuv loop until SIGTERM or SIGINT.
 #include <unistd.h>
@@ -56,8 +57,11 @@ int main(int argc, char** argv) {
     }
     if (s.state_dir.empty()) s.state_dir = dirname_of(s.key_file);
     // The scheduler hands out as many jobs at once as libuv's pool has threads.
-    if (const char* threads = std::getenv("UV_THREADPOOL_SIZE"); threads && std::atoi(threads) > 0) {
-        s.open_limits.workers = static_cast<std::size_t>(std::atoi(threads));
+    // libuv itself reads it with atoi; a value it would not use leaves the default.
+    if (const char* threads = std::getenv("UV_THREADPOOL_SIZE")) {
+        char* end = nullptr;
+        long n = std::strtol(threads, &end, 10);
+        if (end != threads && n > 0 && n <= 1024) s.open_limits.workers = static_cast<std::size_t>(n);
     }
     Logger logger("nlchatd", s.verbose);
     if (s.dispatch.allow_any_key)

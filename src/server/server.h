@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's wiring: the operator port and the service bus on one libuv loop, feeding
 // the dispatch state machine (src/core/dispatch.h) and carrying out its effects.
 //

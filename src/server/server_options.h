@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's settings as a table: each entry is a command-line option and, when marked,
 // a config-file key of the same name, with its help text and how it is applied. --help,
 // the getopt table and the config reader are all built from this one list.

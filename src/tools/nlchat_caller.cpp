@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-caller: a service on nlchatd's bus driven from standard input, so a person or a
 // script can play callers without a browser.
 //
@@ -28,7 +29,7 @@ using namespace nlchat;
 
 namespace {
 
-constexpr size_t kMaxLine = 64 * 1024;
+constexpr size_t kMaxLine = size_t{64} * 1024;
 
 void usage(std::FILE* out) {
     std::fprintf(out,
@@ -83,18 +84,20 @@ void on_bus_line(net::LineStream& bus, std::string_view text) {
         std::fprintf(stderr, "nlchat-caller: bad line from the server: %s\n", error.c_str());
         return;
     }
-    const Json::Value& v = *line;
-    std::string type = v["type"].isString() ? v["type"].asString() : "";
-    std::string address = v["address"].isString() ? v["address"].asString() : "";
-    if (type == "probe") {
+    ParsedBusLine parsed = parse_bus_line(*line);
+    if (parsed.kind == ParsedBusLine::Kind::Invalid) {
+        std::fprintf(stderr, "nlchat-caller: bad line from the server: %s\n", parsed.error.c_str());
+        return;
+    }
+    if (!parsed.value) return;  // a type this tool does not know
+    if (std::holds_alternative<BusProbe>(*parsed.value)) {
         bus.write_line(write_json(bus_probe_ack()));
-    } else if (type == "msg" && v["msg"].isArray()) {
-        for (const auto& m : v["msg"])
-            if (m.isString()) print_line(address + ": " + m.asString());
-    } else if (type == "chat_state" && v["state"].isString()) {
-        print_line(address + " ~ " + v["state"].asString());
-    } else if (type == "disassociate") {
-        print_line(address + " ended");
+    } else if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
+        for (const auto& m : msg->msg) print_line(msg->address + ": " + m);
+    } else if (auto* state = std::get_if<BusChatState>(&*parsed.value)) {
+        print_line(state->address + " ~ " + state->state);
+    } else if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) {
+        print_line(left->address + " ended");
     }
 }
 

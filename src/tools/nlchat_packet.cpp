@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-packet: the protocol's packet layer on the command line, for people writing
 // compatible peers and for tests: make keys, print fingerprints, seal inner commands into
 // raw packets and open raw packets back into inner commands.

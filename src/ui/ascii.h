@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat on a terminal that cannot show UTF-8 (no UTF-8 locale on the server, or
 // --ascii): the screen's own marks come from an ASCII set of glyphs, lines are drawn with
 // the terminal's line characters, and a caller's text that ASCII cannot show becomes a

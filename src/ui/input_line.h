@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The input line's text and editing: UTF-8 by grapheme (one arrow press moves over one
 // visible character, even an emoji with a skin tone), the readline keys operators know
 // (Ctrl-A/E/K/U/W), and a history of what was sent, walked with Up and Down.

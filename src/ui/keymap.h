@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat's keys, as one table: the key handler dispatches from it and the help overlay
 // lists it, so the two cannot disagree. Key codes are our own (the curses front end
 // translates), so this file and its tests need no terminal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Desktop notifications by escape sequence: OSC 9 (iTerm2, Windows Terminal, kitty...)
 // and OSC 777 (rxvt, foot, VTE). Inside tmux they are wrapped in tmux's passthrough
 // (DCS "tmux;" with every ESC doubled) so they reach the outer terminal; tmux needs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The whole nlchat screen, drawn from the session's model and the UI's own state:
 //
 //   row 0        status bar: link state and age of the server's last word, services,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where views draw: a grid of cells with a handful of styles. The ncurses front end
 // (terminal.cpp) and the text surface the tests compare with golden screens both
 // implement it, so every view is tested without a terminal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The terminal, through ncurses: the only code in nlchat that includes <curses.h>.
 // It is a Surface for the views, turns curses key codes into ours (ui/keymap.h), and
 // does the things only a terminal can: the bell, desktop notifications (OSC 9 and 777,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A Surface kept in memory as text: what the tests draw views into and compare with
 // golden screens (tests/ui/golden/). Styles are not kept, only characters.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Display width of UTF-8 text, by grapheme cluster, through libutf8proc: an emoji or a
 // CJK character takes two columns, a combining accent none. Layout code measures with
 // these functions only, so wide characters never break a line or a border.

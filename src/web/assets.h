@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The files nlchat-web serves (the chat page, its script and style, and the embeddable
 // widget), compiled into the program from src/web/assets/ by tools/embed-assets, so a
 // deployment is one binary and nothing on disk can be swapped under it.

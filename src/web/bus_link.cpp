@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "web/bus_link.h"
 
 #include <algorithm>
@@ -70,7 +71,7 @@ void BusLink::line(std::string_view text) {
     std::string error;
     auto v = parse_json_object(text, error);
     if (!v) return;  // nlchatd only sends JSON; anything else is ignored rather than fatal
-    if ((*v)["type"].isString() && (*v)["type"].asString() == "probe") {
+    if (ParsedBusLine p = parse_bus_line(*v); p.value && std::holds_alternative<BusProbe>(*p.value)) {
         stream_->write_line(write_json(bus_probe_ack()));
         return;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-web's link to nlchatd's service bus: it connects to the unix socket, announces
 // the service, answers probes, and when nlchatd goes away (a restart, a crash) dials again
 // with a capped backoff until it is back. Lines written while the link is down are held,

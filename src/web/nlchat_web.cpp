@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-web: the web chat box callers use. Serves the chat page, its embeddable widget
 // and a WebSocket on HTTP (behind the site's TLS reverse proxy), and carries each chat to
 // nlchatd as a service on its bus. Runs until SIGTERM or SIGINT, when every open chat is
@@ -21,7 +22,6 @@
 #include "net/loop.h"
 #include "net/process.h"
 #include "net/timer.h"
-#include "server/server_options.h"
 #include "web/web_server.h"
 
 using namespace nlchat;
@@ -29,8 +29,8 @@ using namespace nlchat;
 namespace {
 
 struct Options {
+    bool replies_from_given = false;
     WebSettings settings;
-    std::string replies_from;
     bool help = false, version = false;
 };
 
@@ -115,8 +115,8 @@ const std::vector<OptionSpec>& options() {
          count(&WebConfig::sessions_per_source, "sessions-per-address", 1000000)},
         {"max-sessions", 0, "N", "chats open at once in all (default 2000)",
          count(&WebConfig::max_sessions, "max-sessions", 1000000)},
-        {"replies-from", 0, "FILE", "nlchatd's config file, read for the reply texts it sends callers",
-         [](Options& o, const std::string& v, std::string&) { return o.replies_from = v, true; }},
+        {"replies-from", 0, "FILE", "no longer needed (nlchatd marks its own replies); accepted and ignored",
+         [](Options& o, const std::string&, std::string&) { return o.replies_from_given = true, true; }},
         {"verbose", 'v', nullptr, "log debug lines too",
          [](Options& o, const std::string&, std::string&) { return o.settings.verbose = true, true; }},
         {"help", 'h', nullptr, "show this help",
@@ -143,7 +143,6 @@ std::string usage() {
 int main(int argc, char** argv) {
     net::sanitize_std_fds();
     Options opts;
-    opts.settings.web.server_replies = default_server_replies();
     std::string error;
     if (!parse(argc, argv, opts, error)) {
         std::fprintf(stderr, "nlchat-web: %s (try --help)\n", error.c_str());
@@ -151,14 +150,10 @@ int main(int argc, char** argv) {
     }
     if (opts.help) return std::cout << usage(), 0;
     if (opts.version) return std::cout << "nlchat-web " << NLCHAT_VERSION << "\n", 0;
-    if (!opts.replies_from.empty()) {
-        ServerSettings server;
-        if (!load_server_config(opts.replies_from, server, error)) {
-            std::fprintf(stderr, "nlchat-web: %s\n", error.c_str());
-            return 2;
-        }
-        opts.settings.web.server_replies = server_replies_of(server.dispatch);
-    }
+    // Old units may still pass it; starting matters more than the option.
+    if (opts.replies_from_given)
+        std::fprintf(stderr,
+                     "nlchat-web: --replies-from is no longer needed (nlchatd marks its own replies); ignored\n");
     crypto_init();
     std::signal(SIGPIPE, SIG_IGN);
     // Each caller is a socket: take the file-descriptor allowance the system grants

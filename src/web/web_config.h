@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-web's settings: limits, timers and the texts a caller reads, with their defaults.
 // The program fills it from its command line; the session table and the HTTP side read it.
 #pragma once
@@ -30,11 +31,6 @@ struct WebConfig {
         "ask. A trained student volunteer will listen to whatever is on your mind. Write your "
         "first message below to start.";
 
-    // Replies the server sends on its own (nlchatd's defaults unless told otherwise). The bus
-    // does not mark them, so they are told from a listener's words by their text; the page
-    // shows them as notices from the service rather than from the listener.
-    std::vector<std::string> server_replies;
-
     // Texts for refusals and endings.
     std::string text_too_long =
         "That message is too long to send (the limit is {limit} characters). Please shorten it.";
@@ -52,12 +48,5 @@ struct WebConfig {
         "You can start a new chat.";
     std::string text_moved = "This chat continued in another window.";
 };
-
-struct DispatchConfig;
-
-// The reply texts a server with these settings sends callers, for WebConfig::server_replies.
-std::vector<std::string> server_replies_of(const DispatchConfig& server);
-// nlchatd's defaults.
-std::vector<std::string> default_server_replies();
 
 }  // namespace nlchat

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "web/web_server.h"
 
 #include <arpa/inet.h>
@@ -150,8 +151,8 @@ bool WebServer::start(std::string& error) {
     info.protocols = kProtocols;
     info.user = this;
     info.pcontext = &context_;
-    info.gid = static_cast<gid_t>(-1);
-    info.uid = static_cast<uid_t>(-1);
+    info.gid = -1;  // keep the process's own ids (libwebsockets' "no change")
+    info.uid = -1;
     info.vhost_name = "default";
     info.server_string = "nlchat-web";
     info.max_http_header_data = 4096;

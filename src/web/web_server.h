@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-web's wiring: libwebsockets serves the page and the WebSocket on our libuv loop
 // (as a "foreign loop", so there is one loop in the process, as in nlchatd and nlchat);
 // the session table (web_sessions.h) decides what happens; the bus link carries it to

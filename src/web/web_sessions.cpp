@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "web/web_sessions.h"
 
 #include <algorithm>
@@ -36,13 +37,6 @@ void forget_before(std::deque<double>& times, double now) {
 }
 
 }  // namespace
-
-std::vector<std::string> server_replies_of(const DispatchConfig& d) {
-    return {d.text_ringing,        d.text_all_busy,      d.text_no_operators, d.text_ring_timed_out,
-            d.text_client_dropped, d.text_not_delivered, d.text_unavailable};
-}
-
-std::vector<std::string> default_server_replies() { return server_replies_of(DispatchConfig{}); }
 
 void WebSessions::opened(ConnId conn, const std::string& source, double now) {
     conns_[conn] = Conn{source, now, nullptr};
@@ -211,34 +205,35 @@ void WebSessions::closed(ConnId conn, double now) {
 }
 
 void WebSessions::bus_line(const Json::Value& v) {
-    if (!v["type"].isString() || !v["address"].isString()) return;
-    const std::string type = v["type"].asString();
-    auto it = by_address_.find(v["address"].asString());
+    ParsedBusLine parsed = parse_bus_line(v);
+    if (parsed.kind != ParsedBusLine::Kind::Ok) return;  // nlchatd writes only what the codec reads
+    const BusLine& line = *parsed.value;
+    const std::string* address = bus_address(line);
+    if (!address) return;
+    auto it = by_address_.find(*address);
     if (it == by_address_.end()) {
         // The session ended on this side (its page left, or nlchat-web restarted): make
         // sure nlchatd lets go of it too.
-        if (type == "msg") effects_.bus(bus_disassociate(v["address"].asString()));
+        if (std::holds_alternative<BusMsg>(line)) effects_.bus(bus_disassociate(*address));
         return;
     }
     Session& s = *it->second;
-    if (type == "msg" && v["msg"].isArray()) {
-        for (const auto& m : v["msg"]) {
-            if (!m.isString()) continue;
-            std::string text = m.asString();
-            const auto& replies = config_.server_replies;
-            bool from_server = std::find(replies.begin(), replies.end(), text) != replies.end();
+    if (auto* msg = std::get_if<BusMsg>(&line)) {
+        // nlchatd marks its own replies; everything else is the listener's.
+        bool from_server = msg->origin == kOriginServer;
+        for (const auto& text : msg->msg) {
             if (!from_server) s.listener_typing = false;  // the listener's words end their typing
             Json::Value ev = typed("ev");
             ev["kind"] = from_server ? "service" : "listener";
             ev["text"] = text;
             event(s, std::move(ev));
         }
-    } else if (type == "chat_state" && v["state"].isString()) {
-        bool on = v["state"].asString() == "composing";
+    } else if (auto* state = std::get_if<BusChatState>(&line)) {
+        bool on = state->state == "composing";
         if (on == s.listener_typing || s.ended) return;
         s.listener_typing = on;
         live(s, typing(on));
-    } else if (type == "disassociate") {
+    } else if (std::holds_alternative<BusDisassociate>(line)) {
         // nlchatd ends a chat on its own after saying why (the listener went offline):
         // then the ending is not the listener's doing, and must not say it is.
         if (!s.ended) mark_ended(s, s.last_was_server ? config_.text_ended_by_server : config_.text_ended_by_listener);

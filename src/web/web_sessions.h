@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The callers' sessions of nlchat-web as a state machine with no I/O: pages connect,
 // say hello (with the token of an earlier session or none), send messages, typing states
 // and "end"; lines arrive from nlchatd's service bus; time passes. What must go out (a

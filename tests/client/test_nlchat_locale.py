@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchat on a server whose locale is not UTF-8: the real nlchat in tmux with LANG unset,
 LANG=C and a LANG that is not installed, under the TERMs operators have (vt100, linux,
 screen, xterm-256color), and in its ASCII fallback. The screen must keep its lines and

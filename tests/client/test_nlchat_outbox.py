@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchat never pretends: the real nlchat in tmux, linked to the real nlchatd through a
 TCP relay the test can cut. A reply typed while the link is down is shown as waiting and
 reaches the caller once after the rejoin; packets already read when the link drops are

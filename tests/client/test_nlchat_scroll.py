@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Moving about the real nlchat's screen in tmux: PgDn moves at once after Ctrl-T or Home
 took a long chat to its start, PgUp pressed past the start costs no extra PgDn, and the
 status bar's age of the server's last word keeps moving through a quiet spell, and

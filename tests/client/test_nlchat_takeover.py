@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """One operator, two terminals: the real nlchat twice in tmux with the same key against
 the real nlchatd. The newest connection wins, the other says why and stays quiet, the
 operator can take the link back by a key and the chat follows; a second nlchat with the

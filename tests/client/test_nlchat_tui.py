@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The real nlchat in tmux against the real nlchatd on loopback, with nlchat-caller
 playing callers: what an operator sees and does, checked on the captured screen."""
 import os

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests of the operator client's session machine with a fake clock.
 #include "core/client_session.h"
 

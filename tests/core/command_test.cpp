@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/command.h"
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, caller side: rings started and timed out, chat states, services, bad input, privacy.
 #include "dispatch_fixture.h"
 

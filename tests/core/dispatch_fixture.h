@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The server dispatch under test: a recorder of its effects, a fake clock, and helpers
 // that play operators and services. Shared by dispatch_operators_test.cpp and
 // dispatch_callers_test.cpp.
@@ -39,8 +40,7 @@ struct Recorder : DispatchEffects {
     void log(LogLevel, const std::string& text) override { logs.push_back(text); }
 
     // The commands of type T sent to connection `c`, oldest first.
-    template <class T>
-    std::vector<T> to(ConnId c) const {
+    template <class T> std::vector<T> to(ConnId c) const {
         std::vector<T> out;
         for (const auto& s : sealed)
             if (s.conn == c && std::holds_alternative<T>(s.cmd)) out.push_back(std::get<T>(s.cmd));
@@ -57,7 +57,8 @@ struct Recorder : DispatchEffects {
     std::vector<std::string> texts_for(ConnId s, const std::string& address) const {
         std::vector<std::string> out;
         for (const auto& [conn, line] : service)
-            if (conn == s && line["type"] == "msg" && line["address"] == address) out.push_back(line["msg"][0].asString());
+            if (conn == s && line["type"] == "msg" && line["address"] == address)
+                out.push_back(line["msg"][0].asString());
         return out;
     }
     std::vector<std::string> service_types(ConnId s) const {
@@ -87,10 +88,10 @@ struct Fixture {
 
     explicit Fixture(DispatchConfig c = {}) : config(std::move(c)) {
         d = std::make_unique<Dispatch>(
-            config, test::key_4096().public_key(), fx, [this] { return "nonce-" + std::to_string(++nonces); },
-            "salt", 1);
-        d->set_authorized_keys({test::key_2048().public_key().fingerprint(),
-                                test::other_key_2048().public_key().fingerprint()});
+            config, test::key_4096().public_key(), fx, [this] { return "nonce-" + std::to_string(++nonces); }, "salt",
+            1);
+        d->set_authorized_keys(
+            {test::key_2048().public_key().fingerprint(), test::other_key_2048().public_key().fingerprint()});
     }
     void send(ConnId conn, const std::string& uuid, const Command& cmd) {
         d->operator_packet(conn, uuid, to_json(cmd), now);
@@ -155,4 +156,3 @@ inline std::vector<std::string> texts(const std::vector<MsgCommand>& msgs) {
 }
 
 }  // namespace nlchat::test
-

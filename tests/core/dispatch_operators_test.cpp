@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, operator side: authentication, liveness and grace, rings taken, operators ending chats.
 #include "dispatch_fixture.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keys shared by the unit tests: generated once per run (key generation takes a tenth of
 // a second at 2048 bits and seconds at 4096), so each test file need not make its own.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Interop of the core packet layer (rsa_key, key_encoding, raw_packet) with
 PyCryptodome, the library the 2015 original used, through the real nlchat-packet
 program: keys both ways byte for byte, packets both ways, a known-answer test with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The whole system end to end: the real nlchatd, two real nlchat clients in tmux, and
 nlchat-caller playing the caller. Each test is bounded in time, on loopback, and stops
 every process it started (tmux servers included)."""

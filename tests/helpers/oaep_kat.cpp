@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Test helper for the OAEP known-answer test: encrypts one block with a given seed, so
 // the Python test can compare our ciphertext with PyCryptodome's for the same seed.
 //

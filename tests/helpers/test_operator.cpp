@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A scriptable operator for the functional tests, built on the core library and net/:
 // it connects to nlchatd, does the key/challenge handshake and answers probes by itself
 // (each can be turned off to test the server's refusals), and otherwise relays:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """An attacker's tools against nlchatd's operator port, shared by the hardening tests
 (tests/server/test_nlchatd_hardening.py) and the attack benchmark (bench/attack_bench.py):
 keys with absurd exponents, junk packets of right-sized blocks, crowds of connections

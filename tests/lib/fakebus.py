@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A stand-in for nlchatd's service bus, for tests and the benchmark of nlchat-web: a
 unix-socket server that records what the service writes and sends what it is told."""
 import json

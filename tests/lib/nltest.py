@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Helpers shared by the Python tests: where the built programs are, temporary
 directories, and running a program with a time bound."""
 import os

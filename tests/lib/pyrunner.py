@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Discovers and runs the Python tests (files named test_*.py under tests/), prints
 each test's outcome, and ends with "N passed, N failed" for tests/run-tests to add up.
 

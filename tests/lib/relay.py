@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A TCP relay for tests that must cut a connection the way a network would (a train
 tunnel, a laptop lid): drop() cuts every connection, and while `down` new ones are closed
 at once. `target` may be changed to send new connections elsewhere."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A small WebSocket client (RFC 6455) on the standard library, for the functional tests
 of nlchat-web without a browser. It speaks the protocol plainly and can also break it on
 purpose (raw bytes, unmasked or oversized frames, stopping reading)."""

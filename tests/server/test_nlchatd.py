@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Functional tests of the real nlchatd on loopback, driven by test operators (built on
 the core library) and nlchat-caller on the service bus. Timers are shortened so every
 test runs in seconds; each test stops every process it started."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchatd under attack: each finding of the red team's report reproduced against the
 real server on loopback, now held. The attacks come from many loopback addresses
 (tests/lib/attack.py); a joined operator in a chat measures what it feels meanwhile.

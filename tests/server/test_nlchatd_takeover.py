@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """One key on two connections, seen from nlchatd: the newest connection takes the UUID
 over and the old one is told why; a client that knows nothing of this and redials
 blindly (as a 2015 client would) is bounded by the server's takeover limit."""

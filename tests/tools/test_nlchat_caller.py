@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchat-caller as a user meets it: options, errors, and the line formats (the
 server-side behaviour is covered in tests/server/test_nlchatd.py)."""
 import unittest

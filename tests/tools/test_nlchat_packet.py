@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Functional tests of the nlchat-packet program: its commands, errors and exit
 statuses, as a user at a shell would meet them."""
 import json

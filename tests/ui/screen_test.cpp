@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Golden-screen tests: the whole screen drawn into a TextSurface and compared with
 // tests/ui/golden/NAME.txt. After an intended change of layout, refresh them with
 // `make golden` (NLCHAT_UPDATE_GOLDEN=1) and review the diff like code.

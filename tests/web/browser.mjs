@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A thin driver for Debian's chromium, so the Python browser tests can script a real
 // browser the way they script nlchat in tmux: one JSON command per line on stdin, one
 // JSON answer per line on stdout. Playwright (playwright-core, no browser download) does

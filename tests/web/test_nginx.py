@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The documented deployment, tested: contrib/nginx/nlchat-web.conf as shipped (only its
 ports, certificate and file paths substituted) with a self-signed certificate, in front
 of the real nlchat-web and nlchatd. Through it: the headers, the HTTP redirect, a whole

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchat-web in a real browser: Debian's chromium, headless, driven by Playwright
 (tests/web/browser.mjs), against the real nlchatd, the real nlchat-web and a test
 operator. Screenshots at phone and desktop sizes are kept in $NLCHAT_BUILD/artefacts/web/.

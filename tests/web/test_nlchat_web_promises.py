@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """nlchat-web keeps the promises of its manual, in a real browser (Debian's chromium via
 Playwright, tests/web/browser.mjs) against the real nlchatd and nlchat-web: every answer
 carries the security headers, an overlong message stays in the box with the reason,

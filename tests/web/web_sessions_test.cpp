@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The web session table with a fake clock: hello and resume, transcripts replayed once
 // and in order, limits and their polite refusals, grace, bus lines to and from nlchatd.
 #include "web/web_sessions.h"
@@ -80,7 +81,6 @@ struct Fixture {
     double now = 100;
 
     Fixture() {
-        config.server_replies = default_server_replies();
         config.grace = 30;
         config.messages_per_minute = 3;
         config.max_message_chars = 10;
@@ -124,7 +124,9 @@ TEST_CASE("server replies and listener words are told apart; typing shows and cl
     f.open(1);
     f.web->frame(1, msg(1, "hi"), f.now);
     std::string a = f.address_of_last_msg();
-    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing));
+    Json::Value ringing = out_msg(a, DispatchConfig().text_ringing);
+    ringing["origin"] = "server";  // nlchatd marks its own replies
+    f.web->bus_line(ringing);
     Json::Value typing(Json::objectValue);
     typing["type"] = "chat_state";
     typing["address"] = a;
@@ -138,6 +140,11 @@ TEST_CASE("server replies and listener words are told apart; typing shows and cl
     auto t = f.rec.of(1, "typing");
     REQUIRE(t.size() == 1);
     CHECK(t[0]["on"].asBool());
+    // The mark, not the text, decides: a listener who types the ringing text is the listener.
+    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing));
+    ev = f.rec.of(1, "ev");
+    REQUIRE(ev.size() == 4);
+    CHECK(ev[3]["kind"] == "listener");
 }
 
 TEST_CASE("a reconnect gets what it lacks, a reload everything, once and in order", "[web]") {
@@ -315,7 +322,9 @@ TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the li
     f.open(1);
     f.web->frame(1, msg(1, "hi"), f.now);
     std::string a = f.address_of_last_msg();
-    f.web->bus_line(out_msg(a, "Sorry, the listener has unexpectedly gone offline."));
+    Json::Value gone = out_msg(a, "Sorry, the listener has unexpectedly gone offline.");
+    gone["origin"] = "server";
+    f.web->bus_line(gone);
     Json::Value end(Json::objectValue);
     end["type"] = "disassociate";
     end["address"] = a;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The caller's side of nlchat-web: one WebSocket to the server it came from, a session
 // token kept in this tab's sessionStorage (no cookies), and a transcript the server
 // replays on reload. Messages not yet accepted by the server wait in an outbox (also in

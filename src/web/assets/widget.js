@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The embeddable chat box: a site adds <script src="https://CHAT-HOST/widget.js" defer>
 // and gets a "Chat with a listener" button that opens the chat page in a frame. The frame
 // keeps the chat on nlchat-web's own origin, under its own strict headers; nothing here
