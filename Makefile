@@ -10,6 +10,7 @@
 #   make bench           build and run the benchmarks
 #   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
 #   make hdr-check       every header compiles on its own
+#   make lint            formatting, layering, licence lines, clang-tidy (tools/lint)
 #   make demo            the whole system in one command (nlchat --demo)
 #   make golden          rewrite the golden screens of the UI tests (review the diff)
 #   make dist            a source tarball that builds and tests on its own
@@ -122,7 +123,7 @@ SERVER_BENCH = $(O)/bench/server-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit hdr-check golden demo dist bench fuzz install uninstall clean distclean fmt configure deps try
+.PHONY: all check check-unit hdr-check golden demo dist bench fuzz install uninstall clean distclean fmt lint configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -284,6 +285,10 @@ uninstall:
 	rm -f '$(DESTDIR)$(docdir)/nlchat-web.conf' '$(DESTDIR)$(datadir)/nlchat/nlchat-unavailable.html'
 	-rmdir '$(DESTDIR)$(datadir)/nlchat' 2>/dev/null
 	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
+
+# Formatting, layering, licence lines and clang-tidy (tools/lint says what each rule is).
+lint:
+	$(Q)tools/lint
 
 fmt:
 	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*/*.h tests/*.cpp bench/*.cpp fuzz/*.cpp)

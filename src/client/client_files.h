@@ -13,15 +13,16 @@
 namespace nlchat {
 
 // $XDG_CONFIG_HOME/nlchat, or ~/.config/nlchat; created (0700) when missing.
-std::optional<std::string> config_dir(std::string& error);
+[[nodiscard]] std::optional<std::string> config_dir(std::string& error);
 
 // Reads the UUID stored in `path`, or makes one (a random v4 UUID) and stores it.
-std::optional<std::string> load_or_make_uuid(const std::string& path, std::string& error);
+[[nodiscard]] std::optional<std::string> load_or_make_uuid(const std::string& path, std::string& error);
 
 std::string random_uuid();
 
 // known_servers: one line per server, "HOST:PORT SHA256:... BASE64-DER-OF-PUBLIC-KEY".
 std::optional<PublicKey> known_server_key(const std::string& path, const std::string& server);
-bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key, std::string& error);
+[[nodiscard]] bool remember_server_key(const std::string& path, const std::string& server, const PublicKey& key,
+                                       std::string& error);
 
 }  // namespace nlchat

@@ -31,7 +31,7 @@ public:
 
     // Makes the temporary directory and starts nlchatd (found next to this program, or
     // on PATH). On failure returns false with a sentence in `error`.
-    bool start(std::string& error);
+    [[nodiscard]] bool start(std::string& error);
     void stop();
 
     const std::string& dir() const { return dir_; }

@@ -171,11 +171,13 @@ int run_demo(Options& o) {
     o.app.known_servers.clear();
     o.app.canned_dir = server.dir() + "/canned";
     mkdir(o.app.canned_dir.c_str(), 0700);
+    // The demo's canned responses; the demo runs without them if they cannot be written.
     std::string werr;
-    write_file_atomic(o.app.canned_dir + "/1_check_in.txt", "How are you feeling right now?\n", 0600, werr);
-    write_file_atomic(o.app.canned_dir + "/2_sign_off.txt",
-                      "Thanks for talking tonight. Take care of yourself, and you can write again any time.\n", 0600,
-                      werr);
+    if (!write_file_atomic(o.app.canned_dir + "/1_check_in.txt", "How are you feeling right now?\n", 0600, werr) ||
+        !write_file_atomic(o.app.canned_dir + "/2_sign_off.txt",
+                           "Thanks for talking tonight. Take care of yourself, and you can write again any time.\n",
+                           0600, werr))
+        std::fprintf(stderr, "nlchat: the demo has no canned responses: %s\n", werr.c_str());
     if (o.app.session.welcome.empty())
         o.app.session.welcome = "Hi, you're through to the Nightline demo. I'm listening.";
     o.app.session.uuid = random_uuid();

@@ -10,10 +10,10 @@ namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // Maps a character to its 6-bit value, or -1 for characters outside the alphabet.
-constexpr std::array<int8_t, 256> make_decode_table() {
-    std::array<int8_t, 256> table{};
+constexpr std::array<int16_t, 256> make_decode_table() {
+    std::array<int16_t, 256> table{};
     for (auto& v : table) v = -1;
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int16_t>(i);
     return table;
 }
 constexpr auto kDecode = make_decode_table();
@@ -60,7 +60,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
         }
         int v[4] = {0, 0, 0, 0};
         for (int j = 0; j < 4 - pad; ++j) {
-            v[j] = static_cast<int>(kDecode[static_cast<unsigned char>(text[i + j])]);
+            v[j] = kDecode[static_cast<unsigned char>(text[i + j])];
             if (v[j] < 0) return std::nullopt;
         }
         uint32_t group = static_cast<uint32_t>(v[0]) << 18 | static_cast<uint32_t>(v[1]) << 12 |

@@ -19,6 +19,6 @@ std::string base64_encode(std::string_view bytes);
 // Decodes canonical base64 only: length a multiple of four, only alphabet characters,
 // padding only at the end, and the unused bits of the last group zero. Anything else
 // gives nullopt.
-std::optional<std::string> base64_decode(std::string_view text);
+[[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace nlchat

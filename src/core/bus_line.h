@@ -80,7 +80,7 @@ using ParsedBusLine = Typed<BusLine>;
 
 inline constexpr const char* kOriginServer = "server";
 
-ParsedBusLine parse_bus_line(const Json::Value& line);
+[[nodiscard]] ParsedBusLine parse_bus_line(const Json::Value& line);
 Json::Value bus_json(const BusLine& line);
 // The caller a line is about (msg, chat_state, disassociate), or nullptr.
 const std::string* bus_address(const BusLine& line);

@@ -132,7 +132,7 @@ struct ParsedCommand {
     std::string error;               // set when kind == Invalid
 };
 
-ParsedCommand parse_command(const Json::Value& object);
+[[nodiscard]] ParsedCommand parse_command(const Json::Value& object);
 
 Json::Value to_json(const Command& command);
 std::string command_type(const Command& command);

@@ -217,7 +217,7 @@ bool read_by_type(const Json::Value& object, Typed<Variant>& out, std::index_seq
 
 // Reads a message of one of Variant's alternatives, chosen by its `type`; an object
 // without a `type` string is Invalid, a `type` no alternative has is Unknown.
-template <class Variant> Typed<Variant> parse_typed(const Json::Value& object) {
+template <class Variant> [[nodiscard]] Typed<Variant> parse_typed(const Json::Value& object) {
     Typed<Variant> out;
     if (!object.isObject()) {
         out.error = "not a JSON object";

@@ -15,7 +15,7 @@ struct HostPort {
 };
 
 // On failure returns nullopt and sets `error` to a sentence naming the problem.
-std::optional<HostPort> parse_host_port(std::string_view text, std::string& error);
+[[nodiscard]] std::optional<HostPort> parse_host_port(std::string_view text, std::string& error);
 
 // The inverse: brackets around hosts that contain ':'.
 std::string format_host_port(const HostPort& hp);

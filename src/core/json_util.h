@@ -16,7 +16,7 @@
 namespace nlchat {
 
 // Parses one JSON object. On failure returns nullopt and sets `error`.
-std::optional<Json::Value> parse_json_object(std::string_view text, std::string& error);
+[[nodiscard]] std::optional<Json::Value> parse_json_object(std::string_view text, std::string& error);
 
 // Compact single-line JSON (no newline at the end).
 std::string write_json(const Json::Value& value);

@@ -29,10 +29,12 @@ std::string encode_spki(const RsaPublicParams& key);
 std::string encode_pkcs1_private(const RsaPrivateParams& key);
 
 // Decodes "PUBLIC KEY" (SPKI) or "RSA PUBLIC KEY" (PKCS#1) DER, chosen by the PEM label.
-std::optional<RsaPublicParams> decode_public_der(std::string_view label, std::string_view der, std::string& error);
+[[nodiscard]] std::optional<RsaPublicParams> decode_public_der(std::string_view label, std::string_view der,
+                                                               std::string& error);
 
 // Decodes "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8) DER, chosen by the PEM label.
-std::optional<RsaPrivateParams> decode_private_der(std::string_view label, std::string_view der, std::string& error);
+[[nodiscard]] std::optional<RsaPrivateParams> decode_private_der(std::string_view label, std::string_view der,
+                                                                 std::string& error);
 
 bool is_private_label(std::string_view label);
 bool is_public_label(std::string_view label);

@@ -13,22 +13,23 @@
 
 namespace nlchat {
 
-constexpr size_t kMaxKeyFileBytes = 64 * 1024;
+constexpr size_t kMaxKeyFileBytes = size_t{64} * 1024;
 
 // Reads a whole file of at most `limit` bytes. On failure returns nullopt and sets
 // `error` to "cannot read 'PATH': reason".
-std::optional<std::string> read_small_file(const std::string& path, size_t limit, std::string& error);
+[[nodiscard]] std::optional<std::string> read_small_file(const std::string& path, size_t limit, std::string& error);
 
 // Writes `content` to `path` with the given mode, atomically (temporary file + rename).
-bool write_file_atomic(const std::string& path, const std::string& content, unsigned mode, std::string& error);
+[[nodiscard]] bool write_file_atomic(const std::string& path, const std::string& content, unsigned mode,
+                                     std::string& error);
 
-std::optional<PrivateKey> load_private_key(const std::string& path, std::string& error);
+[[nodiscard]] std::optional<PrivateKey> load_private_key(const std::string& path, std::string& error);
 
 // Loads a public key file, or the public half of a private key file.
-std::optional<PublicKey> load_public_key(const std::string& path, std::string& error);
+[[nodiscard]] std::optional<PublicKey> load_public_key(const std::string& path, std::string& error);
 
 // Writes the private key (0600) and, when `public_path` is not empty, its public key (0644).
-bool save_key_pair(const PrivateKey& key, const std::string& private_path, const std::string& public_path,
-                   std::string& error);
+[[nodiscard]] bool save_key_pair(const PrivateKey& key, const std::string& private_path, const std::string& public_path,
+                                 std::string& error);
 
 }  // namespace nlchat

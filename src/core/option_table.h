@@ -18,8 +18,9 @@ namespace nlchat {
 // Reads argv's options in order, calling `take(spec, value)` for each (value is "" for a
 // flag); `take` returns false, with `error` set, to stop. An unknown option, a missing
 // value or a stray argument is an error too.
-template <class Spec, class Take>
-bool read_command_line(int argc, char** argv, const std::vector<Spec>& table, Take take, std::string& error) {
+template <class Spec, class Take> [[nodiscard]] bool read_command_line(int argc, char** argv,
+                                                                       const std::vector<Spec>& table, Take take,
+                                                                       std::string& error) {
     std::vector<option> long_opts;
     std::string short_opts = "+";
     for (size_t i = 0; i < table.size(); ++i) {

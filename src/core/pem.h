@@ -21,6 +21,6 @@ struct PemBlock {
 
 // Finds the first PEM block in `text`. On failure returns nullopt and sets `error` to a
 // sentence for the user (no armour found, encrypted key, damaged base64...).
-std::optional<PemBlock> pem_decode(std::string_view text, std::string& error);
+[[nodiscard]] std::optional<PemBlock> pem_decode(std::string_view text, std::string& error);
 
 }  // namespace nlchat

@@ -72,8 +72,8 @@ struct SplitPacket {
     std::string uuid;
     std::vector<std::string> ciphertexts;  // each exactly k bytes
 };
-std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& own, Role expected_to,
-                                        const OpenLimits& limits, std::string& detail);
+[[nodiscard]] std::optional<SplitPacket> split_packet(std::string_view line, const PublicKey& own, Role expected_to,
+                                                      const OpenLimits& limits, std::string& detail);
 
 // How open_split() treats a block that does not decrypt.
 enum class OnBadBlock {

@@ -90,6 +90,6 @@ private:
 };
 
 // Reads the public half of any key PEM: a public key, or a private key's public part.
-std::optional<PublicKey> public_key_from_any_pem(std::string_view text, std::string& error);
+[[nodiscard]] std::optional<PublicKey> public_key_from_any_pem(std::string_view text, std::string& error);
 
 }  // namespace nlchat

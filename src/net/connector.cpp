@@ -23,7 +23,7 @@ void Connector::connect_tcp(const HostPort& where, Done done) {
     std::string error;
     if (!resolve(loop_, where, addr, error)) return done(nullptr, error);
     auto* p = new Pending{this, std::move(done), new_stream_storage(), {}};
-    uv_tcp_init(loop_.raw(), reinterpret_cast<uv_tcp_t*>(p->stream));
+    uv_must(uv_tcp_init(loop_.raw(), reinterpret_cast<uv_tcp_t*>(p->stream)), "uv_tcp_init");
     p->req.data = p;
     pending_ = p;
     int rc = uv_tcp_connect(&p->req, reinterpret_cast<uv_tcp_t*>(p->stream), reinterpret_cast<const sockaddr*>(&addr),
@@ -42,7 +42,8 @@ void Connector::connect_tcp(const HostPort& where, Done done) {
                                     return;
                                 }
                                 owner->pending_ = nullptr;
-                                uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(stream), 1);
+                                // Without it lines are only slower to leave, never lost.
+                                (void)uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(stream), 1);
                                 on_done(std::make_unique<LineStream>(stream, owner->max_line_), "");
                             });
     if (rc != 0) {
@@ -57,7 +58,7 @@ void Connector::connect_tcp(const HostPort& where, Done done) {
 void Connector::connect_unix(const std::string& path, Done done) {
     cancel();
     auto* p = new Pending{this, std::move(done), new_stream_storage(), {}};
-    uv_pipe_init(loop_.raw(), reinterpret_cast<uv_pipe_t*>(p->stream), 0);
+    uv_must(uv_pipe_init(loop_.raw(), reinterpret_cast<uv_pipe_t*>(p->stream), 0), "uv_pipe_init");
     p->req.data = p;
     pending_ = p;
     uv_pipe_connect(&p->req, reinterpret_cast<uv_pipe_t*>(p->stream), path.c_str(), [](uv_connect_t* req, int status) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/handle.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 
@@ -24,6 +25,12 @@ uv_stream_t* new_stream_storage() {
     void* p = std::calloc(1, sizeof(AnyHandle));
     if (!p) throw std::bad_alloc();
     return static_cast<uv_stream_t*>(p);
+}
+
+void uv_must(int rc, const char* call) {
+    if (rc >= 0) return;
+    std::fprintf(stderr, "internal error: %s failed: %s\n", call, uv_strerror(rc));
+    std::abort();
 }
 
 void close_and_free(uv_handle_t* handle) {

@@ -23,4 +23,12 @@ void close_and_free(uv_handle_t* handle);
 
 template <class T> void close_and_free(T* handle) { close_and_free(reinterpret_cast<uv_handle_t*>(handle)); }
 
+// For the libuv calls that fail only when the program misuses them (initialising a timer,
+// starting one on a live handle, reading from a stream that is not closing): such a
+// failure is a bug in nlchat, so it is reported with the call's name and libuv's words and
+// the program stops, rather than carrying on with a handle in an unknown state. Calls that
+// can fail for reasons outside the program (binding, connecting, a bad descriptor) are
+// checked where they are made and reported to the user instead.
+void uv_must(int rc, const char* call);
+
 }  // namespace nlchat::net

@@ -40,7 +40,7 @@ LineStream::~LineStream() {
 
 void LineStream::start(Handlers handlers) {
     handlers_ = std::make_shared<Handlers>(std::move(handlers));
-    if (stream_) uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
+    if (stream_) uv_must(uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read), "uv_read_start");
 }
 
 void LineStream::Callbacks::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
@@ -95,13 +95,13 @@ void LineStream::Callbacks::on_read(uv_stream_t* stream, ssize_t nread, const uv
 void LineStream::pause() {
     if (!stream_ || paused_) return;
     paused_ = true;
-    uv_read_stop(stream_);
+    uv_must(uv_read_stop(stream_), "uv_read_stop");
 }
 
 void LineStream::resume() {
     if (!stream_ || !paused_) return;
     paused_ = false;
-    uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
+    uv_must(uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read), "uv_read_start");
 }
 
 std::string LineStream::peer_host() const {
@@ -111,8 +111,9 @@ std::string LineStream::peer_host() const {
     if (uv_tcp_getpeername(reinterpret_cast<const uv_tcp_t*>(stream_), reinterpret_cast<sockaddr*>(&addr), &len) != 0)
         return "";
     char host[INET6_ADDRSTRLEN] = "";
-    if (addr.ss_family == AF_INET6) uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&addr), host, sizeof host);
-    else uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&addr), host, sizeof host);
+    // The buffer always fits; were it not to, the host would stay empty ("unknown").
+    if (addr.ss_family == AF_INET6) (void)uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&addr), host, sizeof host);
+    else (void)uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&addr), host, sizeof host);
     return host;
 }
 
@@ -155,7 +156,7 @@ void LineStream::close(bool flush) {
     if (flush && backlog_ > 0 && !uv_is_closing(reinterpret_cast<uv_handle_t*>(s))) {
         // Let the queued writes go out, then close: a shutdown request completes after
         // every write queued before it.
-        uv_read_stop(s);
+        uv_must(uv_read_stop(s), "uv_read_stop");
         s->data = nullptr;
         auto* sd = new ShutdownRequest;
         if (uv_shutdown(&sd->req, s, [](uv_shutdown_t* req, int) {

@@ -38,11 +38,11 @@ HostPort address_of(const sockaddr_storage& addr) {
     HostPort hp;
     if (addr.ss_family == AF_INET6) {
         auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-        uv_ip6_name(a, host, sizeof host);
+        (void)uv_ip6_name(a, host, sizeof host);  // always fits; on failure the host stays empty
         hp.port = ntohs(a->sin6_port);
     } else {
         auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-        uv_ip4_name(a, host, sizeof host);
+        (void)uv_ip4_name(a, host, sizeof host);
         hp.port = ntohs(a->sin_port);
     }
     hp.host = host;
@@ -53,7 +53,7 @@ bool Listener::listen_tcp(const HostPort& where, std::string& error) {
     sockaddr_storage addr;
     if (!resolve(loop_, where, addr, error)) return false;
     auto* tcp = new_handle<uv_tcp_t>();
-    uv_tcp_init(loop_.raw(), tcp);
+    uv_must(uv_tcp_init(loop_.raw(), tcp), "uv_tcp_init");
     tcp->data = this;
     int rc = uv_tcp_bind(tcp, reinterpret_cast<const sockaddr*>(&addr), 0);
     if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), 128, Callbacks::on_connection);
@@ -64,7 +64,11 @@ bool Listener::listen_tcp(const HostPort& where, std::string& error) {
     }
     sockaddr_storage bound;
     int len = sizeof bound;
-    uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&bound), &len);
+    if ((rc = uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&bound), &len)) != 0) {
+        error = "cannot listen on " + format_host_port(where) + ": cannot read the bound address: " + uv_strerror(rc);
+        close_and_free(tcp);
+        return false;
+    }
     bound_ = address_of(bound);
     server_ = reinterpret_cast<uv_stream_t*>(tcp);
     is_tcp_ = true;
@@ -81,7 +85,7 @@ bool Listener::listen_unix(const std::string& path, int mode, std::string& error
         unlink(path.c_str());  // left by an earlier run
     }
     auto* pipe = new_handle<uv_pipe_t>();
-    uv_pipe_init(loop_.raw(), pipe, 0);
+    uv_must(uv_pipe_init(loop_.raw(), pipe, 0), "uv_pipe_init");
     pipe->data = this;
     int rc = uv_pipe_bind(pipe, path.c_str());
     if (rc == 0) rc = chmod(path.c_str(), static_cast<mode_t>(mode)) == 0 ? 0 : uv_translate_sys_error(errno);
@@ -105,14 +109,15 @@ void Listener::Callbacks::on_connection(uv_stream_t* server, int status) {
         return;
     }
     uv_stream_t* client = new_stream_storage();
-    if (self->is_tcp_) uv_tcp_init(self->loop_.raw(), reinterpret_cast<uv_tcp_t*>(client));
-    else uv_pipe_init(self->loop_.raw(), reinterpret_cast<uv_pipe_t*>(client), 0);
+    if (self->is_tcp_) uv_must(uv_tcp_init(self->loop_.raw(), reinterpret_cast<uv_tcp_t*>(client)), "uv_tcp_init");
+    else uv_must(uv_pipe_init(self->loop_.raw(), reinterpret_cast<uv_pipe_t*>(client), 0), "uv_pipe_init");
     if (int rc = uv_accept(server, client); rc != 0) {
         close_and_free(client);
         if (self->on_error_) self->on_error_(uv_strerror(rc));
         return;
     }
-    if (self->is_tcp_) uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(client), 1);
+    // Without it lines are only slower to leave, never lost.
+    if (self->is_tcp_) (void)uv_tcp_nodelay(reinterpret_cast<uv_tcp_t*>(client), 1);
     self->on_accept_(std::make_unique<LineStream>(client, self->max_line_));
 }
 

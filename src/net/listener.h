@@ -31,11 +31,11 @@ public:
 
     // Listens on HOST:PORT; a host name is resolved once, here. On failure returns false
     // with a sentence in `error`.
-    bool listen_tcp(const HostPort& where, std::string& error);
+    [[nodiscard]] bool listen_tcp(const HostPort& where, std::string& error);
 
     // Listens on a unix socket at `path` with the given mode. A stale socket file left by
     // a previous run is replaced; any other file at that path is an error.
-    bool listen_unix(const std::string& path, int mode, std::string& error);
+    [[nodiscard]] bool listen_unix(const std::string& path, int mode, std::string& error);
 
     // Called when a connection could not be accepted (say the process is out of file
     // descriptors: libuv then accepts and closes the waiting connections with a spare
@@ -62,7 +62,7 @@ private:
 };
 
 // Resolves HOST:PORT to a socket address (numeric hosts without a lookup).
-bool resolve(Loop& loop, const HostPort& where, sockaddr_storage& out, std::string& error);
+[[nodiscard]] bool resolve(Loop& loop, const HostPort& where, sockaddr_storage& out, std::string& error);
 
 // Formats a socket address as HOST:PORT.
 HostPort address_of(const sockaddr_storage& addr);

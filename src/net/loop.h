@@ -21,7 +21,7 @@ public:
     // Stops run() after the current iteration.
     void stop();
     // Closes the loop; false if handles were still open (a leak the tests catch).
-    bool close();
+    [[nodiscard]] bool close();
 
     uv_loop_s* raw() { return loop_; }
 

@@ -3,6 +3,8 @@
 
 #include <uv.h>
 
+#include <cstdlib>
+
 #include "net/handle.h"
 #include "net/line_stream.h"
 
@@ -23,11 +25,21 @@ StdinLines::StdinLines(Loop& loop, size_t max_line, std::function<void(std::stri
         return;
     }
     uv_stream_t* s = new_stream_storage();
-    if (type == UV_TTY) {
-        uv_tty_init(loop_.raw(), reinterpret_cast<uv_tty_t*>(s), 0, 1);
-    } else {
-        uv_pipe_init(loop_.raw(), reinterpret_cast<uv_pipe_t*>(s), 0);
-        uv_pipe_open(reinterpret_cast<uv_pipe_t*>(s), 0);
+    int rc = type == UV_TTY ? uv_tty_init(loop_.raw(), reinterpret_cast<uv_tty_t*>(s), 0, 1)
+                            : uv_pipe_init(loop_.raw(), reinterpret_cast<uv_pipe_t*>(s), 0);
+    if (rc == 0 && type != UV_TTY && (rc = uv_pipe_open(reinterpret_cast<uv_pipe_t*>(s), 0)) != 0) {
+        close_and_free(s);
+        s = nullptr;
+    } else if (rc != 0) {
+        std::free(s);  // never initialised, so not a handle libuv knows
+        s = nullptr;
+    }
+    if (!s) {
+        // A descriptor libuv will not stream from (an odd device, say) is still read,
+        // a chunk at a time on the thread pool, like a file (but without an offset).
+        offset_ = -1;
+        read_file_chunk();
+        return;
     }
     LineStream::Handlers h;
     h.on_line = [this](std::string_view line) { on_line_(line); };
@@ -46,7 +58,7 @@ void StdinLines::read_file_chunk() {
     r->req.data = r;
     file_read_ = r;
     uv_buf_t buf = uv_buf_init(r->buf, sizeof r->buf);
-    uv_fs_read(loop_.raw(), &r->req, 0, &buf, 1, offset_, [](uv_fs_t* req) {
+    int rc = uv_fs_read(loop_.raw(), &r->req, 0, &buf, 1, offset_, [](uv_fs_t* req) {
         auto* fr = static_cast<FileRead*>(req->data);
         StdinLines* self = fr->owner;
         ssize_t n = req->result;
@@ -63,12 +75,14 @@ void StdinLines::read_file_chunk() {
             self->on_eof_();
             return;
         }
-        self->offset_ += n;
+        if (self->offset_ >= 0) self->offset_ += n;
         std::string chunk(fr->buf, static_cast<size_t>(n));
         delete fr;
         self->feed(chunk);
         self->read_file_chunk();
     });
+    // With a callback, uv_fs_read fails at once only for bad arguments (a bug).
+    uv_must(rc, "uv_fs_read");
 }
 
 void StdinLines::feed(std::string_view chunk) {

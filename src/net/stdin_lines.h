@@ -39,7 +39,7 @@ private:
     FileRead* file_read_ = nullptr;
     std::string partial_;
     bool skipping_ = false;
-    int64_t offset_ = 0;
+    int64_t offset_ = 0;  // -1: not seekable, read from wherever the descriptor is
 };
 
 }  // namespace nlchat::net

@@ -16,7 +16,7 @@ uint64_t to_ms(double seconds) { return seconds <= 0 ? 0 : static_cast<uint64_t>
 }  // namespace
 
 Timer::Timer(Loop& loop) : timer_(new_handle<uv_timer_t>()) {
-    uv_timer_init(loop.raw(), timer_);
+    uv_must(uv_timer_init(loop.raw(), timer_), "uv_timer_init");
     timer_->data = this;
 }
 
@@ -25,17 +25,18 @@ Timer::~Timer() { close_and_free(timer_); }
 void Timer::start(double seconds, std::function<void()> fire, double repeat) {
     if (!timer_) return;
     fire_ = std::move(fire);
-    uv_timer_start(
-        timer_,
-        [](uv_timer_t* t) {
-            auto* self = static_cast<Timer*>(t->data);
-            if (self && self->fire_) {
-                // Copy: the callback may restart this timer with a new function.
-                auto callback = self->fire_;
-                callback();
-            }
-        },
-        to_ms(seconds), to_ms(repeat));
+    uv_must(uv_timer_start(
+                timer_,
+                [](uv_timer_t* t) {
+                    auto* self = static_cast<Timer*>(t->data);
+                    if (self && self->fire_) {
+                        // Copy: the callback may restart this timer with a new function.
+                        auto callback = self->fire_;
+                        callback();
+                    }
+                },
+                to_ms(seconds), to_ms(repeat)),
+            "uv_timer_start");
 }
 
 void Timer::stop() {
@@ -55,15 +56,16 @@ void Timer::close() {
 
 SignalWatcher::SignalWatcher(Loop& loop, int signum, std::function<void()> on_signal)
     : signal_(new_handle<uv_signal_t>()), on_signal_(std::move(on_signal)) {
-    uv_signal_init(loop.raw(), signal_);
+    uv_must(uv_signal_init(loop.raw(), signal_), "uv_signal_init");
     signal_->data = this;
-    uv_signal_start(
-        signal_,
-        [](uv_signal_t* s, int) {
-            auto* self = static_cast<SignalWatcher*>(s->data);
-            if (self && self->on_signal_) self->on_signal_();
-        },
-        signum);
+    uv_must(uv_signal_start(
+                signal_,
+                [](uv_signal_t* s, int) {
+                    auto* self = static_cast<SignalWatcher*>(s->data);
+                    if (self && self->on_signal_) self->on_signal_();
+                },
+                signum),
+            "uv_signal_start");
 }
 
 SignalWatcher::~SignalWatcher() { close_and_free(signal_); }
@@ -89,13 +91,14 @@ struct PoolWork {
 void run_in_pool(Loop& loop, std::function<void()> work, std::function<void()> done) {
     auto* w = new PoolWork{{}, std::move(work), std::move(done)};
     w->req.data = w;
-    uv_queue_work(
-        loop.raw(), &w->req, [](uv_work_t* req) { static_cast<PoolWork*>(req->data)->work(); },
-        [](uv_work_t* req, int) {
-            auto* pw = static_cast<PoolWork*>(req->data);
-            pw->done();
-            delete pw;
-        });
+    uv_must(uv_queue_work(
+                loop.raw(), &w->req, [](uv_work_t* req) { static_cast<PoolWork*>(req->data)->work(); },
+                [](uv_work_t* req, int) {
+                    auto* pw = static_cast<PoolWork*>(req->data);
+                    pw->done();
+                    delete pw;
+                }),
+            "uv_queue_work");
 }
 
 double monotonic_seconds() { return static_cast<double>(uv_hrtime()) / 1e9; }

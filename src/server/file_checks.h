@@ -10,9 +10,9 @@
 namespace nlchat {
 
 // The private key: a regular file owned by us (or root), readable by nobody else.
-bool check_private_file(const std::string& path, std::string& error);
+[[nodiscard]] bool check_private_file(const std::string& path, std::string& error);
 
 // A file or directory we trust: owned by us (or root), writable by nobody else.
-bool check_not_writable_by_others(const std::string& path, std::string& error);
+[[nodiscard]] bool check_not_writable_by_others(const std::string& path, std::string& error);
 
 }  // namespace nlchat

@@ -34,12 +34,12 @@ struct ServerSettings {
     std::string state_dir;  // default: the key file's directory
     std::string authorized_keys_file;
     std::string service_socket = "/run/nlchatd/services.sock";
-    std::size_t max_line = 64 * 1024;  // operator port, once joined
-    std::size_t max_service_line = 64 * 1024;
+    std::size_t max_line = std::size_t{64} * 1024;  // operator port, once joined
+    std::size_t max_service_line = std::size_t{64} * 1024;
     std::size_t max_queued_packets = 64;  // per connection, waiting to be opened
     // Before a connection has joined: enough for `key` with an 8192-bit operator key and
     // the challengeACK, and no more.
-    std::size_t preauth_max_line = 8 * 1024;
+    std::size_t preauth_max_line = std::size_t{8} * 1024;
     std::size_t preauth_max_blocks = 10;
     std::size_t preauth_max_packets = 4;
     std::size_t max_strangers_per_address = 32;  // connections not yet joined, per address
@@ -56,7 +56,7 @@ public:
 
     // Loads state and authorized keys, and starts listening. On failure returns false
     // with a sentence in `error`.
-    bool start(std::string& error);
+    [[nodiscard]] bool start(std::string& error);
 
     // Re-reads the authorized-keys file (SIGHUP).
     void reload_authorized_keys();
@@ -106,8 +106,8 @@ private:
     void on_service_line(ConnId conn, std::string_view line);
     void reschedule();
     // Reads the authorized-keys file into the dispatch; logs its bad lines and the count.
-    bool load_authorized_keys(const std::string& log_prefix, std::string& error);
-    bool load_ring_counter(std::int64_t& first_id, std::string& error);
+    [[nodiscard]] bool load_authorized_keys(const std::string& log_prefix, std::string& error);
+    [[nodiscard]] bool load_ring_counter(std::int64_t& first_id, std::string& error);
     Now now() const;
     std::string ring_counter_path() const;
 

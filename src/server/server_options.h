@@ -19,10 +19,10 @@ struct ServerOptions {
 
 // Parses argv (and the config file it names, whose values the command line overrides).
 // On failure returns false with a sentence in `error`.
-bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string& error);
+[[nodiscard]] bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string& error);
 
 // Reads an INI config file into `settings`.
-bool load_server_config(const std::string& path, ServerSettings& settings, std::string& error);
+[[nodiscard]] bool load_server_config(const std::string& path, ServerSettings& settings, std::string& error);
 
 std::string server_usage();
 

@@ -15,15 +15,15 @@ struct WebConfig {
     double hello_timeout = 10;  // a WebSocket must say hello within this
 
     // Limits; each refusal tells the caller why in one of the texts below.
-    std::size_t max_message_chars = 1000;           // one caller message (code points)
-    std::size_t messages_per_minute = 20;           // per session
-    std::size_t states_per_minute = 120;            // typing notifications per session (excess dropped)
-    std::size_t sessions_per_source = 8;            // open sessions from one address, in memory only
-    std::size_t max_sessions = 2000;                // in all
-    std::size_t max_frame_bytes = 16384;            // one WebSocket message from a page
-    std::size_t max_transcript_bytes = 128 * 1024;  // kept per session for reloads (oldest dropped)
-    std::size_t max_connection_backlog = 1 << 20;   // bytes waiting for a slow page before it is cut off
-    std::size_t max_bus_queue = 5000;               // lines held while nlchatd is away
+    std::size_t max_message_chars = 1000;                        // one caller message (code points)
+    std::size_t messages_per_minute = 20;                        // per session
+    std::size_t states_per_minute = 120;                         // typing notifications per session (excess dropped)
+    std::size_t sessions_per_source = 8;                         // open sessions from one address, in memory only
+    std::size_t max_sessions = 2000;                             // in all
+    std::size_t max_frame_bytes = 16384;                         // one WebSocket message from a page
+    std::size_t max_transcript_bytes = std::size_t{128} * 1024;  // kept per session for reloads (oldest dropped)
+    std::size_t max_connection_backlog = 1 << 20;                // bytes waiting for a slow page before it is cut off
+    std::size_t max_bus_queue = 5000;                            // lines held while nlchatd is away
 
     // Shown before the first message.
     std::string notice =

@@ -44,7 +44,7 @@ public:
     WebServer& operator=(const WebServer&) = delete;
 
     // Starts listening and dialling the bus. On failure returns false with a sentence.
-    bool start(std::string& error);
+    [[nodiscard]] bool start(std::string& error);
     // Ends every chat on the bus, closes connections and lets the loop finish.
     void shutdown();
     // After the loop has run dry once: libwebsockets' libuv support closes its handles

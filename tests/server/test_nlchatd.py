@@ -367,7 +367,7 @@ class BadInput(ServerTest):
             server.wait_log("bad line")
             server.wait_log("before service_online")
             s.sendall(b'{"type":"service_online","service":"Raw"}\n{"type":"msg","address":5}\n')
-            server.wait_log("without a usable address")
+            server.wait_log("service Raw: msg: field \"address\" is not a UTF-8 string")
             s.sendall(b"y" * (70 * 1024))
             server.wait_log("line longer than")
         web = self.caller(server)

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tools/lint (make lint): the repository passes the quick rules, and each rule fails on
+a violation planted in a scratch tree (and passes on the same tree without it), so no
+rule can quietly pass everything. clang-tidy over the whole tree runs in .ci/run's lint
+stage; here it runs on one planted file."""
+import os
+import shutil
+import subprocess
+import unittest
+
+from nltest import TempDirTest
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+LINT = os.path.join(TOP, "tools", "lint")
+SPDX = "// SPDX-License-Identifier: GPL-3.0-or-later\n"
+CLEAN = SPDX + "// A file every rule accepts.\n#include \"core/clean.h\"\n\nint clean() { return 1; }\n"
+
+
+class Lint(TempDirTest):
+    def lint(self, root, *rules):
+        args = [LINT] + (["--root", root] if root else []) + list(rules)
+        return subprocess.run(args, capture_output=True, timeout=600, text=True)
+
+    def scratch(self):
+        root = os.path.join(self.dir, "tree")
+        os.makedirs(os.path.join(root, "src", "core"))
+        for name in (".clang-format", ".clang-tidy"):
+            shutil.copy(os.path.join(TOP, name), root)
+        self.write(root, "src/core/clean.h", SPDX + "// A header.\n#pragma once\n\nint clean();\n")
+        self.write(root, "src/core/clean.cpp", CLEAN)
+        return root
+
+    def write(self, root, path, text):
+        os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+        with open(os.path.join(root, path), "w") as f:
+            f.write(text)
+
+    def assert_fails(self, root, rule, path, text, words):
+        before = self.lint(root, rule)
+        self.assertEqual(before.returncode, 0, before.stdout)
+        self.assertIn("1 passed, 0 failed", before.stdout)
+        self.write(root, path, text)
+        after = self.lint(root, rule)
+        self.assertEqual(after.returncode, 1, after.stdout)
+        self.assertIn(f"lint: {rule}: FAILED", after.stdout)
+        self.assertIn("0 passed, 1 failed", after.stdout)
+        self.assertIn(path, after.stdout)
+        self.assertIn(words, after.stdout)
+        os.remove(os.path.join(root, path))
+
+    def test_the_repository_passes_the_quick_rules(self):
+        r = self.lint(None, "format", "layering", "spdx")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("3 passed, 0 failed", r.stdout)
+
+    def test_format_fails_on_a_file_clang_format_would_change(self):
+        self.assert_fails(self.scratch(), "format", "src/core/messy.cpp",
+                          SPDX + "int  messy( ){return 1 ;}\n", "not as clang-format writes it")
+
+    def test_layering_fails_on_each_forbidden_include(self):
+        root = self.scratch()
+        for path, include, why in (
+                ("src/core/a.cpp", "<uv.h>", "core includes only core"),
+                ("src/core/b.cpp", "\"net/timer.h\"", "core includes only core"),
+                ("src/server/c.cpp", "<uv.h>", "only net/ includes uv.h"),
+                ("src/ui/screen2.cpp", "<curses.h>", "only ui/terminal.cpp includes curses"),
+                ("src/client/d.cpp", "<ncursesw/curses.h>", "only ui/terminal.cpp includes curses"),
+                ("src/server/e.cpp", "<libwebsockets.h>", "only web/ includes libwebsockets"),
+                ("src/web/f.cpp", "\"server/server_options.h\"", "include nothing from server/"),
+                ("src/client/g.cpp", "\"server/server.h\"", "include nothing from server/")):
+            with self.subTest(path=path):
+                self.assert_fails(root, "layering", path, SPDX + f"#include {include}\n", why)
+        # The same includes are fine where the rules allow them.
+        self.write(root, "src/net/h.cpp", SPDX + "#include <uv.h>\n")
+        self.write(root, "src/ui/terminal.cpp", SPDX + "#include <curses.h>\n")
+        self.write(root, "src/web/i.cpp", SPDX + "#include <libwebsockets.h>\n")
+        self.assertEqual(self.lint(root, "layering").returncode, 0)
+
+    def test_spdx_fails_on_a_source_file_without_its_licence_line(self):
+        root = self.scratch()
+        self.assert_fails(root, "spdx", "src/core/nolicence.cpp", "int x;\n", "no SPDX-License-Identifier")
+        self.assert_fails(root, "spdx", "tests/lib/helper.py", '"""A helper."""\n', "no SPDX-License-Identifier")
+
+    def test_tidy_fails_on_a_finding(self):
+        self.assert_fails(self.scratch(), "tidy", "src/core/parse.cpp",
+                          SPDX + "#include <cstdlib>\n\nint parse(const char* s) { return std::atoi(s); }\n",
+                          "cert-err34-c")
+
+    def test_an_unknown_rule_is_refused(self):
+        r = self.lint(self.scratch(), "spelling")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no rule 'spelling'", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
