@@ -112,7 +112,7 @@ WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
 PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
@@ -188,8 +188,10 @@ $(UI_LIB): $(UI_OBJ)
 
 $(O)/src/ui/%.o $(O)/tests/ui/%.o $(O)/src/client/%.o: ALL_CXXFLAGS += $(UI_CFLAGS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(CORE_LIB)
-	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS)
+$(O)/tests/net/%.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+
+$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS) $(NET_LIBS)
 
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

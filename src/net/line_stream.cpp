@@ -40,7 +40,10 @@ LineStream::~LineStream() {
 
 void LineStream::start(Handlers handlers) {
     handlers_ = std::make_shared<Handlers>(std::move(handlers));
-    if (stream_) uv_must(uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read), "uv_read_start");
+    if (!stream_ || paused_) return;
+    // Starting again only swaps the handlers: the stream is already being read.
+    int rc = uv_read_start(stream_, Callbacks::on_alloc, Callbacks::on_read);
+    if (rc != UV_EALREADY) uv_must(rc, "uv_read_start");
 }
 
 void LineStream::Callbacks::on_alloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {

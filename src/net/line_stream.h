@@ -35,7 +35,8 @@ public:
     LineStream(const LineStream&) = delete;
     LineStream& operator=(const LineStream&) = delete;
 
-    // Sets what to do with lines and the end of the stream, then starts reading.
+    // Sets what to do with lines and the end of the stream, then starts reading (unless
+    // paused). Calling it again only swaps the handlers.
     void start(Handlers handlers);
 
     // Queues `line` and a newline. Returns false if the stream is closed or the backlog
