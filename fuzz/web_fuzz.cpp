@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target for nlchat-web's session table: any sequence of pages connecting,
 // sending frames and leaving, bus lines from nlchatd and time passing must leave it
-// consistent: no exception, no crash, every frame it sends a page is one JSON object,
+// consistent: no exception, no crash, every frame it sends a page reads back under the
+// page protocol's own field table (web/page_frame.h), every line it puts on the bus reads
+// back under the bus's, a frame a page sends that the table reads writes back the same,
 // and it never holds more sessions than its limit.
 //
 // Input: lines. The first byte of a line picks the event:
@@ -17,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "core/bus_line.h"
 #include "core/json_util.h"
+#include "web/page_frame.h"
 #include "web/web_sessions.h"
 
 using namespace nlchat;
@@ -29,10 +33,12 @@ struct Checks : WebSessions::Effects {
     int counter = 0;
     void send(WebSessions::ConnId, const std::string& frame) override {
         std::string error;
-        if (!parse_json_object(frame, error)) std::abort();
+        auto v = parse_json_object(frame, error);
+        if (!v || parse_server_frame(*v).kind != Typed<ServerFrame>::Kind::Ok) std::abort();
     }
     void close(WebSessions::ConnId, const std::string&) override {}
     bool bus(const Json::Value& line) override {
+        if (parse_bus_line(line).kind != ParsedBusLine::Kind::Ok) std::abort();
         if (line["address"].isString()) addresses.push_back(line["address"].asString());
         return counter % 7 != 3;  // now and then the bus cannot hold a line
     }
@@ -69,7 +75,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (op == 'o') {
             web.opened(conn, std::to_string(conn % 3), now);
         } else if (op == 'f') {
-            web.frame(conn, line.size() > 2 ? line.substr(2) : "", now);
+            std::string frame = line.size() > 2 ? line.substr(2) : "";
+            std::string error;
+            if (auto v = parse_json_object(frame, error)) {
+                ParsedPageFrame p = parse_page_frame(*v);
+                if (p.kind == ParsedPageFrame::Kind::Ok) {
+                    Json::Value written = write_typed(*p.value, kPageTypeKey);
+                    ParsedPageFrame again = parse_page_frame(written);
+                    if (!again.value || !(write_typed(*again.value, kPageTypeKey) == written)) std::abort();
+                }
+            }
+            web.frame(conn, frame, now);
         } else if (op == 'c') {
             web.closed(conn, now);
         } else if (op == 'b') {

@@ -8,8 +8,8 @@
 // Reading is strict about what it reads (a field of the wrong JSON type, a string that is
 // not UTF-8, or a missing required field is an error naming the field) and lenient about
 // what it does not (unknown fields are ignored, as every protocol here says). Nothing
-// throws. `parse_typed` picks the struct by the `type` field among a std::variant's
-// alternatives; `write_typed` writes any alternative back.
+// throws. `parse_typed` picks the struct by its type field (`type`, or the page protocol's
+// `t`) among a std::variant's alternatives; `write_typed` writes any alternative back.
 #pragma once
 
 #include <json/json.h>
@@ -44,7 +44,10 @@ struct ServiceStatus {
 // Reads the fields a message lists from a JSON object, keeping the first error.
 class FieldReader {
 public:
-    explicit FieldReader(const Json::Value& object) : object_(object) {}
+    // `null_is_absent`: an optional field that is null counts as absent (the page's
+    // JSON.stringify writes a missing token so); the other protocols refuse null.
+    explicit FieldReader(const Json::Value& object, bool null_is_absent = false)
+        : object_(object), null_is_absent_(null_is_absent) {}
     const std::string& error() const { return error_; }
 
     void operator()(const char* name, std::string& out, Presence presence = Presence::Required) {
@@ -125,6 +128,7 @@ private:
     const Json::Value* find(const char* name, Presence presence) {
         if (!error_.empty()) return nullptr;
         const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+        if (v && v->isNull() && presence == Presence::Optional && null_is_absent_) return nullptr;
         if (!v && presence == Presence::Required) error_ = std::string("missing field \"") + name + "\"";
         return v;
     }
@@ -144,6 +148,7 @@ private:
     }
 
     const Json::Value& object_;
+    bool null_is_absent_;
     std::string error_;
 };
 
@@ -193,9 +198,9 @@ template <class Variant> struct Typed {
 };
 
 namespace detail {
-template <class Variant, class T> void read_as(const Json::Value& object, Typed<Variant>& out) {
+template <class Variant, class T> void read_as(const Json::Value& object, Typed<Variant>& out, bool null_is_absent) {
     T message;
-    FieldReader reader(object);
+    FieldReader reader(object, null_is_absent);
     message.fields(reader);
     if (!reader.error().empty()) {
         out.kind = Typed<Variant>::Kind::Invalid;
@@ -207,46 +212,47 @@ template <class Variant, class T> void read_as(const Json::Value& object, Typed<
 }
 
 template <class Variant, std::size_t... I>
-bool read_by_type(const Json::Value& object, Typed<Variant>& out, std::index_sequence<I...>) {
+bool read_by_type(const Json::Value& object, Typed<Variant>& out, bool null_is_absent, std::index_sequence<I...>) {
     return ((out.type == std::variant_alternative_t<I, Variant>::kType
-                 ? (read_as<Variant, std::variant_alternative_t<I, Variant>>(object, out), true)
+                 ? (read_as<Variant, std::variant_alternative_t<I, Variant>>(object, out, null_is_absent), true)
                  : false) ||
             ...);
 }
 }  // namespace detail
 
-// Reads a message of one of Variant's alternatives, chosen by its `type`; an object
-// without a `type` string is Invalid, a `type` no alternative has is Unknown.
-template <class Variant> [[nodiscard]] Typed<Variant> parse_typed(const Json::Value& object) {
+// Reads a message of one of Variant's alternatives, chosen by its type field; an object
+// without that field as a string is Invalid, a type no alternative has is Unknown.
+template <class Variant> [[nodiscard]] Typed<Variant> parse_typed(const Json::Value& object,
+                                                                  std::string_view type_key = "type",
+                                                                  bool null_is_absent = false) {
     Typed<Variant> out;
     if (!object.isObject()) {
         out.error = "not a JSON object";
         return out;
     }
-    static constexpr std::string_view kTypeKey = "type";
-    const Json::Value* type = object.find(kTypeKey.data(), kTypeKey.data() + kTypeKey.size());
+    const Json::Value* type = object.find(type_key.data(), type_key.data() + type_key.size());
     if (!type || !type->isString() || !is_valid_utf8(type->asString())) {
-        out.error = "no \"type\" string";
+        out.error = "no \"" + std::string(type_key) + "\" string";
         return out;
     }
     out.type = type->asString();
-    if (!detail::read_by_type(object, out, std::make_index_sequence<std::variant_size_v<Variant>>{}))
+    if (!detail::read_by_type(object, out, null_is_absent, std::make_index_sequence<std::variant_size_v<Variant>>{}))
         out.kind = Typed<Variant>::Kind::Unknown;
     return out;
 }
 
 // Writes one message: its `type`, then every field that has a value.
-template <class Message> Json::Value write_message(const Message& message) {
+template <class Message> Json::Value write_message(const Message& message, const char* type_key = "type") {
     Json::Value object(Json::objectValue);
-    object["type"] = Message::kType;
+    object[type_key] = Message::kType;
     FieldWriter writer(object);
     // fields() is shared with the reader and so not const; the writer only reads.
     const_cast<Message&>(message).fields(writer);
     return object;
 }
 
-template <class Variant> Json::Value write_typed(const Variant& message) {
-    return std::visit([](const auto& m) { return write_message(m); }, message);
+template <class Variant> Json::Value write_typed(const Variant& message, const char* type_key = "type") {
+    return std::visit([type_key](const auto& m) { return write_message(m, type_key); }, message);
 }
 
 }  // namespace nlchat

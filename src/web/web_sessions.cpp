@@ -10,12 +10,6 @@
 namespace nlchat {
 namespace {
 
-Json::Value typed(const char* t) {
-    Json::Value v(Json::objectValue);
-    v["t"] = t;
-    return v;
-}
-
 // Code points in valid UTF-8 (the JSON reader has already checked it is valid).
 std::size_t code_points(const std::string& s) {
     std::size_t n = 0;
@@ -24,11 +18,7 @@ std::size_t code_points(const std::string& s) {
     return n;
 }
 
-Json::Value typing(bool on) {
-    Json::Value v = typed("typing");
-    v["on"] = on;
-    return v;
-}
+std::string frame_text(const ServerFrame& frame) { return write_json(page_json(frame)); }
 
 bool only_space(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
@@ -47,40 +37,41 @@ void WebSessions::frame(ConnId conn, std::string_view text, double now) {
     if (it == conns_.end()) return;
     Conn& c = it->second;
     std::string error;
-    auto parsed = parse_json_object(text, error);
-    if (!parsed || !(*parsed)["t"].isString()) {
-        effects_.log(LogLevel::Debug, "a page sent a frame that is not a command: " + error);
+    auto json = parse_json_object(text, error);
+    ParsedPageFrame parsed = json ? parse_page_frame(*json) : ParsedPageFrame{};
+    if (parsed.kind == ParsedPageFrame::Kind::Unknown) {
+        effects_.log(LogLevel::Debug, "a page sent an unknown command");
+        return effects_.close(conn, "unknown command");
+    }
+    if (parsed.kind != ParsedPageFrame::Kind::Ok) {
+        effects_.log(LogLevel::Debug, "a page sent a frame that is not a command: " + (json ? parsed.error : error));
         return effects_.close(conn, "bad frame");
     }
-    const Json::Value& v = *parsed;
-    const std::string t = v["t"].asString();
+    const PageFrame& f = *parsed.value;
     if (!c.session) {
-        if (t != "hello") return effects_.close(conn, "hello expected");
-        return hello(conn, c, v);
+        if (auto* h = std::get_if<PageHello>(&f)) return hello(conn, c, *h);
+        return effects_.close(conn, "hello expected");
     }
     Session& s = *c.session;
-    if (t == "msg") return caller_msg(s, v, now);
-    if (t == "state") return caller_state(s, v, now);
-    if (t == "end") return caller_end(s);
-    effects_.log(LogLevel::Debug, "a page sent an unknown command");
-    effects_.close(conn, "unknown command");
+    if (auto* m = std::get_if<PageMsg>(&f)) return caller_msg(s, *m, now);
+    if (auto* st = std::get_if<PageState>(&f)) return caller_state(s, *st, now);
+    if (std::holds_alternative<PageEnd>(f)) return caller_end(s);
+    effects_.close(conn, "a second hello");
 }
 
-void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
+void WebSessions::hello(ConnId conn, Conn& c, const PageHello& v) {
     Session* s = nullptr;
-    if (v["token"].isString()) {
-        auto it = sessions_.find(v["token"].asString());
+    if (v.token) {
+        auto it = sessions_.find(*v.token);
         if (it != sessions_.end()) s = it->second.get();
     }
-    std::uint64_t seen = v["seen"].isUInt64() ? v["seen"].asUInt64() : 0;
+    std::uint64_t seen = v.seen > 0 ? static_cast<std::uint64_t>(v.seen) : 0;
     bool resumed = s != nullptr;
-    if (!s && v["resume"].asBool()) {
+    if (!s && v.resume) {
         // A page coming back to a chat that no longer exists (it ended while the page
         // was away, or nlchat-web restarted): it shows the chat as ended, with the way
         // to start a new one, rather than silently starting a fresh page.
-        Json::Value gone = typed("gone");
-        gone["text"] = config_.text_gone;
-        effects_.send(conn, write_json(gone));
+        effects_.send(conn, frame_text(PageGone{config_.text_gone}));
         return effects_.close(conn, "chat gone");
     }
     if (!s) {
@@ -101,34 +92,26 @@ void WebSessions::hello(ConnId conn, Conn& c, const Json::Value& v) {
         // Another window (a duplicated tab, or a reload the old socket has not noticed)
         // takes the chat over; the old one is told where it went.
         ConnId old = *s->conn;
-        Json::Value moved = typed("moved");
-        moved["text"] = config_.text_moved;
-        effects_.send(old, write_json(moved));
+        effects_.send(old, frame_text(PageMoved{config_.text_moved}));
         effects_.close(old, "moved");
         conns_.erase(old);
     }
     s->conn = conn;
     c.session = s;
 
-    Json::Value welcome = typed("welcome");
-    welcome["token"] = s->token;
-    welcome["resumed"] = resumed;
-    welcome["notice"] = config_.notice;
-    welcome["max_chars"] = Json::UInt64(config_.max_message_chars);
-    welcome["last_id"] = Json::Int64(s->last_msg_id);
-    welcome["ended"] = s->ended;
-    effects_.send(conn, write_json(welcome));
+    effects_.send(
+        conn, frame_text(PageWelcome{s->token, resumed, config_.notice,
+                                     static_cast<std::int64_t>(config_.max_message_chars), s->last_msg_id, s->ended}));
     for (const auto& [seq, text] : s->transcript)
         if (seq > seen) effects_.send(conn, text);
-    if (s->listener_typing) effects_.send(conn, write_json(typing(true)));
+    if (s->listener_typing) effects_.send(conn, frame_text(PageTyping{true}));
 }
 
-void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
-    if (!v["text"].isString() || !v["id"].isInt64()) return effects_.close(*s.conn, "bad msg");
-    std::int64_t id = v["id"].asInt64();
+void WebSessions::caller_msg(Session& s, const PageMsg& v, double now) {
+    const std::int64_t id = v.id;
     // A page resends what it had not seen accepted; what was accepted already is skipped.
     if (id <= s.last_msg_id) return;
-    const std::string text = v["text"].asString();
+    const std::string& text = v.text;
     if (s.ended) return refuse_msg(s, id, config_.text_ended_closed);
     if (only_space(text)) {
         s.last_msg_id = id;
@@ -165,16 +148,11 @@ void WebSessions::caller_msg(Session& s, const Json::Value& v, double now) {
     }
     s.started = true;
     s.last_state.clear();
-    Json::Value ev = typed("ev");
-    ev["kind"] = "you";
-    ev["text"] = text;
-    ev["id"] = Json::Int64(id);
-    event(s, std::move(ev));
+    event(s, PageEvent{"you", text, id, 0});
 }
 
-void WebSessions::caller_state(Session& s, const Json::Value& v, double now) {
-    if (!v["state"].isString()) return effects_.close(*s.conn, "bad state");
-    const std::string state = v["state"].asString();
+void WebSessions::caller_state(Session& s, const PageState& v, double now) {
+    const std::string& state = v.state;
     if (state != "composing" && state != "paused") return;
     if (!s.started || s.ended || state == s.last_state) return;
     forget_before(s.state_times, now);
@@ -223,16 +201,13 @@ void WebSessions::bus_line(const Json::Value& v) {
         bool from_server = msg->origin == kOriginServer;
         for (const auto& text : msg->msg) {
             if (!from_server) s.listener_typing = false;  // the listener's words end their typing
-            Json::Value ev = typed("ev");
-            ev["kind"] = from_server ? "service" : "listener";
-            ev["text"] = text;
-            event(s, std::move(ev));
+            event(s, PageEvent{from_server ? "service" : "listener", text, std::nullopt, 0});
         }
     } else if (auto* state = std::get_if<BusChatState>(&line)) {
         bool on = state->state == "composing";
         if (on == s.listener_typing || s.ended) return;
         s.listener_typing = on;
-        live(s, typing(on));
+        live(s, PageTyping{on});
     } else if (std::holds_alternative<BusDisassociate>(line)) {
         // nlchatd ends a chat on its own after saying why (the listener went offline):
         // then the ending is not the listener's doing, and must not say it is.
@@ -265,23 +240,16 @@ void WebSessions::shutdown() {
 }
 
 void WebSessions::refuse(ConnId conn, const std::string& text) {
-    Json::Value r = typed("refused");
-    r["text"] = text;
-    effects_.send(conn, write_json(r));
+    effects_.send(conn, frame_text(PageRefused{text}));
     effects_.close(conn, "refused");
 }
 
-void WebSessions::refuse_msg(Session& s, std::int64_t id, const std::string& text) {
-    Json::Value r = typed("not_sent");
-    r["id"] = Json::Int64(id);
-    r["text"] = text;
-    live(s, r);
-}
+void WebSessions::refuse_msg(Session& s, std::int64_t id, const std::string& text) { live(s, PageNotSent{id, text}); }
 
-void WebSessions::event(Session& s, Json::Value ev) {
-    s.last_was_server = ev["kind"] == "service";
-    ev["seq"] = Json::UInt64(s.next_seq);
-    std::string text = write_json(ev);
+void WebSessions::event(Session& s, PageEvent ev) {
+    s.last_was_server = ev.kind == "service";
+    ev.seq = static_cast<std::int64_t>(s.next_seq);
+    std::string text = frame_text(ev);
     s.transcript.emplace_back(s.next_seq++, text);
     s.transcript_bytes += text.size();
     while (s.transcript_bytes > config_.max_transcript_bytes && s.transcript.size() > 1) {
@@ -302,14 +270,11 @@ void WebSessions::mark_ended(Session& s, const std::string& text) {
     s.ended = true;
     release_slot(s);
     s.listener_typing = false;
-    Json::Value ev = typed("ev");
-    ev["kind"] = "ended";
-    ev["text"] = text;
-    event(s, std::move(ev));
+    event(s, PageEvent{"ended", text, std::nullopt, 0});
 }
 
-void WebSessions::live(Session& s, const Json::Value& frame) {
-    if (s.conn) effects_.send(*s.conn, write_json(frame));
+void WebSessions::live(Session& s, const ServerFrame& frame) {
+    if (s.conn) effects_.send(*s.conn, frame_text(frame));
 }
 
 void WebSessions::end_session(Session& s) {

@@ -26,6 +26,7 @@
 
 #include "core/dispatch_config.h"
 #include "core/log_level.h"
+#include "web/page_frame.h"
 #include "web/web_config.h"
 
 namespace nlchat {
@@ -92,15 +93,15 @@ private:
         Session* session = nullptr;
     };
 
-    void hello(ConnId conn, Conn& c, const Json::Value& v);
-    void caller_msg(Session& s, const Json::Value& v, double now);
-    void caller_state(Session& s, const Json::Value& v, double now);
+    void hello(ConnId conn, Conn& c, const PageHello& v);
+    void caller_msg(Session& s, const PageMsg& v, double now);
+    void caller_state(Session& s, const PageState& v, double now);
     void caller_end(Session& s);
     void refuse(ConnId conn, const std::string& text);
     void refuse_msg(Session& s, std::int64_t id, const std::string& text);
     // Appends an event to the transcript and sends it to the page if one is attached.
-    void event(Session& s, Json::Value ev);
-    void live(Session& s, const Json::Value& frame);
+    void event(Session& s, PageEvent ev);
+    void live(Session& s, const ServerFrame& frame);
     // The chat is over (either side ended it): an "ended" event saying how.
     // Gives back the address slot a started chat holds.
     void release_slot(Session& s);
