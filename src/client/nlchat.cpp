@@ -38,7 +38,7 @@ struct Options {
 
 using Apply = std::function<bool(Options&, const std::string&, std::string&)>;
 
-struct OptionSpec {
+struct ConfigOptionSpec {
     const char* name;
     const char* arg;
     const char* help;
@@ -54,8 +54,8 @@ bool number(const std::string& v, double& out, const char* name, std::string& er
     return false;
 }
 
-const std::vector<OptionSpec>& options() {
-    static const std::vector<OptionSpec> table = {
+const std::vector<ConfigOptionSpec>& options() {
+    static const std::vector<ConfigOptionSpec> table = {
         {"server", "HOST:PORT", "the nlchatd to connect to (default 127.0.0.1:7780)", true,
          [](Options& o, const std::string& v, std::string& e) {
              auto hp = parse_host_port(v, e);
@@ -136,7 +136,7 @@ bool load_config(const std::string& path, Options& o, bool must_exist, std::stri
 bool parse(int argc, char** argv, Options& o, const std::string& default_config, std::string& error) {
     // Two passes: the config file first, then every other option, so the command line wins.
     for (int pass = 0; pass < 2; ++pass) {
-        auto take = [&](const OptionSpec& spec, const std::string& value) {
+        auto take = [&](const ConfigOptionSpec& spec, const std::string& value) {
             bool is_config = std::strcmp(spec.name, "config") == 0;
             return (pass == 0) != is_config || spec.apply(o, value, error);
         };

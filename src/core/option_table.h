@@ -2,25 +2,38 @@
 // Command lines as tables. Each program lists its options once, as specs with a `name`,
 // a `short_name` (0 for none), an `arg` name (nullptr for a flag) and a `help` line, plus
 // whatever it needs to apply them; these two functions build getopt's table from that
-// list, read argv with it, and write the --help lines, so nlchat, nlchatd and nlchat-web
-// read and describe their options the same way.
+// list, read argv with it, and write the --help lines, so every program (nlchat, nlchatd,
+// nlchat-web, nlchat-caller, nlchat-packet, the test operator) reads and describes its
+// options the same way.
 #pragma once
 
 #include <getopt.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace nlchat {
 
+// A ready-made spec for programs whose options fill a struct: `apply(options, value,
+// error)` returns false with `error` set when the value is not usable.
+template <class Options> struct OptionSpec {
+    const char* name;
+    char short_name;
+    const char* arg;
+    const char* help;
+    std::function<bool(Options&, const std::string&, std::string&)> apply;
+};
+
 // Reads argv's options in order, calling `take(spec, value)` for each (value is "" for a
-// flag); `take` returns false, with `error` set, to stop. An unknown option, a missing
-// value or a stray argument is an error too.
-template <class Spec, class Take> [[nodiscard]] bool read_command_line(int argc, char** argv,
-                                                                       const std::vector<Spec>& table, Take take,
-                                                                       std::string& error) {
+// flag); `take` returns false, with `error` set, to stop. An unknown option or a missing
+// value is an error too, and so is an operand (a word that is not an option) unless
+// `operands` is given to collect them; options stop at the first operand.
+template <class Spec, class Take>
+[[nodiscard]] bool read_command_line(int argc, char** argv, const std::vector<Spec>& table, Take take,
+                                     std::string& error, std::vector<std::string>* operands = nullptr) {
     std::vector<option> long_opts;
     std::string short_opts = "+";
     for (size_t i = 0; i < table.size(); ++i) {
@@ -46,11 +59,22 @@ template <class Spec, class Take> [[nodiscard]] bool read_command_line(int argc,
         }
         if (!take(*spec, std::string(optarg ? optarg : ""))) return false;
     }
-    if (optind < argc) {
+    if (operands) {
+        for (int i = optind; i < argc; ++i) operands->push_back(argv[i]);
+    } else if (optind < argc) {
         error = std::string("unexpected argument '") + argv[optind] + "'";
         return false;
     }
     return true;
+}
+
+// read_command_line for a table of OptionSpec: each value goes to its spec's apply.
+template <class Options>
+[[nodiscard]] bool read_options(int argc, char** argv, const std::vector<OptionSpec<Options>>& table, Options& out,
+                                std::string& error, std::vector<std::string>* operands = nullptr) {
+    return read_command_line(
+        argc, argv, table, [&](const OptionSpec<Options>& s, const std::string& v) { return s.apply(out, v, error); },
+        error, operands);
 }
 
 // A number option's value: the whole of `text` a finite number from `lo` to `hi`, into

@@ -13,7 +13,7 @@ namespace {
 
 using Apply = std::function<bool(ServerOptions&, const std::string&, std::string&)>;
 
-struct OptionSpec {
+struct ConfigOptionSpec {
     const char* name;
     char short_name;  // 0 for none
     const char* arg;  // nullptr for a flag
@@ -36,8 +36,8 @@ bool flag(const std::string& v, bool& out, const char* name, std::string& error)
     return false;
 }
 
-const std::vector<OptionSpec>& options() {
-    static const std::vector<OptionSpec> table = {
+const std::vector<ConfigOptionSpec>& options() {
+    static const std::vector<ConfigOptionSpec> table = {
         {"listen", 'l', "HOST:PORT", "operator port (default 127.0.0.1:7780; port 0: the OS picks)", true,
          [](ServerOptions& o, const std::string& v, std::string& e) {
              auto hp = parse_host_port(v, e);
@@ -169,7 +169,7 @@ bool load_server_config(const std::string& path, ServerSettings& settings, std::
 bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string& error) {
     // Two passes: the config file first, then every other option, so the command line wins.
     for (int pass = 0; pass < 2; ++pass) {
-        auto take = [&](const OptionSpec& spec, const std::string& value) {
+        auto take = [&](const ConfigOptionSpec& spec, const std::string& value) {
             bool is_config = std::strcmp(spec.name, "config") == 0;
             return (pass == 0) != is_config || spec.apply(out, value, error);
         };

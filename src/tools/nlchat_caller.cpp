@@ -10,7 +10,6 @@
 //
 // Probes are answered by itself. It exits at the end of input, or when the server closes
 // the bus connection (status 1).
-#include <getopt.h>
 
 #include <csignal>
 #include <cstdio>
@@ -20,6 +19,7 @@
 
 #include "core/bus_line.h"
 #include "core/json_util.h"
+#include "core/option_table.h"
 #include "net/connector.h"
 #include "net/loop.h"
 #include "net/process.h"
@@ -31,16 +31,42 @@ namespace {
 
 constexpr size_t kMaxLine = size_t{64} * 1024;
 
+struct Options {
+    std::string socket_path = "/run/nlchatd/services.sock", service = "Caller";
+    bool chat_states = true, help = false, version = false;
+};
+
+const std::vector<OptionSpec<Options>>& options() {
+    static const std::vector<OptionSpec<Options>> table = {
+        {"socket", 's', "PATH", "nlchatd's service socket (default /run/nlchatd/services.sock)",
+         [](Options& o, const std::string& v, std::string&) { return o.socket_path = v, true; }},
+        {"service", 'n', "NAME", "the service's name, 1 to 64 bytes (default Caller)",
+         [](Options& o, const std::string& v, std::string& e) {
+             if (v.empty() || v.size() > 64) return e = "the service name must be 1 to 64 bytes", false;
+             return o.service = v, true;
+         }},
+        {"no-chat-states", 0, nullptr, "ask nlchatd for no chat states",
+         [](Options& o, const std::string&, std::string&) { return o.chat_states = false, true; }},
+        {"help", 'h', nullptr, "show this help",
+         [](Options& o, const std::string&, std::string&) { return o.help = true, true; }},
+        {"version", 'V', nullptr, "show the version",
+         [](Options& o, const std::string&, std::string&) { return o.version = true, true; }},
+    };
+    return table;
+}
+
 void usage(std::FILE* out) {
-    std::fprintf(out,
-                 "usage: nlchat-caller [--socket PATH] [--service NAME] [--no-chat-states]\n\n"
-                 "Connects to nlchatd's service bus as a service and plays callers:\n"
-                 "  ADDRESS: text          caller ADDRESS writes text\n"
-                 "  /state ADDRESS STATE   caller's chat state (composing, paused, active, gone)\n"
-                 "  /leave ADDRESS         caller ADDRESS leaves\n"
-                 "  /status TEXT           the service status operators see\n"
-                 "What reaches callers is printed as 'ADDRESS: text', 'ADDRESS ~ STATE' or 'ADDRESS ended'.\n"
-                 "Defaults: --socket /run/nlchatd/services.sock --service Caller. See nlchat-caller(1).\n");
+    std::string text =
+        "usage: nlchat-caller [OPTIONS]\n\n"
+        "Connects to nlchatd's service bus as a service and plays callers:\n"
+        "  ADDRESS: text          caller ADDRESS writes text\n"
+        "  /state ADDRESS STATE   caller's chat state (composing, paused, active, gone)\n"
+        "  /leave ADDRESS         caller ADDRESS leaves\n"
+        "  /status TEXT           the service status operators see\n"
+        "What reaches callers is printed as 'ADDRESS: text', 'ADDRESS ~ STATE' or 'ADDRESS ended'.\n\n"
+        "Options:\n" +
+        options_help(options()) + "\nSee nlchat-caller(1).\n";
+    std::fputs(text.c_str(), out);
 }
 
 void print_line(const std::string& line) {
@@ -105,35 +131,16 @@ void on_bus_line(net::LineStream& bus, std::string_view text) {
 
 int main(int argc, char** argv) {
     net::sanitize_std_fds();
-    std::string socket_path = "/run/nlchatd/services.sock", service = "Caller";
-    bool chat_states = true;
-    static const option long_opts[] = {
-        {"socket", required_argument, nullptr, 's'},   {"service", required_argument, nullptr, 'n'},
-        {"no-chat-states", no_argument, nullptr, 'x'}, {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, 'V'},        {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:n:hV", long_opts, nullptr)) != -1) {
-        switch (c) {
-        case 's': socket_path = optarg; break;
-        case 'n': service = optarg; break;
-        case 'x': chat_states = false; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': std::printf("nlchat-caller %s\n", NLCHAT_VERSION); return 0;
-        default:
-            std::fprintf(stderr, "nlchat-caller: option '%s' is not known or lacks its value\n", argv[optind - 1]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        std::fprintf(stderr, "nlchat-caller: unexpected argument '%s'\n", argv[optind]);
+    Options opts;
+    if (std::string why; !read_options(argc, argv, options(), opts, why)) {
+        std::fprintf(stderr, "nlchat-caller: %s (try --help)\n", why.c_str());
         return 2;
     }
-    if (service.empty() || service.size() > 64) {
-        std::fprintf(stderr, "nlchat-caller: the service name must be 1 to 64 bytes\n");
-        return 2;
-    }
+    if (opts.help) return usage(stdout), 0;
+    if (opts.version) return std::printf("nlchat-caller %s\n", NLCHAT_VERSION), 0;
+    const std::string& socket_path = opts.socket_path;
+    const std::string& service = opts.service;
+    const bool chat_states = opts.chat_states;
     std::signal(SIGPIPE, SIG_IGN);
 
     int status = 0;

@@ -5,7 +5,6 @@
 //
 // Subcommands are a table of {name, usage, handler}, so `--help` is built from the same
 // table that dispatches.
-#include <getopt.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,6 +16,7 @@
 
 #include "core/json_util.h"
 #include "core/key_file.h"
+#include "core/option_table.h"
 #include "core/raw_packet.h"
 #include "net/process.h"
 
@@ -71,38 +71,36 @@ struct Options {
     std::vector<std::string> args;
 };
 
-// Parses the options shared by all subcommands; each subcommand then checks the ones it
-// needs. Returns false (after printing why) on an unknown option or bad value.
+// The options shared by all subcommands; each subcommand then checks the ones it needs.
+const std::vector<OptionSpec<Options>>& options() {
+    auto text = [](std::string Options::*field) {
+        return [field](Options& o, const std::string& v, std::string&) { return o.*field = v, true; };
+    };
+    static const std::vector<OptionSpec<Options>> table = {
+        {"key", 'k', "FILE", "the key file", text(&Options::key)},
+        {"out", 'o', "FILE", "where keygen writes the private key (FILE.pub the public one)", text(&Options::out)},
+        {"uuid", 'u', "UUID", "the sender's UUID, for seal", text(&Options::uuid)},
+        {"to", 't', "alice|bob", "the receiving side's role", text(&Options::to)},
+        {"bits", 'b', "BITS", "keygen's key size, 2048 or 4096",
+         [](Options& o, const std::string& v, std::string& e) {
+             if (v == "2048" || v == "4096") return o.bits = static_cast<unsigned>(std::stoul(v)), true;
+             return e = "--bits must be 2048 or 4096, not '" + v + "'", false;
+         }},
+        {"force", 'f', nullptr, "keygen may overwrite existing files",
+         [](Options& o, const std::string&, std::string&) { return o.force = true, true; }},
+        {"verbose", 'v', nullptr, "open: show the packet's parts too",
+         [](Options& o, const std::string&, std::string&) { return o.verbose = true, true; }},
+    };
+    return table;
+}
+
+// Reads the options after the subcommand's name; false (after saying why) on an unknown
+// option or a bad value. Operands are kept for the subcommand, which says if it takes none.
 bool parse_options(int argc, char** argv, Options& o) {
-    static const option long_opts[] = {
-        {"key", required_argument, nullptr, 'k'},  {"out", required_argument, nullptr, 'o'},
-        {"uuid", required_argument, nullptr, 'u'}, {"to", required_argument, nullptr, 't'},
-        {"bits", required_argument, nullptr, 'b'}, {"force", no_argument, nullptr, 'f'},
-        {"verbose", no_argument, nullptr, 'v'},    {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "+k:o:u:t:b:fv", long_opts, nullptr)) != -1) {
-        switch (c) {
-        case 'k': o.key = optarg; break;
-        case 'o': o.out = optarg; break;
-        case 'u': o.uuid = optarg; break;
-        case 't': o.to = optarg; break;
-        case 'f': o.force = true; break;
-        case 'v': o.verbose = true; break;
-        case 'b':
-            if (std::strcmp(optarg, "2048") == 0) o.bits = 2048;
-            else if (std::strcmp(optarg, "4096") == 0) o.bits = 4096;
-            else return fail(std::string("--bits must be 2048 or 4096, not '") + optarg + "'"), false;
-            break;
-        default:
-            if (optopt) fail(std::string("option -") + static_cast<char>(optopt) + " is not known or lacks its value");
-            else fail(std::string("option '") + argv[optind - 1] + "' is not known or lacks its value");
-            return false;
-        }
-    }
-    for (int i = optind; i < argc; ++i) o.args.push_back(argv[i]);
-    return true;
+    std::string error;
+    if (read_options(argc, argv, options(), o, error, &o.args)) return true;
+    fail(error);
+    return false;
 }
 
 int cmd_keygen(Options& o) {
@@ -204,7 +202,8 @@ const Subcommand kSubcommands[] = {
 void usage(std::ostream& out) {
     out << "usage: " << kProgram << " COMMAND [OPTIONS]\n\ncommands:\n";
     for (const auto& s : kSubcommands) out << "  " << kProgram << " " << s.usage << "\n";
-    out << "\n  " << kProgram << " --help | --version\n\nSee nlchat-packet(1).\n";
+    out << "\n  " << kProgram << " --help | --version\n\noptions:\n"
+        << options_help(options()) << "\nSee nlchat-packet(1).\n";
 }
 
 }  // namespace

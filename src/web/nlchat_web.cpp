@@ -36,13 +36,7 @@ struct Options {
 
 using Apply = std::function<bool(Options&, const std::string&, std::string&)>;
 
-struct OptionSpec {
-    const char* name;
-    char short_name;
-    const char* arg;
-    const char* help;
-    Apply apply;
-};
+using Spec = OptionSpec<Options>;
 
 bool number(const std::string& v, double lo, double hi, double& out, const char* name, std::string& error) {
     if (parse_number(v, lo, hi, out)) return true;
@@ -61,8 +55,8 @@ Apply count(std::size_t WebConfig::*field, const char* name, double hi) {
     };
 }
 
-const std::vector<OptionSpec>& options() {
-    static const std::vector<OptionSpec> table = {
+const std::vector<Spec>& options() {
+    static const std::vector<Spec> table = {
         {"listen", 'l', "HOST:PORT", "where to serve HTTP (default 127.0.0.1:7781; port 0: the OS picks)",
          [](Options& o, const std::string& v, std::string& e) {
              auto hp = parse_host_port(v, e);
@@ -128,9 +122,7 @@ const std::vector<OptionSpec>& options() {
 }
 
 bool parse(int argc, char** argv, Options& out, std::string& error) {
-    return read_command_line(
-        argc, argv, options(), [&](const OptionSpec& o, const std::string& v) { return o.apply(out, v, error); },
-        error);
+    return read_options(argc, argv, options(), out, error);
 }
 
 std::string usage() {

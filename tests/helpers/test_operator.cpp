@@ -9,7 +9,6 @@
 //   stdout: {"recv": {...}}                   an inner command that arrived
 //           {"plain": {...}}                  an unencrypted line (server_online, refused)
 //           {"event": "connected"|"closed"|"undecryptable", ...}
-#include <getopt.h>
 
 #include <csignal>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "core/command.h"
 #include "core/json_util.h"
 #include "core/key_file.h"
+#include "core/option_table.h"
 #include "core/raw_packet.h"
 #include "net/connector.h"
 #include "net/loop.h"
@@ -50,26 +50,32 @@ void event(const std::string& what, const std::string& detail = "") {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string server, key_file, uuid;
-    bool auto_key = true, auto_challenge = true, wrong_challenge = false, auto_probe = true;
-    static const option long_opts[] = {
-        {"server", required_argument, nullptr, 's'},      {"key", required_argument, nullptr, 'k'},
-        {"uuid", required_argument, nullptr, 'u'},        {"no-auto-key", no_argument, nullptr, 'K'},
-        {"no-auto-challenge", no_argument, nullptr, 'C'}, {"wrong-challenge", no_argument, nullptr, 'W'},
-        {"no-auto-probe", no_argument, nullptr, 'P'},     {nullptr, 0, nullptr, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, nullptr)) != -1) {
-        switch (c) {
-        case 's': server = optarg; break;
-        case 'k': key_file = optarg; break;
-        case 'u': uuid = optarg; break;
-        case 'K': auto_key = false; break;
-        case 'C': auto_challenge = false; break;
-        case 'W': wrong_challenge = true; break;
-        case 'P': auto_probe = false; break;
-        default: std::fprintf(stderr, "test-operator: bad option\n"); return 2;
-        }
+    struct Options {
+        std::string server, key_file, uuid;
+        bool auto_key = true, auto_challenge = true, wrong_challenge = false, auto_probe = true;
+    } o;
+    auto value_of = [](std::string Options::*field) {
+        return [field](Options& to, const std::string& v, std::string&) { return to.*field = v, true; };
+    };
+    auto flag = [](bool Options::*field, bool value) {
+        return [field, value](Options& to, const std::string&, std::string&) { return to.*field = value, true; };
+    };
+    const std::vector<OptionSpec<Options>> table = {
+        {"server", 0, "HOST:PORT", "", value_of(&Options::server)},
+        {"key", 0, "FILE", "", value_of(&Options::key_file)},
+        {"uuid", 0, "UUID", "", value_of(&Options::uuid)},
+        {"no-auto-key", 0, nullptr, "", flag(&Options::auto_key, false)},
+        {"no-auto-challenge", 0, nullptr, "", flag(&Options::auto_challenge, false)},
+        {"wrong-challenge", 0, nullptr, "", flag(&Options::wrong_challenge, true)},
+        {"no-auto-probe", 0, nullptr, "", flag(&Options::auto_probe, false)},
+    };
+    if (std::string why; !read_options(argc, argv, table, o, why)) {
+        std::fprintf(stderr, "test-operator: %s\n", why.c_str());
+        return 2;
     }
+    const std::string &server = o.server, &key_file = o.key_file, &uuid = o.uuid;
+    const bool auto_key = o.auto_key, auto_challenge = o.auto_challenge, wrong_challenge = o.wrong_challenge,
+               auto_probe = o.auto_probe;
     std::string error;
     auto where = parse_host_port(server, error);
     auto key = load_private_key(key_file, error);
