@@ -34,6 +34,7 @@
 #include "core/raw_packet.h"
 #include "net/connector.h"
 #include "net/loop.h"
+#include "net/ordered_opener.h"
 #include "net/timer.h"
 
 using namespace nlchat;
@@ -104,6 +105,8 @@ private:
     struct Op {
         std::string uuid;
         std::unique_ptr<net::LineStream> conn;
+        // Opens what arrives in order on the thread pool, as nlchat does.
+        std::unique_ptr<net::OrderedOpener> opener;
         bool joined = false, won = false;
         std::int64_t acked = 0;       // the ring this operator is trying to take
         std::set<std::int64_t> open;  // rings it has seen that nobody has taken
@@ -169,14 +172,7 @@ private:
             send(ops_[i], KeyCommand{ops_[i].uuid, key_.public_key().to_pem()});
             return;
         }
-        // Operators decrypt on the bench's thread pool, as nlchat does.
-        auto result = std::make_shared<OpenResult>();
-        PrivateKey key = key_;
-        net::run_in_pool(
-            loop_, [result, key, line] { *result = open(line, key, Role::Bob); },
-            [this, i, result] {
-                if (result->packet) on_op_command(i, result->packet->inner);
-            });
+        ops_[i].opener->add(std::move(line));
     }
 
     void on_op_command(int i, const Json::Value& inner) {
@@ -273,7 +269,7 @@ private:
         double rsa = static_cast<double>(n_ops_ * rounds_) * (enc_us_ + dec_us_) / 1e6;
         result_.rsa_share = cpu > 0 ? std::min(1.0, rsa / cpu) : 0;
         result_.rss_per_operator_kib = static_cast<double>(rss_joined_ - rss_before_ops_) / n_ops_;
-        for (auto& op : ops_) op.conn.reset();
+        for (auto& op : ops_) op.opener.reset(), op.conn.reset();
         bus_.reset();
         watchdog_.close();
     }
@@ -292,6 +288,13 @@ private:
                 c->connect_tcp(address_, [this, i](std::unique_ptr<net::LineStream> conn, const std::string&) {
                     if (!conn) return;
                     ops_[i].conn = std::move(conn);
+                    ops_[i].opener = std::make_unique<net::OrderedOpener>(
+                        loop_, key_, Role::Bob,
+                        net::OrderedOpener::Handlers{[this, i](const OpenResult& r) {
+                                                         if (r.packet) on_op_command(i, r.packet->inner);
+                                                     },
+                                                     nullptr});
+                    ops_[i].opener->watch(ops_[i].conn.get());
                     ops_[i].conn->start({[this, i](std::string_view l) { on_op_line(i, std::string(l)); }, nullptr});
                 });
             }
@@ -301,7 +304,7 @@ private:
         // A bound on the whole run, so a stuck bench still ends.
         watchdog_.start(300, [this] {
             std::fprintf(stderr, "server-bench: gave up after 300 s\n");
-            for (auto& op : ops_) op.conn.reset();
+            for (auto& op : ops_) op.opener.reset(), op.conn.reset();
             bus_.reset();
             watchdog_.close();
         });

@@ -21,8 +21,23 @@ App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateK
       settings_(std::move(settings)),
       key_(std::move(key)),
       session_(settings_.session, key_.public_key(), std::move(pinned_server_key), *this),
-      connector_(loop, 1 << 20),
-      redial_timer_(loop),
+      redialer_(loop, 1 << 20, {settings_.server, ""}, {1, 30, 0.2, true},
+                {[this](std::unique_ptr<net::LineStream> s) { connected(std::move(s)); },
+                 [this](const std::string& error, double) {
+                     ui_.message = "cannot reach " + format_host_port(settings_.server) + ": " + error;
+                     dirty_ = true;
+                 }}),
+      opener_(loop, key_, Role::Bob,
+              {[this](const OpenResult& r) { opened(r); },
+               [this] {
+                   // The link closed while packets were still being opened: now that the
+                   // last is read (it may have been a refusal), decide about dialling again.
+                   if (!redial_when_drained_ || stopping_) return;
+                   redial_when_drained_ = false;
+                   session_.link_down(now());
+                   reschedule();
+                   redial();
+               }}),
       deadline_timer_(loop),
       bell_timer_(loop),
       second_timer_(loop) {
@@ -59,41 +74,38 @@ void App::start() {
 
 void App::connect() {
     if (gave_up_ || stopping_) return;
-    connector_.connect_tcp(settings_.server, [this](std::unique_ptr<net::LineStream> stream, const std::string& error) {
-        if (!stream) {
-            ui_.message = "cannot reach " + format_host_port(settings_.server) + ": " + error;
-            dirty_ = true;
-            return redial();
+    redialer_.dial();
+}
+
+void App::connected(std::unique_ptr<net::LineStream> stream) {
+    link_ = std::move(stream);
+    opener_.watch(link_.get());
+    net::LineStream::Handlers h;
+    h.on_line = [this](std::string_view line) { on_line(std::string(line)); };
+    h.on_close = [this](const std::string& reason) {
+        opener_.watch(nullptr);
+        link_.reset();
+        ui_.message = "connection lost: " + reason;
+        // Packets already read are still opened, in order: the last of them may be the
+        // server's reason for closing (a refusal), which decides whether to dial again
+        // at all. So the redial waits until they are done.
+        if (!opener_.idle()) {
+            redial_when_drained_ = true;
+            return;
         }
-        link_ = std::move(stream);
-        net::LineStream::Handlers h;
-        h.on_line = [this](std::string_view line) { on_line(std::string(line)); };
-        h.on_close = [this](const std::string& reason) {
-            link_.reset();
-            ui_.message = "connection lost: " + reason;
-            // Packets already read are still opened, in order: the last of them may be
-            // the server's reason for closing (a refusal), which decides whether to dial
-            // again at all. So the redial waits until they are done.
-            if (opening_ || !inbox_.empty()) {
-                redial_when_drained_ = true;
-                return;
-            }
-            session_.link_down(now());
-            reschedule();
-            redial();
-        };
-        link_->start(std::move(h));
-        ui_.message.clear();
-        session_.link_up(now());
+        session_.link_down(now());
         reschedule();
-    });
+        redial();
+    };
+    link_->start(std::move(h));
+    ui_.message.clear();
+    session_.link_up(now());
+    reschedule();
 }
 
 void App::redial() {
     if (gave_up_ || stopping_) return;
-    // At once the first time, then doubling up to 30 s, each with +-20 % jitter so that
-    // a room of clients does not redial a restarted server in lockstep.
-    redial_timer_.start(backoff_.next(), [this] { connect(); });
+    redialer_.dial_later();
 }
 
 void App::on_line(std::string line) {
@@ -114,39 +126,15 @@ void App::on_line(std::string line) {
         }
         return;
     }
-    inbox_.push_back(std::move(line));
-    // A burst faster than packets can be opened is met with backpressure, never by
-    // dropping: reading stops until the inbox has drained.
-    if (inbox_.size() >= kInboxHigh && link_) link_->pause();
-    open_next();
+    // RSA decryption takes milliseconds a block: off the loop, in order, with backpressure.
+    opener_.add(std::move(line));
 }
 
-void App::open_next() {
-    if (opening_ || inbox_.empty()) return;
-    opening_ = true;
-    auto job = std::make_shared<std::pair<std::string, OpenResult>>(std::move(inbox_.front()), OpenResult{});
-    inbox_.pop_front();
-    PrivateKey key = key_;
-    // RSA decryption takes milliseconds a block: off the loop, so typing never stalls.
-    net::run_in_pool(
-        loop_, [job, key] { job->second = open(job->first, key, Role::Bob); },
-        [this, job] {
-            opening_ = false;
-            if (job->second.packet && !stopping_) {
-                if (job->second.packet->uuid == settings_.session.uuid)
-                    session_.command(job->second.packet->inner, now());
-                if (session_.link() == LinkState::Joined) backoff_.reset();
-                reschedule();
-            }
-            open_next();
-            if (link_ && link_->paused() && inbox_.size() <= kInboxLow) link_->resume();
-            if (redial_when_drained_ && !opening_ && inbox_.empty() && !stopping_) {
-                redial_when_drained_ = false;
-                session_.link_down(now());
-                reschedule();
-                redial();
-            }
-        });
+void App::opened(const OpenResult& result) {
+    if (!result.packet || stopping_) return;
+    if (result.packet->uuid == settings_.session.uuid) session_.command(result.packet->inner, now());
+    if (session_.link() == LinkState::Joined) redialer_.reset();
+    reschedule();
 }
 
 bool App::send(const Command& command) {
@@ -159,9 +147,9 @@ void App::give_up(const std::string& why) {
     gave_up_ = true;
     redial_when_drained_ = false;
     ui_.message = why;
-    redial_timer_.stop();
-    connector_.cancel();
+    redialer_.stop();
     if (link_) link_->close(true);
+    opener_.watch(nullptr);
     link_.reset();
     dirty_ = true;
 }
@@ -321,7 +309,7 @@ void App::handle_action(ui::Action action) {
         // Dial again: the new connection takes this key's link over from the other
         // terminal, which is told so (and does not dial back by itself).
         gave_up_ = false;
-        backoff_.reset();
+        redialer_.reset();
         ui_.message = "taking the link back from the other terminal";
         redial();
         break;
@@ -417,8 +405,8 @@ void App::shut_down(bool send_disconnect) {
     stopping_ = true;
     if (link_) link_->close(true);
     link_.reset();
-    connector_.cancel();
-    redial_timer_.close();
+    redialer_.close();
+    opener_.watch(nullptr);
     deadline_timer_.close();
     bell_timer_.close();
     second_timer_.close();

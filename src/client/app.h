@@ -11,12 +11,14 @@
 #include <optional>
 #include <string>
 
-#include "core/backoff.h"
 #include "core/client_session.h"
 #include "core/host_port.h"
-#include "net/connector.h"
+#include "core/raw_packet.h"
+#include "net/line_stream.h"
 #include "net/loop.h"
+#include "net/ordered_opener.h"
 #include "net/poll.h"
+#include "net/redialer.h"
 #include "net/timer.h"
 #include "ui/input_line.h"
 #include "ui/keymap.h"
@@ -54,9 +56,10 @@ public:
 
 private:
     void connect();
+    void connected(std::unique_ptr<net::LineStream> stream);
+    void opened(const OpenResult& result);
     void redial();
     void on_line(std::string line);
-    void open_next();
     void on_terminal(bool hangup);
     void handle_key(const ui::Terminal::Key& k);
     void handle_action(ui::Action action);
@@ -74,22 +77,21 @@ private:
     ui::UiState ui_;
     ui::InputLine input_;
 
-    net::Connector connector_;
+    // At once the first time, then doubling up to 30 s, each with +-20 % jitter so that a
+    // room of clients does not redial a restarted server in lockstep.
+    net::Redialer redialer_;
     std::unique_ptr<net::LineStream> link_;
-    std::deque<std::string> inbox_;
-    bool opening_ = false;
-    Backoff backoff_{{1, 30, 0.2, true}};
+    // Reading the link stops with 256 packets waiting to be opened, and starts again when
+    // they are down to 64.
+    net::OrderedOpener opener_;
     double redraw_interval_ = 0;        // of second_timer_; 0 when it is stopped
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
-    // Reading the link stops with this many packets waiting to be opened, and starts again
-    // when they are down to the lower number.
-    static constexpr std::size_t kInboxHigh = 256, kInboxLow = 64;
     bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
     std::string paste_;
     int exit_status_ = 0;
     std::function<void()> on_shutdown_;
 
-    net::Timer redial_timer_, deadline_timer_, bell_timer_, second_timer_;
+    net::Timer deadline_timer_, bell_timer_, second_timer_;
     std::unique_ptr<net::FdWatcher> keys_;
     std::unique_ptr<net::BeforeBlock> before_block_;
     std::unique_ptr<net::SignalWatcher> winch_, hup_, term_signal_, int_signal_;

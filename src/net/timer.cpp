@@ -40,7 +40,7 @@ void Timer::start(double seconds, std::function<void()> fire, double repeat) {
 }
 
 void Timer::stop() {
-    if (timer_) uv_timer_stop(timer_);
+    if (timer_) (void)uv_timer_stop(timer_);  // cannot fail on a live timer
 }
 
 bool Timer::active() const { return timer_ && uv_is_active(reinterpret_cast<const uv_handle_t*>(timer_)); }

@@ -20,9 +20,9 @@
 #include "core/bus_line.h"
 #include "core/json_util.h"
 #include "core/option_table.h"
-#include "net/connector.h"
 #include "net/loop.h"
 #include "net/process.h"
+#include "net/redialer.h"
 #include "net/stdin_lines.h"
 
 using namespace nlchat;
@@ -33,7 +33,7 @@ constexpr size_t kMaxLine = size_t{64} * 1024;
 
 struct Options {
     std::string socket_path = "/run/nlchatd/services.sock", service = "Caller";
-    bool chat_states = true, help = false, version = false;
+    bool chat_states = true, redial = false, help = false, version = false;
 };
 
 const std::vector<OptionSpec<Options>>& options() {
@@ -45,6 +45,8 @@ const std::vector<OptionSpec<Options>>& options() {
              if (v.empty() || v.size() > 64) return e = "the service name must be 1 to 64 bytes", false;
              return o.service = v, true;
          }},
+        {"redial", 0, nullptr, "when the bus cannot be reached or is lost, dial it again (until input ends)",
+         [](Options& o, const std::string&, std::string&) { return o.redial = true, true; }},
         {"no-chat-states", 0, nullptr, "ask nlchatd for no chat states",
          [](Options& o, const std::string&, std::string&) { return o.chat_states = false, true; }},
         {"help", 'h', nullptr, "show this help",
@@ -146,25 +148,30 @@ int main(int argc, char** argv) {
     int status = 0;
     net::Loop loop;
     {
-        net::Connector connector(loop, kMaxLine);
         std::unique_ptr<net::LineStream> bus;
         std::unique_ptr<net::StdinLines> input;
-        connector.connect_unix(socket_path, [&](std::unique_ptr<net::LineStream> stream, const std::string& err) {
-            if (!stream) {
-                std::fprintf(stderr, "nlchat-caller: cannot connect to '%s': %s\n", socket_path.c_str(), err.c_str());
-                status = 1;
-                return;
-            }
+        bool input_ended = false;
+        std::unique_ptr<net::Redialer> redialer;
+        auto leave = [&] {
+            redialer->close();
+            input.reset();
+        };
+        auto connected = [&](std::unique_ptr<net::LineStream> stream) {
             bus = std::move(stream);
+            redialer->reset();
             net::LineStream::Handlers h;
             h.on_line = [&](std::string_view line) { on_bus_line(*bus, line); };
             h.on_close = [&](const std::string& reason) {
-                std::fprintf(stderr, "nlchat-caller: the bus connection ended: %s\n", reason.c_str());
+                bus.reset();
+                std::fprintf(stderr, "nlchat-caller: the bus connection ended: %s%s\n", reason.c_str(),
+                             opts.redial && !input_ended ? "; dialling again" : "");
+                if (opts.redial && !input_ended) return redialer->dial();
                 status = 1;
-                input.reset();
+                leave();
             };
             bus->start(std::move(h));
             bus->write_line(write_json(bus_service_online(service, chat_states)));
+            if (input) return;  // back after an outage: standard input is still being read
             input = std::make_unique<net::StdinLines>(
                 loop, kMaxLine,
                 [&](std::string_view text) {
@@ -174,16 +181,34 @@ int main(int argc, char** argv) {
                         std::fprintf(stderr, "nlchat-caller: %s\n", error.c_str());
                         return;
                     }
-                    if (bus) bus->write_line(write_json(cmd));
+                    // Never as if sent: a line typed while the bus is down is said not sent.
+                    if (!bus || !bus->write_line(write_json(cmd)))
+                        std::fprintf(stderr, "nlchat-caller: not sent (the bus is down): %s\n", line.c_str());
                 },
                 [&] {
                     // End of input: let the last lines go out, then leave.
+                    input_ended = true;
+                    redialer->close();
                     if (bus) bus->close(true);
                 });
-        });
+        };
+        redialer = std::make_unique<net::Redialer>(
+            loop, kMaxLine, net::Redialer::Target{std::nullopt, socket_path}, Backoff::Policy{0.25, 5, 0.2, false},
+            net::Redialer::Handlers{connected, [&](const std::string& err, double retry_in) {
+                                        char again[48] = "";
+                                        if (opts.redial)
+                                            std::snprintf(again, sizeof again, "; dialling again in %.2f s", retry_in);
+                                        std::fprintf(stderr, "nlchat-caller: cannot connect to '%s': %s%s\n",
+                                                     socket_path.c_str(), err.c_str(), again);
+                                        if (opts.redial) return;
+                                        status = 1;
+                                        leave();
+                                    }});
+        redialer->dial();
         loop.run();
         input.reset();
         bus.reset();
+        redialer->close();
     }
     loop.run();
     if (!loop.close()) std::fprintf(stderr, "nlchat-caller: event loop closed with handles still open\n");

@@ -20,31 +20,23 @@ BusLink::BusLink(net::Loop& loop, std::string socket_path, std::string service, 
       service_(std::move(service)),
       max_queue_(max_queue),
       handlers_(std::move(h)),
-      connector_(loop, kMaxBusLine),
-      redial_(loop) {}
+      redialer_(loop, kMaxBusLine, {std::nullopt, socket_path_}, {0.25, 5, 0.2, false},
+                {[this](std::unique_ptr<net::LineStream> s) { connected(std::move(s)); },
+                 [this](const std::string& err, double) {
+                     if (told_down_) return;  // said once per outage, not at every retry
+                     told_down_ = true;
+                     handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err + "; retrying");
+                 }}) {}
 
-BusLink::~BusLink() {
-    connector_.cancel();
-    redial_.close();
-}
+BusLink::~BusLink() { redialer_.stop(); }
 
-void BusLink::start() { dial(); }
-
-void BusLink::dial() {
-    if (stopped_) return;
-    connector_.connect_unix(socket_path_, [this](std::unique_ptr<net::LineStream> stream, const std::string& err) {
-        if (stream) return connected(std::move(stream));
-        if (!told_down_) {
-            told_down_ = true;
-            handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err + "; retrying");
-        }
-        redial_.start(backoff_.next(), [this] { dial(); });
-    });
+void BusLink::start() {
+    if (!stopped_) redialer_.dial();
 }
 
 void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
     stream_ = std::move(stream);
-    backoff_.reset();
+    redialer_.reset();
     told_down_ = false;
     net::LineStream::Handlers h;
     h.on_line = [this](std::string_view text) { line(text); };
@@ -64,7 +56,7 @@ void BusLink::lost(const std::string& why) {
     stream_.reset();
     handlers_.on_state(false, "the bus connection ended (" + why + "); redialling");
     told_down_ = true;
-    if (!stopped_) dial();
+    if (!stopped_) redialer_.dial();  // at once; waits only if that fails
 }
 
 void BusLink::line(std::string_view text) {
@@ -89,8 +81,7 @@ bool BusLink::write(const Json::Value& value) {
 
 void BusLink::stop() {
     stopped_ = true;
-    connector_.cancel();
-    redial_.close();
+    redialer_.close();
     if (stream_) stream_->close(true);
 }
 

@@ -13,11 +13,9 @@
 #include <memory>
 #include <string>
 
-#include "core/backoff.h"
-#include "net/connector.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
-#include "net/timer.h"
+#include "net/redialer.h"
 
 namespace nlchat {
 
@@ -41,7 +39,6 @@ public:
     void stop();
 
 private:
-    void dial();
     void connected(std::unique_ptr<net::LineStream> stream);
     void lost(const std::string& why);
     void line(std::string_view text);
@@ -49,11 +46,11 @@ private:
     std::string socket_path_, service_;
     std::size_t max_queue_;
     Handlers handlers_;
-    net::Connector connector_;
-    net::Timer redial_;
+    // A quarter of a second, doubling to 5 s: nlchatd is on the same machine, and a caller
+    // is waiting on the page while it restarts.
+    net::Redialer redialer_;
     std::unique_ptr<net::LineStream> stream_;
     std::deque<std::string> queue_;
-    Backoff backoff_{{0.25, 5, 0.2, false}};
     bool stopped_ = false;
     bool told_down_ = false;
 };

@@ -37,6 +37,40 @@ class CallerTool(TempDirTest):
             caller.stop()
             server.stop()
 
+    def test_redial_rides_out_a_server_restart_and_says_what_was_not_sent(self):
+        server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
+        caller = Caller(server, "Web", "--redial")
+        try:
+            server.wait_log("service Web online")
+            server.stop()
+            caller.err.wait_for(lambda l: "the bus connection ended" in l and "dialling again" in l, 10, "the loss")
+            caller.err.wait_for(lambda l: "cannot connect to" in l and "dialling again in" in l, 10, "a retry")
+            # A line typed while the bus is down is said not sent, never kept as if sent.
+            caller.say("alex", "while you were away")
+            caller.err.wait_for(lambda l: l == "nlchat-caller: not sent (the bus is down): alex: while you were away",
+                                10, "the line said not sent")
+            server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
+            server.wait_log("service Web online", timeout=15)
+            caller.say("alex", "hello again")
+            caller.expect("alex: Sorry, no listeners are available at the moment. Please try again later.")
+            caller.proc.stdin.close()  # the end of input ends it, dialling or not
+            self.assertEqual(caller.proc.wait(timeout=10), 0)
+        finally:
+            caller.stop()
+            server.stop()
+
+    def test_without_redial_a_lost_bus_ends_it(self):
+        server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
+        caller = Caller(server, "Web")
+        try:
+            server.wait_log("service Web online")
+            server.stop()
+            caller.err.wait_for(lambda l: l.endswith("the bus connection ended: connection closed by peer"), 10, "loss")
+            self.assertEqual(caller.proc.wait(timeout=10), 1)
+        finally:
+            caller.stop()
+            server.stop()
+
 
 if __name__ == "__main__":
     unittest.main()
