@@ -49,9 +49,9 @@ class Lint(TempDirTest):
         os.remove(os.path.join(root, path))
 
     def test_the_repository_passes_the_quick_rules(self):
-        r = self.lint(None, "format", "layering", "spdx")
+        r = self.lint(None, "format", "layering", "spdx", "refs")
         self.assertEqual(r.returncode, 0, r.stdout)
-        self.assertIn("3 passed, 0 failed", r.stdout)
+        self.assertIn("4 passed, 0 failed", r.stdout)
 
     def test_format_fails_on_a_file_clang_format_would_change(self):
         self.assert_fails(self.scratch(), "format", "src/core/messy.cpp",
@@ -80,6 +80,14 @@ class Lint(TempDirTest):
         root = self.scratch()
         self.assert_fails(root, "spdx", "src/core/nolicence.cpp", "int x;\n", "no SPDX-License-Identifier")
         self.assert_fails(root, "spdx", "tests/lib/helper.py", '"""A helper."""\n', "no SPDX-License-Identifier")
+
+    def test_refs_fails_on_a_path_the_docs_name_that_is_not_there(self):
+        root = self.scratch()
+        self.write(root, "HACKING.md", "The codec is in `src/core/clean.h` (see src/core/clean.cpp).\n")
+        self.assert_fails(root, "refs", "README", "Rules are tested in tests/core/gone_test.cpp.\n",
+                          "names tests/core/gone_test.cpp, which is not in the repository")
+        self.assert_fails(root, "refs", "man/tool.1", ".I contrib/nginx/site\\-gone.conf\n",
+                          "names contrib/nginx/site-gone.conf")
 
     def test_tidy_fails_on_a_finding(self):
         self.assert_fails(self.scratch(), "tidy", "src/core/parse.cpp",
