@@ -13,13 +13,13 @@ const std::string* bus_address(const BusLine& line) {
     return nullptr;
 }
 
-Json::Value bus_service_online(const std::string& service, bool chat_states) {
-    return write_message(BusServiceOnline{service, chat_states});
+Json::Value bus_service_online(const std::string& service, bool chat_states, bool acks) {
+    return write_message(BusServiceOnline{service, chat_states, acks ? std::optional<bool>(true) : std::nullopt});
 }
 Json::Value bus_probe_ack() { return write_message(BusProbeAck{}); }
 Json::Value bus_status(const std::string& status) { return write_message(BusStatus{status}); }
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io) {
-    return write_message(BusMsg{address, texts, io, std::nullopt});
+    return write_message(BusMsg{address, texts, io, std::nullopt, std::nullopt});
 }
 Json::Value bus_chat_state(const std::string& address, const std::string& state, Direction io) {
     return write_message(BusChatState{address, state, io});

@@ -4,10 +4,19 @@
 // nlchat-web, the demo's callers, nlchat-caller and the benchmark all use these.
 //
 // `I/O` is written on every line that has one but not required when read: nlchatd never
-// needed it, and a service that leaves it out keeps working. `origin` is an optional
-// extension (HACKING.md, "Extensions"): nlchatd writes "origin":"server" on the msg lines
-// that are its own replies (ringing, all busy, not delivered...), never on an operator's
-// words, so a service can tell them apart without knowing the texts.
+// needed it, and a service that leaves it out keeps working. Two optional extensions
+// (HACKING.md, "Extensions"), which a v1 peer never sees:
+//  - `origin`: nlchatd writes "origin":"server" on the msg lines that are its own replies
+//    (ringing, all busy, not delivered...), never on an operator's words, so a service can
+//    tell them apart without knowing the texts.
+//  - acknowledgements: a service that says "acks":true in service_online is answered
+//    {"type":"welcome","acks":true} by an nlchatd that does them (an older one says
+//    nothing, and the service goes on best effort). Then the service gives each msg it
+//    writes an `id` (a string unique for the service's lifetime) and gets
+//    {"type":"ack","id":...} once nlchatd has taken responsibility for it; nlchatd does
+//    the same the other way. The sender keeps what is not acknowledged and writes it
+//    again after a reconnect; the receiver drops an id it has seen (and acknowledges it
+//    again).
 #pragma once
 
 #include <json/json.h>
@@ -24,8 +33,12 @@ namespace nlchat {
 struct BusServiceOnline {
     static constexpr const char* kType = "service_online";
     std::string service;
-    bool chat_states = true;  // absent means the service wants chat states
-    template <class F> void fields(F& f) { f("service", service), f("chat_states", chat_states, Presence::Optional); }
+    bool chat_states = true;   // absent means the service wants chat states
+    std::optional<bool> acks;  // the acknowledgement extension (written only when asked for)
+    bool wants_acks() const { return acks.value_or(false); }
+    template <class F> void fields(F& f) {
+        f("service", service), f("chat_states", chat_states, Presence::Optional), f("acks", acks);
+    }
 };
 
 // {"type":"probe"}, nlchatd asking whether a service is alive.
@@ -54,8 +67,9 @@ struct BusMsg {
     std::vector<std::string> msg;
     Direction io = Direction::In;
     std::optional<std::string> origin;  // "server" on nlchatd's own replies
+    std::optional<std::string> id;      // with acknowledgements
     template <class F> void fields(F& f) {
-        f("address", address), f("msg", msg), f("I/O", io, Presence::Optional), f("origin", origin);
+        f("address", address), f("msg", msg), f("I/O", io, Presence::Optional), f("origin", origin), f("id", id);
     }
 };
 
@@ -75,7 +89,22 @@ struct BusDisassociate {
     template <class F> void fields(F& f) { f("address", address); }
 };
 
-using BusLine = std::variant<BusServiceOnline, BusProbe, BusProbeAck, BusStatus, BusMsg, BusChatState, BusDisassociate>;
+// {"type":"ack","id":ID}: the msg with that id is the receiver's responsibility now.
+struct BusAck {
+    static constexpr const char* kType = "ack";
+    std::string id;
+    template <class F> void fields(F& f) { f("id", id); }
+};
+
+// {"type":"welcome","acks":true}: nlchatd's answer to a service_online that asked for acks.
+struct BusWelcome {
+    static constexpr const char* kType = "welcome";
+    bool acks = false;
+    template <class F> void fields(F& f) { f("acks", acks); }
+};
+
+using BusLine = std::variant<BusServiceOnline, BusProbe, BusProbeAck, BusStatus, BusMsg, BusChatState, BusDisassociate,
+                             BusAck, BusWelcome>;
 using ParsedBusLine = Typed<BusLine>;
 
 inline constexpr const char* kOriginServer = "server";
@@ -86,7 +115,7 @@ Json::Value bus_json(const BusLine& line);
 const std::string* bus_address(const BusLine& line);
 
 // Shorthands for the lines most often written.
-Json::Value bus_service_online(const std::string& service, bool chat_states);
+Json::Value bus_service_online(const std::string& service, bool chat_states, bool acks = false);
 Json::Value bus_probe_ack();
 Json::Value bus_status(const std::string& status);
 Json::Value bus_msg(const std::string& address, const std::vector<std::string>& texts, Direction io);

@@ -30,6 +30,7 @@
 #include "core/dispatch_config.h"
 #include "core/log_level.h"
 #include "core/now.h"
+#include "core/recent_ids.h"
 #include "core/rsa_key.h"
 
 namespace nlchat {
@@ -130,7 +131,14 @@ private:
         bool chat_states = true;
         double last_heard = 0;
         std::optional<double> probe_sent;
-        std::vector<Json::Value> pending;  // lines for it while it is away
+        std::vector<Json::Value> pending;  // lines for it while it is away (without acks)
+        // The acknowledgement extension (core/bus_line.h), when the service asked for it:
+        // msg lines written to it and not yet acknowledged, in order (resent when it comes
+        // back), the next id to give one, and the ids of its own msgs lately taken.
+        bool acks = false;
+        std::deque<std::pair<std::string, Json::Value>> unacked;
+        std::uint64_t next_id = 1;
+        RecentIds seen;
     };
 
     // Operator side (dispatch_operators.cpp).

@@ -90,7 +90,22 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
     }
     Service& s = services_[name];
     service_heard(s, now);
-    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) return handle_caller_msg(name, *msg, now);
+    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
+        if (!s.acks || !msg->id) return handle_caller_msg(name, *msg, now);
+        // A msg seen already (resent after a reconnect) is acknowledged again, not taken twice.
+        if (s.seen.add(*msg->id)) handle_caller_msg(name, *msg, now);
+        else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
+        // Taken: delivered to the operator, held for it, ringing, or answered with a reply.
+        return effects_.send_service(service, bus_json(BusAck{*msg->id}));
+    }
+    if (auto* ack = std::get_if<BusAck>(&*parsed.value)) {
+        for (auto it = s.unacked.begin(); it != s.unacked.end(); ++it)
+            if (it->first == ack->id) {
+                s.unacked.erase(it);
+                break;
+            }
+        return;
+    }
     if (auto* state = std::get_if<BusChatState>(&*parsed.value)) return handle_caller_state(name, *state);
     if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) return handle_caller_left(name, *left);
     if (auto* status = std::get_if<BusStatus>(&*parsed.value)) {
@@ -134,8 +149,18 @@ void Dispatch::handle_service_online(ConnId service, const BusServiceOnline& lin
     s.chat_states = line.chat_states;
     s.last_heard = now.mono;
     s.probe_sent.reset();
-    log(LogLevel::Info, "service " + name + " online");
-    // Lines written for it while it was away, in order.
+    log(LogLevel::Info, "service " + name + " online" + (line.wants_acks() ? " (with acknowledgements)" : ""));
+    // What it has not acknowledged goes again, in order (with the same ids, so what did
+    // arrive is dropped there); then the lines written for it while it was away.
+    if (line.wants_acks()) {
+        effects_.send_service(service, bus_json(BusWelcome{true}));
+        for (const auto& [id, l] : s.unacked) effects_.send_service(service, l);
+    } else if (s.acks) {
+        // It no longer speaks acknowledgements (an older build came back): best effort.
+        for (auto& [id, l] : s.unacked) s.pending.push_back(std::move(l));
+        s.unacked.clear();
+    }
+    s.acks = line.wants_acks();
     std::vector<Json::Value> pending = std::move(s.pending);
     s.pending.clear();
     for (const auto& l : pending) effects_.send_service(service, l);
@@ -257,11 +282,27 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
 
 void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
     // Marked as nlchatd's own words, so a service never shows them as the listener's.
-    send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer}));
+    send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt}));
 }
 
 void Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
     Service& s = services_[name];
+    if (s.acks && line["type"] == BusMsg::kType) {
+        // Kept until acknowledged, sent now if it can be.
+        if (s.unacked.size() >= config_.max_pending_service_lines) {
+            log(LogLevel::Warning, "service " + name + " has " + std::to_string(s.unacked.size()) +
+                                       " lines unacknowledged (the limit); a line was dropped");
+            return;
+        }
+        Json::Value numbered = line;
+        // Unique across runs too (a service remembers the ids it has seen, and this
+        // process's counter starts again after a restart): the run's tag, then the count.
+        std::string id = to_hex(sha256("ids" + log_salt_).substr(0, 4)) + "-" + std::to_string(s.next_id++);
+        numbered["id"] = id;
+        s.unacked.emplace_back(id, numbered);
+        if (s.conn) effects_.send_service(*s.conn, numbered);
+        return;
+    }
     if (s.conn) return effects_.send_service(*s.conn, line);
     if (s.pending.size() >= config_.max_pending_service_lines) {
         log(LogLevel::Warning, "service " + name + " is away and its backlog is full; a line was dropped");

@@ -64,6 +64,13 @@ public:
         if (v->isBool()) out = v->asBool();
         else fail(name, "true or false");
     }
+    void operator()(const char* name, std::optional<bool>& out) {
+        bool value = false;
+        if (find(name, Presence::Optional)) {
+            (*this)(name, value, Presence::Optional);
+            if (error_.empty()) out = value;
+        }
+    }
     void operator()(const char* name, std::int64_t& out, Presence presence = Presence::Required) {
         const Json::Value* v = find(name, presence);
         if (!v) return;
@@ -162,6 +169,9 @@ public:
         if (v) object_[name] = *v;
     }
     void operator()(const char* name, bool v, Presence = Presence::Required) { object_[name] = v; }
+    void operator()(const char* name, const std::optional<bool>& v) {
+        if (v) object_[name] = *v;
+    }
     void operator()(const char* name, std::int64_t v, Presence = Presence::Required) { object_[name] = Json::Int64(v); }
     void operator()(const char* name, const std::optional<std::int64_t>& v) {
         if (v) object_[name] = Json::Int64(*v);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // nlchat-web's link to nlchatd's service bus: it connects to the unix socket, announces
-// the service, answers probes, and when nlchatd goes away (a restart, a crash) dials again
-// with a capped backoff until it is back. Lines written while the link is down are held,
-// up to a bound, and sent in order once it is up, so a caller's message is not lost to a
-// server restart.
+// the service (with acknowledgements, core/bus_line.h), answers probes, and when nlchatd
+// goes away (a restart, a crash) dials again with a capped backoff until it is back.
+//
+// Every line goes through one outbox, in order. A line without an id leaves it once
+// written; a msg with an id stays until nlchatd acknowledges it, and everything still in
+// the outbox is written again, in order, when the link comes back (nlchatd drops the ids
+// it had already taken). So a caller's message is not lost to a restart, and "delivered"
+// on the page means nlchatd said it took it. nlchatd's own msgs are acknowledged once
+// handed on (and one seen before is acknowledged again but not handed on twice).
 #pragma once
 
 #include <json/json.h>
@@ -13,9 +18,11 @@
 #include <memory>
 #include <string>
 
+#include "core/recent_ids.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 #include "net/redialer.h"
+#include "net/timer.h"
 
 namespace nlchat {
 
@@ -33,8 +40,11 @@ public:
     BusLink& operator=(const BusLink&) = delete;
 
     void start();
-    // Sends a line now, or holds it while the link is down. False if the hold is full.
+    // Sends a line now, or holds it while the link is down (a msg with an id is held
+    // until acknowledged). False if the outbox is full: the line is not sent.
     bool write(const Json::Value& line);
+    bool up() const { return stream_ != nullptr; }
+    std::size_t outbox() const { return outbox_.size(); }
     // Flushes what is queued and closes; no redial after this.
     void stop();
 
@@ -42,6 +52,7 @@ private:
     void connected(std::unique_ptr<net::LineStream> stream);
     void lost(const std::string& why);
     void line(std::string_view text);
+    void flush();
 
     std::string socket_path_, service_;
     std::size_t max_queue_;
@@ -50,7 +61,19 @@ private:
     // is waiting on the page while it restarts.
     net::Redialer redialer_;
     std::unique_ptr<net::LineStream> stream_;
-    std::deque<std::string> queue_;
+    struct Entry {
+        std::string id;  // empty: leaves once written
+        std::string text;
+    };
+    // Written entries (waiting for their acknowledgement) are always the first `written_`:
+    // lines go out in order and a write stops at the first failure.
+    std::deque<Entry> outbox_;
+    std::size_t written_ = 0;
+    // Until nlchatd's welcome says it acknowledges, nothing is flushed (a second at most);
+    // without one, lines leave the outbox once written, as before acknowledgements.
+    bool acks_ = false, awaiting_welcome_ = false;
+    net::Timer welcome_timer_;
+    RecentIds seen_;  // nlchatd's msg ids lately handed on
     bool stopped_ = false;
     bool told_down_ = false;
 };

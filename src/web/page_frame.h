@@ -71,10 +71,27 @@ struct PageWelcome {
     std::int64_t max_chars = 0;
     std::int64_t last_id = 0;  // the last message id accepted: the page drops those from its outbox
     bool ended = false;
+    bool service_up = true;  // false: nlchatd is away (messages wait, shown as not yet delivered)
     template <class F> void fields(F& f) {
         f("token", token), f("resumed", resumed), f("notice", notice), f("max_chars", max_chars), f("last_id", last_id),
-            f("ended", ended);
+            f("ended", ended), f("service_up", service_up);
     }
+};
+
+// A caller message (by the page's id) that nlchatd has acknowledged: it is no longer only
+// with nlchat-web but with the chat service, which will not lose it.
+struct PageDelivered {
+    static constexpr const char* kType = "delivered";
+    std::int64_t id = 0;
+    template <class F> void fields(F& f) { f("id", id); }
+};
+
+// nlchatd went away (up false) or came back (up true), with the sentence to show.
+struct PageService {
+    static constexpr const char* kType = "service";
+    bool up = true;
+    std::string text;
+    template <class F> void fields(F& f) { f("up", up), f("text", text); }
 };
 
 // One event of the chat's transcript, numbered by `seq` (kept and replayed on a reload):
@@ -115,7 +132,8 @@ NLCHAT_PAGE_NOTICE(PageGone, "gone");
 NLCHAT_PAGE_NOTICE(PageMoved, "moved");
 #undef NLCHAT_PAGE_NOTICE
 
-using ServerFrame = std::variant<PageWelcome, PageEvent, PageTyping, PageNotSent, PageRefused, PageGone, PageMoved>;
+using ServerFrame = std::variant<PageWelcome, PageEvent, PageTyping, PageNotSent, PageRefused, PageGone, PageMoved,
+                                 PageDelivered, PageService>;
 
 [[nodiscard]] inline Json::Value page_json(const ServerFrame& frame) { return write_typed(frame, kPageTypeKey); }
 [[nodiscard]] inline Typed<ServerFrame> parse_server_frame(const Json::Value& frame) {

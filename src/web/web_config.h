@@ -47,6 +47,9 @@ struct WebConfig {
         "This chat has ended: it closed while this page was away, or the chat service restarted. "
         "You can start a new chat.";
     std::string text_moved = "This chat continued in another window.";
+    std::string text_service_away =
+        "The chat service is restarting. Your messages are kept here and will be delivered when it is back.";
+    std::string text_service_back = "The chat service is back.";
 };
 
 }  // namespace nlchat

@@ -99,11 +99,13 @@ void WebSessions::hello(ConnId conn, Conn& c, const PageHello& v) {
     s->conn = conn;
     c.session = s;
 
-    effects_.send(
-        conn, frame_text(PageWelcome{s->token, resumed, config_.notice,
-                                     static_cast<std::int64_t>(config_.max_message_chars), s->last_msg_id, s->ended}));
+    effects_.send(conn, frame_text(PageWelcome{s->token, resumed, config_.notice,
+                                               static_cast<std::int64_t>(config_.max_message_chars), s->last_msg_id,
+                                               s->ended, bus_up_}));
     for (const auto& [seq, text] : s->transcript)
         if (seq > seen) effects_.send(conn, text);
+    for (std::int64_t id : s->delivered) effects_.send(conn, frame_text(PageDelivered{id}));
+    if (!bus_up_) effects_.send(conn, frame_text(PageService{false, config_.text_service_away}));
     if (s->listener_typing) effects_.send(conn, frame_text(PageTyping{true}));
 }
 
@@ -139,7 +141,12 @@ void WebSessions::caller_msg(Session& s, const PageMsg& v, double now) {
                                          std::to_string(config_.messages_per_minute) + " a minute");
         return refuse_msg(s, id, config_.text_too_fast);
     }
-    if (!effects_.bus(bus_msg(s.address, {text}, Direction::In))) return refuse_msg(s, id, config_.text_not_sent);
+    // Numbered, so that nlchatd's acknowledgement can say "delivered" on the page.
+    if (bus_prefix_.empty()) bus_prefix_ = effects_.random_hex(4);
+    std::string bus_id = bus_prefix_ + "-" + std::to_string(next_bus_id_++);
+    if (!effects_.bus(bus_json(BusMsg{s.address, {text}, Direction::In, std::nullopt, bus_id})))
+        return refuse_msg(s, id, config_.text_not_sent);
+    awaiting_ack_[bus_id] = {s.token, id};
     s.sent_times.push_back(now);
     s.last_msg_id = id;
     if (!s.counted) {
@@ -186,6 +193,16 @@ void WebSessions::bus_line(const Json::Value& v) {
     ParsedBusLine parsed = parse_bus_line(v);
     if (parsed.kind != ParsedBusLine::Kind::Ok) return;  // nlchatd writes only what the codec reads
     const BusLine& line = *parsed.value;
+    if (auto* ack = std::get_if<BusAck>(&line)) {
+        auto it = awaiting_ack_.find(ack->id);
+        if (it == awaiting_ack_.end()) return;
+        auto [token, page_id] = it->second;
+        awaiting_ack_.erase(it);
+        auto session = sessions_.find(token);
+        if (session == sessions_.end()) return;  // the chat ended meanwhile
+        session->second->delivered.push_back(page_id);
+        return live(*session->second, PageDelivered{page_id});
+    }
     const std::string* address = bus_address(line);
     if (!address) return;
     auto it = by_address_.find(*address);
@@ -231,6 +248,13 @@ void WebSessions::tick(double now) {
                                               : "a session ended: its page was away for the grace period");
         end_session(*s);
     }
+}
+
+void WebSessions::bus_state(bool up) {
+    if (up == bus_up_) return;
+    bus_up_ = up;
+    PageService frame{up, up ? config_.text_service_back : config_.text_service_away};
+    for (auto& [token, s] : sessions_) live(*s, frame);
 }
 
 void WebSessions::shutdown() {
@@ -285,6 +309,9 @@ void WebSessions::end_session(Session& s) {
     }
     by_address_.erase(s.address);
     release_slot(s);
+    // Acknowledgements still to come for it have no page to tell.
+    for (auto it = awaiting_ack_.begin(); it != awaiting_ack_.end();)
+        it = it->second.first == s.token ? awaiting_ack_.erase(it) : std::next(it);
     sessions_.erase(s.token);  // destroys s
 }
 

@@ -57,8 +57,12 @@ public:
     // One complete text message from a page.
     void frame(ConnId conn, std::string_view text, double now);
     void closed(ConnId conn, double now);
-    // A line from nlchatd (already parsed); probes are the bus link's business.
+    // A line from nlchatd (already parsed); probes are the bus link's business. An ack
+    // for a caller's message tells its page "delivered".
     void bus_line(const Json::Value& line);
+    // nlchatd is reachable (true) or away (false): every page is told, and new pages
+    // learn it in their welcome.
+    void bus_state(bool up);
     // Ends sessions whose grace ran out and connections that never said hello.
     void tick(double now);
     // The service is going away: every open chat is ended on the bus.
@@ -84,8 +88,9 @@ private:
         std::uint64_t next_seq = 1;
         std::deque<std::pair<std::uint64_t, std::string>> transcript;  // seq, frame
         std::size_t transcript_bytes = 0;
-        std::deque<double> sent_times;   // messages in the last minute
-        std::deque<double> state_times;  // typing states in the last minute
+        std::deque<double> sent_times;        // messages in the last minute
+        std::deque<double> state_times;       // typing states in the last minute
+        std::vector<std::int64_t> delivered;  // page ids nlchatd acknowledged (replayed on reload)
     };
     struct Conn {
         std::string source;
@@ -114,6 +119,12 @@ private:
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // by token
     std::unordered_map<std::string, Session*> by_address_;
     std::unordered_map<std::string, std::size_t> per_source_;  // open sessions by source key
+    // The bus id of each caller message nlchatd has not acknowledged yet: its session's
+    // token and the page's id for it.
+    std::unordered_map<std::string, std::pair<std::string, std::int64_t>> awaiting_ack_;
+    std::string bus_prefix_;  // this run's, so ids never repeat across restarts
+    std::uint64_t next_bus_id_ = 1;
+    bool bus_up_ = false;
 };
 
 }  // namespace nlchat

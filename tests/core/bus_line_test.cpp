@@ -66,10 +66,17 @@ TEST_CASE("bus lines are read strictly through the same field table", "[bus]") {
     CHECK_THAT(parse_bus_line(state).error, Catch::Contains("field \"state\" is not a UTF-8 string"));
 
     // What is written reads back the same, the mark included.
-    BusLine line = BusMsg{"c2", {"x"}, Direction::Out, std::string(kOriginServer)};
+    BusLine line = BusMsg{"c2", {"x"}, Direction::Out, std::string(kOriginServer), std::nullopt};
     CHECK(write_json(bus_json(line)) == R"({"I/O":"out","address":"c2","msg":["x"],"origin":"server","type":"msg"})");
     ParsedBusLine back = parse_bus_line(bus_json(line));
     REQUIRE(back.kind == ParsedBusLine::Kind::Ok);
     CHECK(bus_json(*back.value) == bus_json(line));
     CHECK(write_json(bus_json(BusProbe{})) == R"({"type":"probe"})");
+    // The acknowledgement extension's lines, and service_online asking for it.
+    CHECK(write_json(bus_json(BusAck{"w-1"})) == R"({"id":"w-1","type":"ack"})");
+    CHECK(write_json(bus_json(BusWelcome{true})) == R"({"acks":true,"type":"welcome"})");
+    CHECK(write_json(bus_service_online("Web", true, true)) ==
+          R"({"acks":true,"chat_states":true,"service":"Web","type":"service_online"})");
+    CHECK(
+        std::get<BusServiceOnline>(*read(R"({"type":"service_online","service":"W","acks":true})").value).wants_acks());
 }

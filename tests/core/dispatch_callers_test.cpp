@@ -82,6 +82,85 @@ TEST_CASE("a service without chat states gives no_state once, before the held te
     CHECK(f.fx.to<ChatStateCommand>(1)[0].state == "no_state");
 }
 
+TEST_CASE("a service that said chat_states:false gets no chat_state lines", "[dispatch][chat]") {
+    Fixture f;
+    f.service_online(kWeb, "Web", false);
+    f.join(1, "op-a");
+    f.caller_says("c1", "hi");
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.fx.clear();
+    f.send(1, "op-a", ChatStateCommand{"op-a", Direction::Out, "composing"});
+    f.send(1, "op-a", MsgCommand{{"hello"}, Direction::Out, "op-a"});
+    CHECK(f.fx.service_types(kWeb) == std::vector<std::string>{"msg"});
+}
+
+TEST_CASE("nlchatd's own replies are marked; an operator's words are not", "[dispatch][chat]") {
+    Fixture f;
+    f.open_chat();
+    f.send(1, "op-a", MsgCommand{{"I'm here"}, Direction::Out, "op-a"});
+    std::vector<Json::Value> msgs;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "msg") msgs.push_back(line);
+    REQUIRE(msgs.size() == 2);  // "ringing..." then the operator's words
+    CHECK(msgs[0]["origin"] == "server");
+    CHECK(msgs[0]["msg"][0] == f.config.text_ringing);
+    CHECK_FALSE(msgs[1].isMember("origin"));
+    CHECK(msgs[1]["msg"][0] == "I'm here");
+}
+
+TEST_CASE("acknowledgements on the bus: taken once, acknowledged each time; unacknowledged lines resent",
+          "[dispatch][acks]") {
+    Fixture f;
+    f.d->service_connected(kWeb, f.now);
+    f.bus(kWeb, R"({"type":"service_online","service":"Web","acks":true})");
+    CHECK(f.fx.logged("service Web online (with acknowledgements)"));
+    f.join(1, "op-a");
+    f.bus(kWeb, R"({"type":"msg","address":"c1","msg":["hi"],"id":"w-1"})");
+    f.bus(kWeb, R"({"type":"msg","address":"c1","msg":["hi"],"id":"w-1"})");  // resent after a reconnect
+    CHECK(f.d->open_rings() == 1);
+    std::vector<std::string> acks;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "ack") acks.push_back(line["id"].asString());
+    CHECK(acks == std::vector<std::string>{"w-1", "w-1"});
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    REQUIRE(f.fx.to<MsgCommand>(1).size() == 1);  // "hi" reached the operator once
+    // nlchatd's reply ("ringing") was numbered too; the service acknowledges it.
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "msg") f.bus(kWeb, R"({"type":"ack","id":")" + line["id"].asString() + R"("})");
+
+    // What nlchatd writes carries ids and is kept until acknowledged.
+    f.fx.clear();
+    f.send(1, "op-a", MsgCommand{{"one"}, Direction::Out, "op-a"});
+    f.send(1, "op-a", MsgCommand{{"two"}, Direction::Out, "op-a"});
+    REQUIRE(f.fx.service.size() == 2);
+    std::string id1 = f.fx.service[0].second["id"].asString(), id2 = f.fx.service[1].second["id"].asString();
+    CHECK_FALSE(id1.empty());
+    CHECK(id1 != id2);
+    f.bus(kWeb, R"({"type":"ack","id":")" + id1 + R"("})");
+    // The service goes and comes back: only the unacknowledged line goes again, same id.
+    f.d->service_closed(kWeb, f.now);
+    f.fx.clear();
+    f.d->service_connected(kWeb + 1, f.now);
+    f.bus(kWeb + 1, R"({"type":"service_online","service":"Web","acks":true})");
+    std::vector<Json::Value> again;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "msg") again.push_back(line);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0]["id"] == id2);
+    CHECK(again[0]["msg"][0] == "two");
+}
+
+TEST_CASE("a service without acknowledgements sees no ids and no acks", "[dispatch][acks]") {
+    Fixture f;
+    f.open_chat();
+    f.bus(kWeb, R"({"type":"msg","address":"c1","msg":["again"],"id":"x-1"})");
+    f.send(1, "op-a", MsgCommand{{"reply"}, Direction::Out, "op-a"});
+    for (const auto& [conn, line] : f.fx.service) {
+        CHECK(line["type"] != "ack");
+        CHECK_FALSE(line.isMember("id"));
+    }
+}
+
 TEST_CASE("a caller who leaves withdraws its ring, or ends the chat as gone", "[dispatch][chat]") {
     Fixture f;
     f.service_online();

@@ -62,9 +62,11 @@ TEST_CASE("what nlchat-web sends the page has the shapes chat.js reads, and read
     CHECK(write_json(page_json(PageTyping{true})) == R"({"on":true,"t":"typing"})");
     CHECK(write_json(page_json(PageNotSent{5, "too long"})) == R"({"id":5,"t":"not_sent","text":"too long"})");
     CHECK(write_json(page_json(PageGone{"gone"})) == R"({"t":"gone","text":"gone"})");
-    ServerFrame welcome = PageWelcome{"tok", true, "notice", 40, 3, false};
-    CHECK(write_json(page_json(welcome)) ==
-          R"({"ended":false,"last_id":3,"max_chars":40,"notice":"notice","resumed":true,"t":"welcome","token":"tok"})");
+    ServerFrame welcome = PageWelcome{"tok", true, "notice", 40, 3, false, true};
+    CHECK(
+        write_json(page_json(welcome)) ==
+        R"({"ended":false,"last_id":3,"max_chars":40,"notice":"notice","resumed":true,"service_up":true,"t":"welcome",)"
+        R"("token":"tok"})");
     auto again = parse_server_frame(page_json(welcome));
     REQUIRE(again.kind == Typed<ServerFrame>::Kind::Ok);
     CHECK(page_json(*again.value) == page_json(welcome));

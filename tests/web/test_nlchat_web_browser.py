@@ -23,7 +23,7 @@ class BrowserTest(TempDirTest):
         os.makedirs(ARTEFACTS, exist_ok=True)
         self.procs = []
         key = self.path("a")
-        fp = make_key(key)
+        fp = self.fp = make_key(key)
         self.server = Nlchatd(self.dir, authorized=[fp], extra=FAST_TIMERS + ["--ring-timeout", "30"])
         self.procs.append(self.server)
         self.web = NlchatWeb(self.server, "--grace", "30", *self.web_args())

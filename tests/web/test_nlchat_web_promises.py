@@ -5,8 +5,9 @@ carries the security headers, an overlong message stays in the box with the reas
 characters are counted as code points on both sides, a page that has not written holds
 no per-address slot, a restart shows the chat as ended, and each notice comes once."""
 import signal
+import time
 
-from nltest import NlchatWeb
+from nltest import FAST_TIMERS, Nlchatd, NlchatWeb
 from relay import Relay
 from test_nlchat_web_browser import BrowserTest
 
@@ -124,6 +125,47 @@ class Promises(BrowserTest):
         b.do("wait_text", page="new", selector="#log", text="from the old window")
         b.do("wait_text", page="old", selector="#ended", text="This chat continued in another window.")
         self.assertEqual(self.count("old", "This chat continued in another window."), 1)
+
+    def state_of(self, page, msg_id):
+        return self.browser.do("text", page=page, selector=f'#log li[data-msg="{msg_id}"] .state')
+
+    def test_a_message_shows_delivered_only_once_nlchatd_has_it(self):
+        b = self.browser
+        self.start_chat("p", self.web.url, first="is anyone there")
+        b.do("wait_text", page="p", selector='#log li[data-msg="1"] .state', text="delivered")
+        # nlchatd stops answering (but its socket stays open): a message written now is
+        # with nlchat-web, shown as sent, and not as delivered until nlchatd takes it.
+        self.server.send_signal(signal.SIGSTOP)
+        try:
+            b.do("fill", page="p", selector="#text", text="hello?")
+            b.do("press", page="p", selector="#text", key="Enter")
+            b.do("wait_text", page="p", selector='#log li[data-msg="2"]', text="hello?")
+            time.sleep(1)
+            self.assertEqual(self.state_of("p", 2), " \u00b7 sent")
+        finally:
+            self.server.send_signal(signal.SIGCONT)
+        b.do("wait_text", page="p", selector='#log li[data-msg="2"] .state', text="delivered")
+        self.assertEqual(self.op.recv("msg")["msg"], ["hello?"])
+        with self.assertRaises(AssertionError):
+            self.op.recv("msg", timeout=1)  # once
+
+    def test_the_page_says_when_nlchatd_is_away_and_delivers_after(self):
+        b = self.browser
+        self.start_chat("p", self.web.url, first="still awake")
+        self.server.stop()
+        b.do("wait_text", page="p", selector="#service", text="The chat service is restarting")
+        b.do("fill", page="p", selector="#text", text="are you still there")
+        b.do("press", page="p", selector="#text", key="Enter")
+        b.do("wait_text", page="p", selector='#log li[data-msg="2"]', text="are you still there")
+        self.assertEqual(self.state_of("p", 2), " \u00b7 sent")
+        self.shot("p", "desktop-4-service-away")
+        # nlchatd comes back on the same socket: nlchat-web redials and resends.
+        server = Nlchatd(self.dir, authorized=[self.fp], extra=FAST_TIMERS + ["--ring-timeout", "30"])
+        self.procs.append(server)
+        server.wait_log("service Web online", timeout=15)
+        b.do("wait_gone", page="p", selector="#service", text="restarting")
+        b.do("wait_text", page="p", selector='#log li[data-msg="2"] .state', text="delivered")
+        self.assertEqual(self.count("p", "The chat service is restarting"), 0)
 
 
 class Refusal(BrowserTest):

@@ -341,3 +341,50 @@ TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the li
     f.web->bus_line(end);
     CHECK(f.rec.of(2, "ev").back()["text"] == f.config.text_ended_by_listener);
 }
+
+TEST_CASE("a caller's message shows delivered once nlchatd acknowledges it, also after a reload", "[web][acks]") {
+    Fixture f;
+    f.web->bus_state(true);
+    std::string token = f.open(1)["token"].asString();
+    f.web->frame(1, msg(1, "first"), f.now);
+    f.web->frame(1, msg(2, "second"), f.now);
+    REQUIRE(f.rec.bus_lines.size() == 2);
+    std::string id1 = f.rec.bus_lines[0]["id"].asString(), id2 = f.rec.bus_lines[1]["id"].asString();
+    CHECK_FALSE(id1.empty());
+    CHECK(id1 != id2);
+    CHECK(f.rec.of(1, "delivered").empty());  // accepted by nlchat-web is not yet delivered
+    Json::Value ack(Json::objectValue);
+    ack["type"] = "ack";
+    ack["id"] = id2;
+    f.web->bus_line(ack);
+    f.web->bus_line(ack);  // an ack twice says it once
+    ack["id"] = "someone-else's";
+    f.web->bus_line(ack);
+    auto delivered = f.rec.of(1, "delivered");
+    REQUIRE(delivered.size() == 1);
+    CHECK(delivered[0]["id"] == 2);
+    // A reload learns which of its messages were delivered.
+    f.open(2, token);
+    delivered = f.rec.of(2, "delivered");
+    REQUIRE(delivered.size() == 1);
+    CHECK(delivered[0]["id"] == 2);
+}
+
+TEST_CASE("pages are told when nlchatd is away and when it is back", "[web][acks]") {
+    Fixture f;
+    auto w = f.open(1);
+    CHECK_FALSE(w["service_up"].asBool());  // nlchat-web has not reached nlchatd yet
+    REQUIRE(f.rec.of(1, "service").size() == 1);
+    f.web->bus_state(true);
+    f.web->bus_state(true);  // no change, nothing said
+    auto service = f.rec.of(1, "service");
+    REQUIRE(service.size() == 2);
+    CHECK(service[1]["up"].asBool());
+    CHECK(service[1]["text"] == f.config.text_service_back);
+    f.web->bus_state(false);
+    service = f.rec.of(1, "service");
+    REQUIRE(service.size() == 3);
+    CHECK_FALSE(service[2]["up"].asBool());
+    CHECK(service[2]["text"] == f.config.text_service_away);
+    CHECK(f.open(2)["service_up"] == false);
+}

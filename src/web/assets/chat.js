@@ -2,12 +2,17 @@
 // The caller's side of nlchat-web: one WebSocket to the server it came from, a session
 // token kept in this tab's sessionStorage (no cookies), and a transcript the server
 // replays on reload. Messages not yet accepted by the server wait in an outbox (also in
-// sessionStorage) and are sent again, once, after a reconnect.
+// sessionStorage) and are sent again, once, after a reconnect. Each message the caller
+// wrote says how far it got: "sending" (still in this tab), "sent" (with nlchat-web,
+// which keeps it while the chat service is away) and "delivered" (the chat service has
+// it); the page never shows more than is true.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
   const log = $("log"), scroller = $("scroll"), text = $("text"), form = $("send"), typing = $("typing"), link = $("link");
   const endButton = $("end"), endedBox = $("ended"), endedText = $("ended-text"), again = $("again");
+  const serviceNote = $("service");
+  const delivered = new Set();  // ids of this chat's messages the chat service has
 
   const store = {
     get(k) { try { return sessionStorage.getItem(k); } catch (e) { return null; } },
@@ -56,6 +61,18 @@
     return li;
   }
 
+  // The state shown after one of the caller's messages: "sent" or "delivered".
+  function markState(li, state) {
+    let el = li.querySelector(".state");
+    if (!el) {
+      el = document.createElement("span");
+      el.className = "state";
+      li.appendChild(el);
+    }
+    el.textContent = " \u00b7 " + state;
+    li.dataset.state = state;
+  }
+
   function showPending(item) {
     const li = line("you pending", item.text, "You (sending)");
     li.dataset.id = String(item.id);
@@ -101,6 +118,7 @@
         if (token !== f.token || !f.resumed) {
           // A new chat (first visit, or the old one ended while we were away).
           log.textContent = "";
+          delivered.clear();
           seen = 0;
           setStarted(false);
         }
@@ -119,7 +137,9 @@
         seen = f.seq;
         if (f.kind === "you") {
           settle(f.id);
-          line("you", f.text, "You");
+          const li = line("you", f.text, "You");
+          li.dataset.msg = String(f.id);
+          markState(li, delivered.has(f.id) ? "delivered" : "sent");
           setStarted(true);
         } else if (f.kind === "listener") {
           typing.textContent = "";
@@ -132,6 +152,17 @@
         break;
       case "typing":
         typing.textContent = f.on ? "A listener is typing\u2026" : "";
+        break;
+      case "delivered": {
+        delivered.add(f.id);
+        const li = log.querySelector('.you[data-msg="' + f.id + '"]');
+        if (li) markState(li, "delivered");
+        break;
+      }
+      case "service":
+        // While the chat service is away the caller's messages wait with nlchat-web
+        // (shown as "sent", not "delivered"), and the page says so.
+        serviceNote.textContent = f.up ? "" : f.text;
         break;
       case "not_sent": {
         const item = settle(f.id);
@@ -246,6 +277,7 @@
     outbox = [];
     seen = 0;
     ended = false;
+    delivered.clear();
     log.textContent = "";
     typing.textContent = "";
     endedBox.hidden = true;
