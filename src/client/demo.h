@@ -7,6 +7,7 @@
 // written outside the temporary directory, which is removed at exit with the server.
 #pragma once
 
+#include <json/json.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -16,7 +17,7 @@
 
 #include "core/host_port.h"
 #include "core/rsa_key.h"
-#include "net/connector.h"
+#include "net/bus_link.h"
 #include "net/loop.h"
 #include "net/timer.h"
 
@@ -57,9 +58,8 @@ public:
 
 private:
     struct Persona;
-    void connect();
-    void on_line(std::string_view line);
-    void send(const std::string& json);
+    void on_line(const Json::Value& line);
+    void send(Json::Value line);
     void say(Persona& p, const std::string& text);
     void state(Persona& p, const char* s);
     void leave(Persona& p);
@@ -67,13 +67,11 @@ private:
     void begin(std::size_t index);
 
     net::Loop& loop_;
-    std::string bus_path_;
-    net::Connector connector_;
-    std::unique_ptr<net::LineStream> bus_;
+    net::BusLink bus_;  // dialled until nlchatd is up, and again if it goes
     std::vector<std::unique_ptr<Persona>> personas_;
     std::vector<std::unique_ptr<net::Timer>> timers_;
-    net::Timer retry_;
     int round_ = 0;
+    std::uint64_t sent_ = 0;
 };
 
 }  // namespace nlchat

@@ -15,14 +15,15 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "core/bus_line.h"
 #include "core/json_util.h"
 #include "core/option_table.h"
+#include "net/bus_link.h"
 #include "net/loop.h"
 #include "net/process.h"
-#include "net/redialer.h"
 #include "net/stdin_lines.h"
 
 using namespace nlchat;
@@ -105,28 +106,30 @@ Json::Value command_line(const std::string& line, std::string& error) {
 }
 
 // Prints what the server sends for callers; answers probes.
-void on_bus_line(net::LineStream& bus, std::string_view text) {
-    std::string error;
-    auto line = parse_json_object(text, error);
-    if (!line) {
-        std::fprintf(stderr, "nlchat-caller: bad line from the server: %s\n", error.c_str());
-        return;
-    }
-    ParsedBusLine parsed = parse_bus_line(*line);
+// Prints what reaches callers (probes and acknowledgements are the bus link's business).
+void on_bus_line(const Json::Value& line) {
+    ParsedBusLine parsed = parse_bus_line(line);
     if (parsed.kind == ParsedBusLine::Kind::Invalid) {
         std::fprintf(stderr, "nlchat-caller: bad line from the server: %s\n", parsed.error.c_str());
         return;
     }
     if (!parsed.value) return;  // a type this tool does not know
-    if (std::holds_alternative<BusProbe>(*parsed.value)) {
-        bus.write_line(write_json(bus_probe_ack()));
-    } else if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
+    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
         for (const auto& m : msg->msg) print_line(msg->address + ": " + m);
     } else if (auto* state = std::get_if<BusChatState>(&*parsed.value)) {
         print_line(state->address + " ~ " + state->state);
     } else if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) {
         print_line(left->address + " ended");
     }
+}
+
+// Ids for this run's msgs: a random prefix (so a restarted nlchat-caller's do not look
+// like its last run's to nlchatd) and a count.
+std::string id_prefix() {
+    std::random_device random;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%08x%08x", random(), random());
+    return std::string("caller-") + hex;
 }
 
 }  // namespace
@@ -148,30 +151,19 @@ int main(int argc, char** argv) {
     int status = 0;
     net::Loop loop;
     {
-        std::unique_ptr<net::LineStream> bus;
         std::unique_ptr<net::StdinLines> input;
-        bool input_ended = false;
-        std::unique_ptr<net::Redialer> redialer;
-        auto leave = [&] {
-            redialer->close();
+        std::unique_ptr<net::BusLink> bus;
+        bool up = false, leaving = false;
+        const std::string prefix = id_prefix();
+        std::uint64_t next_id = 1;
+        auto leave = [&](int code) {
+            if (leaving) return;
+            leaving = true;
+            status = code;
             input.reset();
+            bus->stop();  // what waits goes out first
         };
-        auto connected = [&](std::unique_ptr<net::LineStream> stream) {
-            bus = std::move(stream);
-            redialer->reset();
-            net::LineStream::Handlers h;
-            h.on_line = [&](std::string_view line) { on_bus_line(*bus, line); };
-            h.on_close = [&](const std::string& reason) {
-                bus.reset();
-                std::fprintf(stderr, "nlchat-caller: the bus connection ended: %s%s\n", reason.c_str(),
-                             opts.redial && !input_ended ? "; dialling again" : "");
-                if (opts.redial && !input_ended) return redialer->dial();
-                status = 1;
-                leave();
-            };
-            bus->start(std::move(h));
-            bus->write_line(write_json(bus_service_online(service, chat_states)));
-            if (input) return;  // back after an outage: standard input is still being read
+        auto read_input = [&] {
             input = std::make_unique<net::StdinLines>(
                 loop, kMaxLine,
                 [&](std::string_view text) {
@@ -181,34 +173,35 @@ int main(int argc, char** argv) {
                         std::fprintf(stderr, "nlchat-caller: %s\n", error.c_str());
                         return;
                     }
-                    // Never as if sent: a line typed while the bus is down is said not sent.
-                    if (!bus || !bus->write_line(write_json(cmd)))
-                        std::fprintf(stderr, "nlchat-caller: not sent (the bus is down): %s\n", line.c_str());
+                    // Numbered, so that nlchatd acknowledges it and a resend is taken once.
+                    if (cmd["type"] == BusMsg::kType) cmd["id"] = prefix + "-" + std::to_string(next_id++);
+                    // Never as if sent: a line that cannot even be held is said so, and one
+                    // held while the bus is down is said to wait.
+                    if (!bus->write(cmd))
+                        std::fprintf(stderr, "nlchat-caller: not sent (too many lines wait for the bus): %s\n",
+                                     line.c_str());
+                    else if (!up)
+                        std::fprintf(stderr, "nlchat-caller: the bus is down; held until it is back: %s\n",
+                                     line.c_str());
                 },
-                [&] {
-                    // End of input: let the last lines go out, then leave.
-                    input_ended = true;
-                    redialer->close();
-                    if (bus) bus->close(true);
-                });
+                [&] { leave(0); });  // end of input: let the last lines go out, then leave
         };
-        redialer = std::make_unique<net::Redialer>(
-            loop, kMaxLine, net::Redialer::Target{std::nullopt, socket_path}, Backoff::Policy{0.25, 5, 0.2, false},
-            net::Redialer::Handlers{connected, [&](const std::string& err, double retry_in) {
-                                        char again[48] = "";
-                                        if (opts.redial)
-                                            std::snprintf(again, sizeof again, "; dialling again in %.2f s", retry_in);
-                                        std::fprintf(stderr, "nlchat-caller: cannot connect to '%s': %s%s\n",
-                                                     socket_path.c_str(), err.c_str(), again);
-                                        if (opts.redial) return;
-                                        status = 1;
-                                        leave();
-                                    }});
-        redialer->dial();
+        net::BusLink::Handlers handlers{[](const Json::Value& line) { on_bus_line(line); },
+                                        [&](bool now_up, const std::string& why) {
+                                            up = now_up;
+                                            if (now_up) {
+                                                if (!input && !leaving) read_input();
+                                                return;
+                                            }
+                                            std::fprintf(stderr, "nlchat-caller: %s%s\n", why.c_str(),
+                                                         opts.redial ? "; dialling again" : "");
+                                            if (!opts.redial) leave(1);
+                                        }};
+        bus = std::make_unique<net::BusLink>(loop, socket_path, service, 2000, handlers, chat_states);
+        bus->start();
         loop.run();
         input.reset();
         bus.reset();
-        redialer->close();
     }
     loop.run();
     if (!loop.close()) std::fprintf(stderr, "nlchat-caller: event loop closed with handles still open\n");

@@ -114,11 +114,12 @@ WebServer::WebServer(net::Loop& loop, WebSettings settings, Logger& logger)
       logger_(logger),
       sessions_(settings_.web, *this),
       bus_(loop, settings_.socket_path, settings_.service, settings_.web.max_bus_queue,
-           BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line); },
-                             [this](bool up, const std::string& why) {
-                                 logger_.log(up ? LogLevel::Info : LogLevel::Warning, why);
-                                 sessions_.bus_state(up);
-                             }}),
+           net::BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line); },
+                                  [this](bool up, const std::string& why) {
+                                      logger_.log(up ? LogLevel::Info : LogLevel::Warning,
+                                                  up ? why : why + "; redialling");
+                                      sessions_.bus_state(up);
+                                  }}),
       tick_(loop) {
     csp_ =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "

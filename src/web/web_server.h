@@ -10,11 +10,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "net/bus_link.h"
 #include "net/logger.h"
 #include "net/loop.h"
 #include "net/timer.h"
 #include "web/assets.h"
-#include "web/bus_link.h"
 #include "web/web_config.h"
 #include "web/web_sessions.h"
 
@@ -82,7 +82,7 @@ private:
     WebSettings settings_;
     Logger& logger_;
     WebSessions sessions_;
-    BusLink bus_;
+    net::BusLink bus_;
     net::Timer tick_;
     lws_context* context_ = nullptr;
     std::string csp_;

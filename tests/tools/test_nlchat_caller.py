@@ -20,7 +20,7 @@ class CallerTool(TempDirTest):
         self.assertIn(b"'--colour' is not known", r.stderr)
         r = run([program("nlchat-caller"), "--socket", self.path("nothing.sock")], input=b"a: hi\n")
         self.assertEqual(r.returncode, 1)
-        self.assertIn(f"cannot connect to '{self.path('nothing.sock')}'".encode(), r.stderr)
+        self.assertIn(f"cannot reach nlchatd at '{self.path('nothing.sock')}'".encode(), r.stderr)
 
     def test_lines_it_does_not_understand_are_reported(self):
         server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
@@ -37,22 +37,24 @@ class CallerTool(TempDirTest):
             caller.stop()
             server.stop()
 
-    def test_redial_rides_out_a_server_restart_and_says_what_was_not_sent(self):
+    def test_redial_rides_out_a_server_restart_and_delivers_what_waited(self):
         server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
         caller = Caller(server, "Web", "--redial")
         try:
-            server.wait_log("service Web online")
+            server.wait_log("service Web online (with acknowledgements)")
             server.stop()
             caller.err.wait_for(lambda l: "the bus connection ended" in l and "dialling again" in l, 10, "the loss")
-            caller.err.wait_for(lambda l: "cannot connect to" in l and "dialling again in" in l, 10, "a retry")
-            # A line typed while the bus is down is said not sent, never kept as if sent.
+            # A line typed while the bus is down is held, and said to be: never as if sent.
             caller.say("alex", "while you were away")
-            caller.err.wait_for(lambda l: l == "nlchat-caller: not sent (the bus is down): alex: while you were away",
-                                10, "the line said not sent")
+            caller.err.wait_for(
+                lambda l: l == "nlchat-caller: the bus is down; held until it is back: alex: while you were away",
+                10, "the line said held")
             server = Nlchatd(self.dir, allow_any=True, extra=FAST_TIMERS)
             server.wait_log("service Web online", timeout=15)
-            caller.say("alex", "hello again")
+            # It arrives once the bus is back: nlchatd answers it (nobody is on shift).
             caller.expect("alex: Sorry, no listeners are available at the moment. Please try again later.")
+            caller.say("sam", "hello again")
+            caller.expect("sam: Sorry, no listeners are available at the moment. Please try again later.")
             caller.proc.stdin.close()  # the end of input ends it, dialling or not
             self.assertEqual(caller.proc.wait(timeout=10), 0)
         finally:
@@ -65,7 +67,8 @@ class CallerTool(TempDirTest):
         try:
             server.wait_log("service Web online")
             server.stop()
-            caller.err.wait_for(lambda l: l.endswith("the bus connection ended: connection closed by peer"), 10, "loss")
+            caller.err.wait_for(lambda l: l == "nlchat-caller: the bus connection ended: connection closed by peer",
+                                10, "the loss")
             self.assertEqual(caller.proc.wait(timeout=10), 1)
         finally:
             caller.stop()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// nlchat-web's link to nlchatd's service bus: it connects to the unix socket, announces
+// A service's link to nlchatd's service bus (nlchat-web's, nlchat-caller's, the demo's
+// callers'): it connects to the unix socket, announces
 // the service (with acknowledgements, core/bus_line.h), answers probes, and when nlchatd
 // goes away (a restart, a crash) dials again with a capped backoff until it is back.
 //
@@ -24,17 +25,19 @@
 #include "net/redialer.h"
 #include "net/timer.h"
 
-namespace nlchat {
+namespace nlchat::net {
 
 class BusLink {
 public:
     struct Handlers {
         std::function<void(const Json::Value& line)> on_line;
-        // The link came up (true) or went down (false), with a sentence for the log.
+        // The link came up (true) or went down (false), with a sentence for the log (it
+        // will be dialled again unless stop() is called).
         std::function<void(bool up, const std::string& why)> on_state;
     };
 
-    BusLink(net::Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h);
+    BusLink(Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h,
+            bool chat_states = true);
     ~BusLink();
     BusLink(const BusLink&) = delete;
     BusLink& operator=(const BusLink&) = delete;
@@ -49,18 +52,19 @@ public:
     void stop();
 
 private:
-    void connected(std::unique_ptr<net::LineStream> stream);
+    void connected(std::unique_ptr<LineStream> stream);
     void lost(const std::string& why);
     void line(std::string_view text);
     void flush();
 
     std::string socket_path_, service_;
+    bool chat_states_;
     std::size_t max_queue_;
     Handlers handlers_;
     // A quarter of a second, doubling to 5 s: nlchatd is on the same machine, and a caller
     // is waiting on the page while it restarts.
-    net::Redialer redialer_;
-    std::unique_ptr<net::LineStream> stream_;
+    Redialer redialer_;
+    std::unique_ptr<LineStream> stream_;
     struct Entry {
         std::string id;  // empty: leaves once written
         std::string text;
@@ -72,10 +76,10 @@ private:
     // Until nlchatd's welcome says it acknowledges, nothing is flushed (a second at most);
     // without one, lines leave the outbox once written, as before acknowledgements.
     bool acks_ = false, awaiting_welcome_ = false;
-    net::Timer welcome_timer_;
+    Timer welcome_timer_;
     RecentIds seen_;  // nlchatd's msg ids lately handed on
     bool stopped_ = false;
     bool told_down_ = false;
 };
 
-}  // namespace nlchat
+}  // namespace nlchat::net

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "web/bus_link.h"
+#include "net/bus_link.h"
 
 #include <algorithm>
 
 #include "core/bus_line.h"
 #include "core/json_util.h"
 
-namespace nlchat {
+namespace nlchat::net {
 namespace {
 
 // The longest line nlchatd sends a service is a msg with its bounded texts; this leaves
@@ -15,17 +15,19 @@ constexpr std::size_t kMaxBusLine = 1 << 20;
 
 }  // namespace
 
-BusLink::BusLink(net::Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h)
+BusLink::BusLink(Loop& loop, std::string socket_path, std::string service, std::size_t max_queue, Handlers h,
+                 bool chat_states)
     : socket_path_(std::move(socket_path)),
       service_(std::move(service)),
+      chat_states_(chat_states),
       max_queue_(max_queue),
       handlers_(std::move(h)),
       redialer_(loop, kMaxBusLine, {std::nullopt, socket_path_}, {0.25, 5, 0.2, false},
-                {[this](std::unique_ptr<net::LineStream> s) { connected(std::move(s)); },
+                {[this](std::unique_ptr<LineStream> s) { connected(std::move(s)); },
                  [this](const std::string& err, double) {
                      if (told_down_) return;  // said once per outage, not at every retry
                      told_down_ = true;
-                     handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err + "; retrying");
+                     handlers_.on_state(false, "cannot reach nlchatd at '" + socket_path_ + "': " + err);
                  }}),
       welcome_timer_(loop) {}
 
@@ -35,15 +37,15 @@ void BusLink::start() {
     if (!stopped_) redialer_.dial();
 }
 
-void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
+void BusLink::connected(std::unique_ptr<LineStream> stream) {
     stream_ = std::move(stream);
     redialer_.reset();
     told_down_ = false;
-    net::LineStream::Handlers h;
+    LineStream::Handlers h;
     h.on_line = [this](std::string_view text) { line(text); };
     h.on_close = [this](const std::string& why) { lost(why); };
     stream_->start(std::move(h));
-    stream_->write_line(write_json(bus_service_online(service_, true, /*acks=*/true)));
+    stream_->write_line(write_json(bus_service_online(service_, chat_states_, /*acks=*/true)));
     stream_->write_line(write_json(bus_status("Connected")));
     written_ = 0;  // nothing written to the old link counts
     acks_ = false;
@@ -60,7 +62,7 @@ void BusLink::connected(std::unique_ptr<net::LineStream> stream) {
 void BusLink::lost(const std::string& why) {
     // LineStream allows being destroyed from inside its own callback.
     stream_.reset();
-    handlers_.on_state(false, "the bus connection ended (" + why + "); redialling");
+    handlers_.on_state(false, "the bus connection ended: " + why);
     told_down_ = true;
     if (!stopped_) redialer_.dial();  // at once; waits only if that fails
 }
@@ -128,4 +130,4 @@ void BusLink::stop() {
     if (stream_) stream_->close(true);
 }
 
-}  // namespace nlchat
+}  // namespace nlchat::net
