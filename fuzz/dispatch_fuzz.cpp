@@ -3,6 +3,9 @@
 // lines, connections coming and going and time passing must leave the state machine
 // consistent (no exception, no crash). Two operators join first with a fixed key, and a
 // service is online, so the fuzzer starts from a live server rather than an empty one.
+// At the end, the journal must agree with the state: a dispatch restored from the
+// records as they were journaled has the same snapshot as the original, and restoring
+// a snapshot gives that snapshot back.
 //
 // Input: lines. The first byte of a line picks the event, the rest is its JSON:
 //   'a'/'b' + JSON   a command from operator a or b (wrapper UUID = its own)
@@ -34,7 +37,15 @@ struct NullEffects : DispatchEffects {
     void close_service(ConnId) override {}
     bool save_ring_counter(std::int64_t next) override { return next % 5 != 0; }
     void log(LogLevel, const std::string&) override {}
+    std::vector<Json::Value> journaled;
+    void journal(const Json::Value& record) override { journaled.push_back(record); }
 };
+
+Json::Value as_array(const std::vector<Json::Value>& records) {
+    Json::Value a(Json::arrayValue);
+    for (const auto& r : records) a.append(r);
+    return a;
+}
 
 Json::Value object(const std::string& text) {
     std::string error;
@@ -98,6 +109,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 d.tick(now);
             }
         }
+    }
+    const Json::Value state = as_array(d.snapshot());
+    const std::vector<Json::Value>* journaled = &fx.journaled;
+    for (const auto* records : {journaled, static_cast<const std::vector<Json::Value>*>(nullptr)}) {
+        NullEffects fx2;
+        Dispatch again(
+            config, fuzz::key().public_key(), fx2, [] { return std::string("n"); }, "salt", 1);
+        std::vector<Json::Value> snap = d.snapshot();
+        again.restore(records ? *records : snap, now);
+        if (!(as_array(again.snapshot()) == state)) std::abort();
     }
     return 0;
 }

@@ -54,6 +54,11 @@ public:
     // then not started.
     virtual bool save_ring_counter(std::int64_t next_id) = 0;
     virtual void log(LogLevel level, const std::string& text) = 0;
+    // A change to what must survive a restart (dispatch_journal.cpp lists the records):
+    // the server appends it to its journal and commits before any acknowledgement of this
+    // turn leaves. A record {"j":"end"...} or {"j":"ring_end"...} means text left the live
+    // state, and the journal should be rewritten from snapshot() (so it leaves the disk).
+    virtual void journal(const Json::Value& record) { (void)record; }
 };
 
 class Dispatch {
@@ -85,6 +90,22 @@ public:
     // available from next_deadline() (monotonic seconds).
     void tick(const Now& now);
     std::optional<double> next_deadline() const;
+
+    // ---- what survives a restart (dispatch_journal.cpp) --------------------------------
+    // The live state as journal records: open rings with their texts, chats (operator,
+    // its key, service, caller) with the texts held for an absent operator, the lines
+    // written to services and not yet acknowledged, and the ids lately taken from them.
+    std::vector<Json::Value> snapshot() const;
+    // Rebuilds that state from a journal's records (before any connection): chats come
+    // back with their operators absent, in grace from `now`; rings ring again once
+    // operators join, with a fresh timeout. Unusable records are skipped and counted.
+    struct Restored {
+        std::size_t chats = 0, rings = 0, held = 0, unacked = 0, skipped = 0;
+    };
+    Restored restore(const std::vector<Json::Value>& records, const Now& now);
+    // false: the journal cannot be written (disk full, read-only): no new chat starts
+    // (callers are told the service is unavailable), the ones there are go on.
+    void set_journal_ok(bool ok) { journal_ok_ = ok; }
 
     // ---- read-only views, for tests, logs and benchmarks ----------------------------
     std::size_t pool_size() const;
@@ -183,6 +204,21 @@ private:
     DispatchEffects& effects_;
     std::function<std::string()> make_nonce_;
     std::string log_salt_;
+    bool journal_ok_ = true;
+    // Emits a journal record (a no-op for effects that keep none).
+    void journal(Json::Value record) { effects_.journal(record); }
+    void journal_ring_end(std::int64_t id) {
+        Json::Value r(Json::objectValue);
+        r["j"] = "ring_end";
+        r["id"] = Json::Int64(id);
+        journal(std::move(r));
+    }
+    void journal_op(const char* kind, const std::string& uuid) {
+        Json::Value r(Json::objectValue);
+        r["j"] = kind;
+        r["op"] = uuid;
+        journal(std::move(r));
+    }
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;
 

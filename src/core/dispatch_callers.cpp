@@ -93,8 +93,14 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
     if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
         if (!s.acks || !msg->id) return handle_caller_msg(name, *msg, now);
         // A msg seen already (resent after a reconnect) is acknowledged again, not taken twice.
-        if (s.seen.add(*msg->id)) handle_caller_msg(name, *msg, now);
-        else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
+        if (s.seen.add(*msg->id)) {
+            Json::Value r(Json::objectValue);
+            r["j"] = "seen";
+            r["svc"] = name;
+            r["id"] = *msg->id;
+            journal(std::move(r));
+            handle_caller_msg(name, *msg, now);
+        } else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
         // Taken: delivered to the operator, held for it, ringing, or answered with a reply.
         return effects_.send_service(service, bus_json(BusAck{*msg->id}));
     }
@@ -102,6 +108,11 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
         for (auto it = s.unacked.begin(); it != s.unacked.end(); ++it)
             if (it->first == ack->id) {
                 s.unacked.erase(it);
+                Json::Value r(Json::objectValue);
+                r["j"] = "out_acked";
+                r["svc"] = name;
+                r["id"] = ack->id;
+                journal(std::move(r));
                 break;
             }
         return;
@@ -203,7 +214,14 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
             log(LogLevel::Warning, "ring " + std::to_string(*existing->second.ring) + " holds the most texts allowed");
             return reply_to_caller(key, config_.text_not_delivered);
         }
-        for (auto& t : texts) ring.held.push_back(std::move(t));
+        for (auto& t : texts) {
+            Json::Value r(Json::objectValue);
+            r["j"] = "ring_text";
+            r["id"] = Json::Int64(*existing->second.ring);
+            r["text"] = t;
+            journal(std::move(r));
+            ring.held.push_back(std::move(t));
+        }
         return;
     }
     start_ring(key, std::move(texts), now);
@@ -218,6 +236,10 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
         log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
         return reply_to_caller(caller, config_.text_no_operators);
     }
+    if (!journal_ok_) {
+        log(LogLevel::Warning, "no new chat for " + tag(caller) + ": the journal cannot be written");
+        return reply_to_caller(caller, config_.text_unavailable);
+    }
     // An ID is used only once the counter past it is on disk, so none is ever reused.
     if (next_ring_id_ >= kMaxRingId || !effects_.save_ring_counter(next_ring_id_ + 1)) {
         log(LogLevel::Warning, "cannot start a ring for " + tag(caller) + ": the ring counter could not be saved");
@@ -230,6 +252,14 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     ring.expires_mono = now.mono + config_.ring_timeout;
     ring.expires_wall = now.wall + config_.ring_timeout;
     callers_[caller].ring = id;
+    Json::Value r(Json::objectValue);
+    r["j"] = "ring";
+    r["id"] = Json::Int64(id);
+    r["svc"] = caller.first;
+    r["addr"] = caller.second;
+    r["texts"] = Json::Value(Json::arrayValue);
+    for (const auto& t : ring.held) r["texts"].append(t);
+    journal(std::move(r));
     bool busy = all_busy();
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
     broadcast(ring_command(id, ring, now));
@@ -242,6 +272,7 @@ void Dispatch::expire_ring(std::int64_t id) {
     CallerKey caller = it->second.caller;
     rings_.erase(it);
     callers_.erase(caller);
+    journal_ring_end(id);
     log(LogLevel::Info, "ring " + std::to_string(id) + " timed out");
     broadcast(RingAckAckCommand{"", id});
     reply_to_caller(caller, config_.text_ring_timed_out);
@@ -266,6 +297,7 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
         std::int64_t id = *it->second.ring;
         rings_.erase(id);
         callers_.erase(it);
+        journal_ring_end(id);
         log(LogLevel::Info, "ring " + std::to_string(id) + " withdrawn: " + tag(key) + " left");
         broadcast(RingAckAckCommand{"", id});
         return;
@@ -300,6 +332,12 @@ void Dispatch::send_to_service(const std::string& name, const Json::Value& line)
         std::string id = to_hex(sha256("ids" + log_salt_).substr(0, 4)) + "-" + std::to_string(s.next_id++);
         numbered["id"] = id;
         s.unacked.emplace_back(id, numbered);
+        Json::Value r(Json::objectValue);
+        r["j"] = "out";
+        r["svc"] = name;
+        r["id"] = id;
+        r["line"] = numbered;
+        journal(std::move(r));
         if (s.conn) effects_.send_service(*s.conn, numbered);
         return;
     }

@@ -28,6 +28,8 @@ public:
     }
     bool contains(const std::string& id) const { return seen_.count(id) != 0; }
     std::size_t size() const { return order_.size(); }
+    // Oldest first.
+    const std::deque<std::string>& ids() const { return order_; }
 
 private:
     std::size_t limit_;

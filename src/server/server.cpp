@@ -64,6 +64,7 @@ bool Server::start(std::string& error) {
     dispatch_ = std::make_unique<Dispatch>(
         settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); }, random_bytes(16),
         first_id);
+    if (!restore_journal(error)) return false;
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (settings_.max_connections == 0) {
         // Every connection is a descriptor: keep some for the listeners, the state files,
@@ -103,6 +104,8 @@ void Server::shutdown() {
     if (shutting_down_) return;
     shutting_down_ = true;
     logger_.log(LogLevel::Info, "shutting down");
+    commit_journal();  // the last turn's changes, before the acknowledgements go
+    if (commit_) commit_->close();
     operators_listener_.close();
     services_listener_.close();
     deadline_.close();
@@ -363,6 +366,12 @@ void Server::on_service_line(ConnId conn, std::string_view line) {
 }
 
 void Server::send_service(ConnId service, const Json::Value& line) {
+    // An acknowledgement promises the line is safe: it waits for this turn's commit.
+    if (line["type"] == BusAck::kType) return held_acks_.emplace_back(service, line), void();
+    write_service(service, line);
+}
+
+void Server::write_service(ConnId service, const Json::Value& line) {
     auto it = services_.find(service);
     if (it != services_.end()) it->second->write_line(write_json(line));
 }
@@ -372,6 +381,64 @@ void Server::close_service(ConnId service) {
     if (it == services_.end()) return;
     it->second->close(true);
     services_.erase(it);
+}
+
+// ---- the journal -----------------------------------------------------------------------
+
+bool Server::restore_journal(std::string& error) {
+    journal_ = std::make_unique<Journal>(settings_.state_dir + "/journal");
+    Journal::Loaded loaded;
+    if (!journal_->load(loaded, error)) return false;
+    if (loaded.torn) log(LogLevel::Warning, "the journal's last record was cut off (a crash mid-write); it is dropped");
+    if (loaded.bad_lines)
+        log(LogLevel::Warning, "the journal has " + std::to_string(loaded.bad_lines) + " unreadable line(s); skipped");
+    if (!loaded.records.empty()) {
+        Dispatch::Restored n = dispatch_->restore(loaded.records, now());
+        log(LogLevel::Info, "journal: " + std::to_string(n.chats) + " chat(s) with " + std::to_string(n.held) +
+                                " held text(s), " + std::to_string(n.rings) + " ring(s) and " +
+                                std::to_string(n.unacked) + " unacknowledged line(s) restored" +
+                                (n.skipped ? "; " + std::to_string(n.skipped) + " record(s) skipped" : ""));
+    }
+    // Compacted at once: only what is live stays on disk.
+    compact_ = true;
+    commit_ = std::make_unique<net::BeforeBlock>(loop_, [this] { commit_journal(); });
+    commit_journal();
+    reschedule();
+    return true;
+}
+
+void Server::journal(const Json::Value& record) {
+    if (!journal_) return;
+    journal_->append(record);
+    const std::string kind = record["j"].asString();
+    if (kind == "end" || kind == "ring_end") compact_ = true;
+}
+
+void Server::commit_journal() {
+    if (!journal_ || (!compact_ && !journal_->pending())) return flush_acks();
+    std::string error;
+    bool ok = compact_ ? journal_->rewrite(dispatch_->snapshot(), error) : journal_->commit(error);
+    if (!ok) {
+        // Nothing of this turn is acknowledged; the dispatch takes no new chat until
+        // the journal can be written again, and keeps the chats it has.
+        if (journal_ok_) logger_.log(LogLevel::Warning, error + "; no new chat starts until it can be written");
+        journal_ok_ = false;
+        dispatch_->set_journal_ok(false);
+        return;
+    }
+    compact_ = false;
+    if (!journal_ok_) {
+        logger_.log(LogLevel::Info, "the journal can be written again");
+        journal_ok_ = true;
+        dispatch_->set_journal_ok(true);
+    }
+    flush_acks();
+}
+
+void Server::flush_acks() {
+    std::vector<std::pair<ConnId, Json::Value>> acks = std::move(held_acks_);
+    held_acks_.clear();
+    for (const auto& [service, line] : acks) write_service(service, line);
 }
 
 bool Server::save_ring_counter(std::int64_t next_id) {

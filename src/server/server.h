@@ -24,7 +24,9 @@
 #include "net/listener.h"
 #include "net/logger.h"
 #include "net/loop.h"
+#include "net/poll.h"
 #include "net/timer.h"
+#include "server/journal.h"
 
 namespace nlchat {
 
@@ -74,6 +76,7 @@ public:
     void send_service(ConnId service, const Json::Value& line) override;
     void close_service(ConnId service) override;
     bool save_ring_counter(std::int64_t next_id) override;
+    void journal(const Json::Value& record) override;
     // Lines of the dispatch's that a peer can repeat at will are rate-limited by shape.
     void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
 
@@ -110,6 +113,13 @@ private:
     [[nodiscard]] bool load_ring_counter(std::int64_t& first_id, std::string& error);
     Now now() const;
     std::string ring_counter_path() const;
+    // Loads the journal into the dispatch and compacts it (at start).
+    [[nodiscard]] bool restore_journal(std::string& error);
+    // End of a loop turn: what the dispatch journaled goes to disk (one fdatasync, or a
+    // rewrite when a chat ended), and only then the acknowledgements of the turn leave.
+    void commit_journal();
+    void flush_acks();
+    void write_service(ConnId service, const Json::Value& line);
 
     net::Loop& loop_;
     ServerSettings settings_;
@@ -125,6 +135,11 @@ private:
     std::map<ConnId, std::unique_ptr<net::LineStream>> services_;
     ConnId next_conn_ = 1;
     bool shutting_down_ = false;
+    std::unique_ptr<Journal> journal_;
+    std::unique_ptr<net::BeforeBlock> commit_;
+    bool compact_ = false;                                   // a chat ended: rewrite the journal from the snapshot
+    bool journal_ok_ = true;                                 // the last write succeeded
+    std::vector<std::pair<ConnId, Json::Value>> held_acks_;  // until their turn's commit
 };
 
 }  // namespace nlchat

@@ -38,6 +38,8 @@ struct Recorder : DispatchEffects {
         return counter_saves;
     }
     void log(LogLevel, const std::string& text) override { logs.push_back(text); }
+    std::vector<Json::Value> journal_records;  // everything journaled, in order (never cleared)
+    void journal(const Json::Value& record) override { journal_records.push_back(record); }
 
     // The commands of type T sent to connection `c`, oldest first.
     template <class T> std::vector<T> to(ConnId c) const {

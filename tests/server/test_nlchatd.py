@@ -171,6 +171,9 @@ class Rings(ServerTest):
         server = self.start_server()
         web = self.caller(server)
         a = self.operator(server, self.key_a, "op-a")
+        # The ring still open when nlchatd stopped rings again (the journal kept it) ...
+        self.assertEqual(a.recv("ring")["ID"], first)
+        # ... and a new one never reuses an ID.
         web.say("c2", "hi")
         self.assertGreater(a.recv("ring")["ID"], first)
 

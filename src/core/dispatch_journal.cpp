@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Dispatch, what survives a restart: the records it journals as things change, the
+// snapshot the journal is rewritten from, and the restore that rebuilds the state.
+//
+// Records (one JSON object each, kind in "j"); texts are only ever those still waiting
+// for delivery, and leave with their chat:
+//   {"j":"ring","id":N,"svc":S,"addr":A,"texts":[T...]}  a ring opened (its texts so far)
+//   {"j":"ring_text","id":N,"text":T}                    a text added to an open ring
+//   {"j":"ring_end","id":N}                              taken, timed out or withdrawn
+//   {"j":"chat","op":U,"key":PEM,"svc":S,"addr":A}       a ring taken: the association
+//   {"j":"held","op":U,"text":T}                         a caller text held for an absent operator
+//   {"j":"delivered","op":U}                             the held texts reached the operator
+//   {"j":"end","op":U}                                   the association ended
+//   {"j":"out","svc":S,"id":X,"line":L}                  a line to an acknowledging service
+//   {"j":"out_acked","svc":S,"id":X}                     ... which acknowledged it
+//   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
+#include <map>
+
+#include "core/dispatch.h"
+
+namespace nlchat {
+namespace {
+
+Json::Value record(const char* kind) {
+    Json::Value r(Json::objectValue);
+    r["j"] = kind;
+    return r;
+}
+
+bool text_field(const Json::Value& r, const char* name) { return r[name].isString() && !r[name].asString().empty(); }
+
+}  // namespace
+
+std::vector<Json::Value> Dispatch::snapshot() const {
+    std::vector<Json::Value> out;
+    for (const auto& [id, ring] : rings_) {
+        Json::Value r = record("ring");
+        r["id"] = Json::Int64(id);
+        r["svc"] = ring.caller.first;
+        r["addr"] = ring.caller.second;
+        r["texts"] = Json::Value(Json::arrayValue);
+        for (const auto& t : ring.held) r["texts"].append(t);
+        out.push_back(std::move(r));
+    }
+    for (const auto& [uuid, op] : operators_) {
+        if (!op.caller) continue;
+        Json::Value chat = record("chat");
+        chat["op"] = uuid;
+        chat["key"] = op.key.to_pem();
+        chat["svc"] = op.caller->first;
+        chat["addr"] = op.caller->second;
+        out.push_back(std::move(chat));
+        for (const Command& cmd : op.held) {
+            const auto* msg = std::get_if<MsgCommand>(&cmd);
+            if (!msg) continue;
+            for (const auto& text : msg->msg) {
+                Json::Value held = record("held");
+                held["op"] = uuid;
+                held["text"] = text;
+                out.push_back(std::move(held));
+            }
+        }
+    }
+    for (const auto& [name, s] : services_) {
+        for (const auto& [id, line] : s.unacked) {
+            Json::Value r = record("out");
+            r["svc"] = name;
+            r["id"] = id;
+            r["line"] = line;
+            out.push_back(std::move(r));
+        }
+        for (const auto& id : s.seen.ids()) {
+            Json::Value r = record("seen");
+            r["svc"] = name;
+            r["id"] = id;
+            out.push_back(std::move(r));
+        }
+    }
+    return out;
+}
+
+Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, const Now& now) {
+    Restored n;
+    // Chats and rings as the records leave them; applied to the state at the end.
+    struct Chat {
+        std::string key;
+        CallerKey caller;
+        std::vector<std::string> held;
+    };
+    std::map<std::string, Chat> chats;
+    std::map<std::int64_t, Ring> rings;
+    for (const Json::Value& r : records) {
+        if (!r.isObject()) {
+            ++n.skipped;
+            continue;
+        }
+        const std::string kind = r["j"].isString() ? r["j"].asString() : "";
+        if (kind == "ring" && r["id"].isInt64() && text_field(r, "svc") && text_field(r, "addr") &&
+            r["texts"].isArray()) {
+            Ring& ring = rings[r["id"].asInt64()];
+            ring.caller = {r["svc"].asString(), r["addr"].asString()};
+            ring.held.clear();
+            for (const auto& t : r["texts"])
+                if (t.isString()) ring.held.push_back(t.asString());
+        } else if (kind == "ring_text" && r["id"].isInt64() && r["text"].isString()) {
+            auto it = rings.find(r["id"].asInt64());
+            if (it != rings.end()) it->second.held.push_back(r["text"].asString());
+        } else if (kind == "ring_end" && r["id"].isInt64()) {
+            rings.erase(r["id"].asInt64());
+        } else if (kind == "chat" && text_field(r, "op") && text_field(r, "key") && text_field(r, "svc") &&
+                   text_field(r, "addr")) {
+            chats[r["op"].asString()] = Chat{r["key"].asString(), {r["svc"].asString(), r["addr"].asString()}, {}};
+        } else if (kind == "held" && text_field(r, "op") && r["text"].isString()) {
+            auto it = chats.find(r["op"].asString());
+            if (it != chats.end()) it->second.held.push_back(r["text"].asString());
+        } else if (kind == "delivered" && text_field(r, "op")) {
+            auto it = chats.find(r["op"].asString());
+            if (it != chats.end()) it->second.held.clear();
+        } else if (kind == "end" && text_field(r, "op")) {
+            chats.erase(r["op"].asString());
+        } else if (kind == "out" && text_field(r, "svc") && text_field(r, "id") && r["line"].isObject()) {
+            services_[r["svc"].asString()].unacked.emplace_back(r["id"].asString(), r["line"]);
+        } else if (kind == "out_acked" && text_field(r, "svc") && text_field(r, "id")) {
+            auto& unacked = services_[r["svc"].asString()].unacked;
+            for (auto it = unacked.begin(); it != unacked.end(); ++it)
+                if (it->first == r["id"].asString()) {
+                    unacked.erase(it);
+                    break;
+                }
+        } else if (kind == "seen" && text_field(r, "svc") && text_field(r, "id")) {
+            services_[r["svc"].asString()].seen.add(r["id"].asString());
+        } else {
+            ++n.skipped;
+        }
+    }
+    for (auto& [uuid, chat] : chats) {
+        std::string error;
+        auto key = PublicKey::from_pem(chat.key, error);
+        if (!key || callers_.count(chat.caller)) {
+            ++n.skipped;
+            continue;
+        }
+        auto [it, created] = operators_.try_emplace(uuid, *key);
+        if (!created) {
+            ++n.skipped;
+            continue;
+        }
+        Operator& op = it->second;
+        op.caller = chat.caller;
+        // Absent until it rejoins with its key, as after a dropped connection.
+        op.grace_until = now.mono + config_.grace;
+        for (auto& text : chat.held) op.held.push_back(MsgCommand{{std::move(text)}, Direction::In, uuid});
+        n.held += op.held.size();
+        callers_[chat.caller].operator_uuid = uuid;
+        ++n.chats;
+    }
+    for (auto& [id, ring] : rings) {
+        if (callers_.count(ring.caller)) {
+            ++n.skipped;
+            continue;
+        }
+        ring.expires_mono = now.mono + config_.ring_timeout;
+        ring.expires_wall = now.wall + config_.ring_timeout;
+        callers_[ring.caller].ring = id;
+        if (id >= next_ring_id_) next_ring_id_ = id + 1;
+        rings_[id] = std::move(ring);
+        ++n.rings;
+    }
+    for (const auto& [name, s] : services_) n.unacked += s.unacked.size();
+    return n;
+}
+
+}  // namespace nlchat

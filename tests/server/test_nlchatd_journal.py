@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""nlchatd's journal (nlchatd(8), FILES): kill -9 at random moments of a chat, twenty
+times, loses nothing acknowledged, delivers nothing twice and keeps the order, and the
+caller of the chat is never told that nobody is there; a journal cut off mid-record or
+holding junk is read up to what is whole; a journal that cannot be written stops new
+chats, politely, and keeps the chats there are; ended chats leave no text on disk."""
+import os
+import random
+import signal
+import stat
+import time
+import unittest
+
+from nltest import FAST_TIMERS, Caller, Nlchatd, Operator, TempDirTest, make_key
+
+# Short probes, but a grace longer than any restart here.
+TIMERS = FAST_TIMERS + ["--grace", "60"]
+NOBODY = "Sorry, no listeners"
+OFFLINE = "unexpectedly gone offline"
+
+
+class Journal(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.procs = []
+        self.key = self.path("a")
+        self.fp = make_key(self.key)
+
+    def tearDown(self):
+        for p in reversed(self.procs):
+            p.stop(signal.SIGKILL)
+        super().tearDown()
+
+    def server(self):
+        s = Nlchatd(self.dir, authorized=[self.fp], extra=TIMERS)
+        self.procs.append(s)
+        return s
+
+    def operator(self, server):
+        op = Operator(server, self.key, "op-a")
+        self.procs.append(op)
+        op.joined()
+        return op
+
+    def kill(self, p):
+        p.proc.kill()
+        p.stop()
+        self.procs.remove(p)
+
+    def journal_text(self):
+        with open(self.path("journal"), "rb") as f:
+            return f.read()
+
+    def test_kill_9_at_random_moments_loses_and_repeats_nothing(self):
+        rng = random.Random(20261130)
+        server = self.server()
+        web = Caller(server, "Web", "--redial")
+        self.procs.append(web)
+        server.wait_log("service Web online (with acknowledgements)")
+        a = self.operator(server)
+        expected, got = ["hello 0"], []
+        web.say("c1", "hello 0")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        for i in range(1, 21):
+            # Whatever the caller wrote so far reaches the operator, once and in order.
+            while len(got) < len(expected):
+                got += a.recv("msg", timeout=15)["msg"]
+            self.assertEqual(got, expected, f"round {i}")
+            # And the operator's words reach the caller.
+            a.send(type="msg", msg=[f"reply {i}"], **{"I/O": "out"})
+            web.expect(f"c1: reply {i}")
+            # The operator's connection goes; what the caller writes now is held for it.
+            # (Once nlchatd has seen it go: a v1 operator acknowledges nothing, so a line
+            # written to its socket in the moment before the close is noticed counts as
+            # delivered. The v2 session's acknowledgements are what close that gap.)
+            self.kill(a)
+            server.wait_log("op-a left the pool (connection lost)")
+            for n in range(rng.randint(1, 3)):
+                text = f"round {i} line {n}"
+                web.say("c1", text)
+                expected.append(text)
+            time.sleep(rng.uniform(0, 0.3))  # some taken and acknowledged, some not yet
+            self.kill(server)
+            server = self.server()
+            server.wait_log("service Web online", timeout=15)
+            a = self.operator(server)
+        while len(got) < len(expected):
+            got += a.recv("msg", timeout=15)["msg"]
+        self.assertEqual(got, expected)
+        with self.assertRaises(AssertionError):
+            a.recv("msg", timeout=1)  # nothing twice
+        self.assertFalse([l for l in web.out.seen if NOBODY in l or OFFLINE in l], web.out.seen)
+
+    def test_a_journal_cut_off_or_with_junk_is_read_up_to_what_is_whole(self):
+        server = self.server()
+        web = Caller(server, "Web")
+        self.procs.append(web)
+        a = self.operator(server)
+        server.wait_log("service Web online")
+        web.say("c1", "hello")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        a.recv("msg")
+        self.kill(a)
+        web.say("c1", "kept")
+        server.wait_log("holding msg for operator op-a")
+        time.sleep(0.2)
+        self.kill(server)
+        with open(self.path("journal"), "ab") as f:
+            f.write(b'not a record\n{"j":"held","op":"op-a","te')  # junk, then a torn record
+        server = self.server()
+        server.saw("the journal's last record was cut off")
+        server.saw("1 unreadable line(s); skipped")
+        server.saw("1 chat(s) with 1 held text(s)")
+        a = self.operator(server)
+        self.assertEqual(a.recv("msg")["msg"], ["kept"])
+        self.assertNotIn(b"not a record", self.journal_text())  # compacted at start
+        self.assertEqual(stat.S_IMODE(os.stat(self.path("journal")).st_mode), 0o600)
+
+    def test_an_ended_chat_leaves_no_text_in_the_journal(self):
+        server = self.server()
+        web = Caller(server, "Web")
+        self.procs.append(web)
+        a = self.operator(server)
+        server.wait_log("service Web online")
+        web.say("c1", "a secret of mine")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        a.recv("msg")
+        self.kill(a)
+        web.say("c1", "another secret")
+        server.wait_log("holding msg for operator op-a")
+        time.sleep(0.2)
+        self.assertIn(b"another secret", self.journal_text())  # waiting for its operator
+        web.write("/leave c1")
+        server.wait_log("left the chat with operator op-a")
+        time.sleep(0.3)  # the rewrite comes at the end of that loop turn
+        text = self.journal_text()
+        self.assertNotIn(b"secret", text)
+        self.assertNotIn(b"c1", text)
+
+    def test_an_unwritable_journal_stops_new_chats_and_keeps_the_chat_there_is(self):
+        server = self.server()
+        web = Caller(server, "Web")
+        self.procs.append(web)
+        a = self.operator(server)
+        server.wait_log("service Web online")
+        web.say("c1", "hello")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        a.recv("msg")
+        # The rewrite nlchatd makes when a ring ends cannot create its new file (as root,
+        # file modes do not stop a write, so the way is blocked by a directory).
+        os.mkdir(self.path("journal.new"))
+        web.say("c2", "is anyone there")
+        web.write("/leave c2")  # the ring ends: the journal must be rewritten, and cannot
+        server.wait_log("cannot rewrite the journal")
+        web.say("c3", "hello?")
+        web.expect("c3: Sorry, the chat service cannot take new chats at the moment. Please try again in a few minutes.")
+        web.say("c1", "still talking")
+        self.assertEqual(a.recv("msg")["msg"], ["still talking"])
+        os.rmdir(self.path("journal.new"))
+        web.say("c1", "and now")
+        self.assertEqual(a.recv("msg")["msg"], ["and now"])
+        server.wait_log("the journal can be written again")
+
+
+if __name__ == "__main__":
+    unittest.main()
