@@ -22,7 +22,7 @@ class BrowserTest(TempDirTest):
         super().setUp()
         os.makedirs(ARTEFACTS, exist_ok=True)
         self.procs = []
-        key = self.path("a")
+        key = self.key = self.path("a")
         fp = self.fp = make_key(key)
         self.server = Nlchatd(self.dir, authorized=[fp], extra=FAST_TIMERS + ["--ring-timeout", "30"])
         self.procs.append(self.server)

@@ -7,7 +7,7 @@ no per-address slot, a restart shows the chat as ended, and each notice comes on
 import signal
 import time
 
-from nltest import FAST_TIMERS, Nlchatd, NlchatWeb
+from nltest import FAST_TIMERS, Nlchatd, NlchatWeb, Operator
 from relay import Relay
 from test_nlchat_web_browser import BrowserTest
 
@@ -166,6 +166,42 @@ class Promises(BrowserTest):
         b.do("wait_gone", page="p", selector="#service", text="restarting")
         b.do("wait_text", page="p", selector='#log li[data-msg="2"] .state', text="delivered")
         self.assertEqual(self.count("p", "The chat service is restarting"), 0)
+
+    def test_a_chat_survives_kill_9_of_nlchatd_with_nothing_lost_or_repeated(self):
+        b = self.browser
+        self.start_chat("p", self.web.url, first="first")
+        # The listener's connection goes: what the caller writes is held for them.
+        self.op.proc.kill()
+        self.server.wait_log("op-a left the pool (connection lost)")
+        b.do("fill", page="p", selector="#text", text="while you were gone")
+        b.do("press", page="p", selector="#text", key="Enter")
+        b.do("wait_text", page="p", selector='#log li[data-msg="2"] .state', text="delivered")
+        # nlchatd dies without a word; a message written meanwhile waits with nlchat-web.
+        self.server.proc.kill()
+        b.do("wait_text", page="p", selector="#service", text="The chat service is restarting")
+        b.do("fill", page="p", selector="#text", text="hello? anyone?")
+        b.do("press", page="p", selector="#text", key="Enter")
+        b.do("wait_text", page="p", selector='#log li[data-msg="3"]', text="hello? anyone?")
+        self.assertEqual(self.state_of("p", 3), " \u00b7 sent")
+        server = Nlchatd(self.dir, authorized=[self.fp], extra=FAST_TIMERS + ["--ring-timeout", "30", "--grace", "60"])
+        self.procs.append(server)
+        server.saw("1 chat(s) with 1 held text(s)")
+        b.do("wait_text", page="p", selector='#log li[data-msg="3"] .state', text="delivered", timeout=15000)
+        # The listener comes back to the same chat and gets both, once and in order.
+        op = Operator(server, self.key, "op-a")
+        self.procs.append(op)
+        op.joined()
+        got = []
+        while len(got) < 2:
+            got += op.recv("msg")["msg"]
+        self.assertEqual(got, ["while you were gone", "hello? anyone?"])
+        with self.assertRaises(AssertionError):
+            op.recv("msg", timeout=1)
+        op.send(type="msg", msg=["I'm back"], **{"I/O": "out"})
+        b.do("wait_text", page="p", selector="#log", text="I'm back")
+        text = b.do("eval", page="p", expr="document.body.innerText")
+        self.assertNotIn("no listeners", text)
+        self.assertNotIn("gone offline", text)
 
 
 class Refusal(BrowserTest):
