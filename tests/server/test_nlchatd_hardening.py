@@ -254,6 +254,9 @@ class RingCounter(ServerTest):
         server = self.start_server()
         web = self.caller(server)
         a = self.operator(server, self.key_a, "op-a")
+        # The two rings still open ring again (the journal kept them) ...
+        self.assertEqual({a.recv("ring")["ID"], a.recv("ring")["ID"]}, {first, third})
+        # ... and a new one is given an ID never used before.
         web.say("c4", "fourth")
         self.assertGreater(a.recv("ring")["ID"], third)
 
