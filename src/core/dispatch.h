@@ -206,18 +206,18 @@ private:
     std::string log_salt_;
     bool journal_ok_ = true;
     // Emits a journal record (a no-op for effects that keep none).
-    void journal(Json::Value record) { effects_.journal(record); }
+    void journal(const Json::Value& record) { effects_.journal(record); }
     void journal_ring_end(std::int64_t id) {
         Json::Value r(Json::objectValue);
         r["j"] = "ring_end";
         r["id"] = Json::Int64(id);
-        journal(std::move(r));
+        journal(r);
     }
     void journal_op(const char* kind, const std::string& uuid) {
         Json::Value r(Json::objectValue);
         r["j"] = kind;
         r["op"] = uuid;
-        journal(std::move(r));
+        journal(r);
     }
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;

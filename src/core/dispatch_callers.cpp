@@ -98,7 +98,7 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
             r["j"] = "seen";
             r["svc"] = name;
             r["id"] = *msg->id;
-            journal(std::move(r));
+            journal(r);
             handle_caller_msg(name, *msg, now);
         } else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
         // Taken: delivered to the operator, held for it, ringing, or answered with a reply.
@@ -112,7 +112,7 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
                 r["j"] = "out_acked";
                 r["svc"] = name;
                 r["id"] = ack->id;
-                journal(std::move(r));
+                journal(r);
                 break;
             }
         return;
@@ -219,7 +219,7 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
             r["j"] = "ring_text";
             r["id"] = Json::Int64(*existing->second.ring);
             r["text"] = t;
-            journal(std::move(r));
+            journal(r);
             ring.held.push_back(std::move(t));
         }
         return;
@@ -259,7 +259,7 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     r["addr"] = caller.second;
     r["texts"] = Json::Value(Json::arrayValue);
     for (const auto& t : ring.held) r["texts"].append(t);
-    journal(std::move(r));
+    journal(r);
     bool busy = all_busy();
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
     broadcast(ring_command(id, ring, now));
@@ -337,7 +337,7 @@ void Dispatch::send_to_service(const std::string& name, const Json::Value& line)
         r["svc"] = name;
         r["id"] = id;
         r["line"] = numbered;
-        journal(std::move(r));
+        journal(r);
         if (s.conn) effects_.send_service(*s.conn, numbered);
         return;
     }

@@ -289,7 +289,7 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
     chat["key"] = op.key.to_pem();  // a restarted server knows it when the operator rejoins
     chat["svc"] = taken.caller.first;
     chat["addr"] = taken.caller.second;
-    journal(std::move(chat));
+    journal(chat);
     log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
     broadcast(RingAckAckCommand{uuid, cmd.id});
     auto service = services_.find(taken.caller.first);
@@ -376,7 +376,7 @@ void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, const Comm
             r["j"] = "held";
             r["op"] = uuid;
             r["text"] = text;
-            journal(std::move(r));
+            journal(r);
         }
     }
     log(LogLevel::Debug, "holding " + command_type(cmd) + " for operator " + uuid.substr(0, 8) + " (" +
