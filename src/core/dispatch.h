@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -204,21 +205,17 @@ private:
     DispatchEffects& effects_;
     std::function<std::string()> make_nonce_;
     std::string log_salt_;
+    // The ids nlchatd gives its lines to acknowledging services start with this run's tag
+    // (a service remembers the ids it has seen, and the count starts again after a restart).
+    std::string id_prefix_;
     bool journal_ok_ = true;
     // Emits a journal record (a no-op for effects that keep none).
     void journal(const Json::Value& record) { effects_.journal(record); }
-    void journal_ring_end(std::int64_t id) {
-        Json::Value r(Json::objectValue);
-        r["j"] = "ring_end";
-        r["id"] = Json::Int64(id);
-        journal(r);
-    }
-    void journal_op(const char* kind, const std::string& uuid) {
-        Json::Value r(Json::objectValue);
-        r["j"] = kind;
-        r["op"] = uuid;
-        journal(r);
-    }
+    // Journal records (dispatch_journal.cpp lists them), each built in one place for what
+    // is emitted as things change and for snapshot() alike.
+    static Json::Value record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields);
+    static Json::Value ring_record(std::int64_t id, const Ring& ring);
+    static Json::Value chat_record(const std::string& uuid, const Operator& op);
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;
 

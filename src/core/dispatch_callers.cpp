@@ -94,11 +94,7 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
         if (!s.acks || !msg->id) return handle_caller_msg(name, *msg, now);
         // A msg seen already (resent after a reconnect) is acknowledged again, not taken twice.
         if (s.seen.add(*msg->id)) {
-            Json::Value r(Json::objectValue);
-            r["j"] = "seen";
-            r["svc"] = name;
-            r["id"] = *msg->id;
-            journal(r);
+            journal(record("seen", {{"svc", name}, {"id", *msg->id}}));
             handle_caller_msg(name, *msg, now);
         } else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
         // Taken: delivered to the operator, held for it, ringing, or answered with a reply.
@@ -108,11 +104,7 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
         for (auto it = s.unacked.begin(); it != s.unacked.end(); ++it)
             if (it->first == ack->id) {
                 s.unacked.erase(it);
-                Json::Value r(Json::objectValue);
-                r["j"] = "out_acked";
-                r["svc"] = name;
-                r["id"] = ack->id;
-                journal(r);
+                journal(record("out_acked", {{"svc", name}, {"id", ack->id}}));
                 break;
             }
         return;
@@ -215,11 +207,7 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
             return reply_to_caller(key, config_.text_not_delivered);
         }
         for (auto& t : texts) {
-            Json::Value r(Json::objectValue);
-            r["j"] = "ring_text";
-            r["id"] = Json::Int64(*existing->second.ring);
-            r["text"] = t;
-            journal(r);
+            journal(record("ring_text", {{"id", Json::Int64(*existing->second.ring)}, {"text", t}}));
             ring.held.push_back(std::move(t));
         }
         return;
@@ -252,14 +240,7 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     ring.expires_mono = now.mono + config_.ring_timeout;
     ring.expires_wall = now.wall + config_.ring_timeout;
     callers_[caller].ring = id;
-    Json::Value r(Json::objectValue);
-    r["j"] = "ring";
-    r["id"] = Json::Int64(id);
-    r["svc"] = caller.first;
-    r["addr"] = caller.second;
-    r["texts"] = Json::Value(Json::arrayValue);
-    for (const auto& t : ring.held) r["texts"].append(t);
-    journal(r);
+    journal(ring_record(id, ring));
     bool busy = all_busy();
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
     broadcast(ring_command(id, ring, now));
@@ -272,7 +253,7 @@ void Dispatch::expire_ring(std::int64_t id) {
     CallerKey caller = it->second.caller;
     rings_.erase(it);
     callers_.erase(caller);
-    journal_ring_end(id);
+    journal(record("ring_end", {{"id", Json::Int64(id)}}));
     log(LogLevel::Info, "ring " + std::to_string(id) + " timed out");
     broadcast(RingAckAckCommand{"", id});
     reply_to_caller(caller, config_.text_ring_timed_out);
@@ -297,7 +278,7 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
         std::int64_t id = *it->second.ring;
         rings_.erase(id);
         callers_.erase(it);
-        journal_ring_end(id);
+        journal(record("ring_end", {{"id", Json::Int64(id)}}));
         log(LogLevel::Info, "ring " + std::to_string(id) + " withdrawn: " + tag(key) + " left");
         broadcast(RingAckAckCommand{"", id});
         return;
@@ -327,17 +308,10 @@ void Dispatch::send_to_service(const std::string& name, const Json::Value& line)
             return;
         }
         Json::Value numbered = line;
-        // Unique across runs too (a service remembers the ids it has seen, and this
-        // process's counter starts again after a restart): the run's tag, then the count.
-        std::string id = to_hex(sha256("ids" + log_salt_).substr(0, 4)) + "-" + std::to_string(s.next_id++);
+        std::string id = id_prefix_ + std::to_string(s.next_id++);
         numbered["id"] = id;
         s.unacked.emplace_back(id, numbered);
-        Json::Value r(Json::objectValue);
-        r["j"] = "out";
-        r["svc"] = name;
-        r["id"] = id;
-        r["line"] = numbered;
-        journal(r);
+        journal(record("out", {{"svc", name}, {"id", id}, {"line", numbered}}));
         if (s.conn) effects_.send_service(*s.conn, numbered);
         return;
     }

@@ -21,60 +21,46 @@
 namespace nlchat {
 namespace {
 
-Json::Value record(const char* kind) {
-    Json::Value r(Json::objectValue);
-    r["j"] = kind;
-    return r;
-}
-
 bool text_field(const Json::Value& r, const char* name) { return r[name].isString() && !r[name].asString().empty(); }
 
 }  // namespace
 
+Json::Value Dispatch::record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields) {
+    Json::Value r(Json::objectValue);
+    r["j"] = kind;
+    for (const auto& [name, value] : fields) r[name] = value;
+    return r;
+}
+
+Json::Value Dispatch::ring_record(std::int64_t id, const Ring& ring) {
+    Json::Value texts(Json::arrayValue);
+    for (const auto& t : ring.held) texts.append(t);
+    return record("ring", {{"id", Json::Int64(id)},
+                           {"svc", ring.caller.first},
+                           {"addr", ring.caller.second},
+                           {"texts", std::move(texts)}});
+}
+
+Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op) {
+    // The key goes too: a restarted server knows it when the operator rejoins.
+    return record("chat",
+                  {{"op", uuid}, {"key", op.key.to_pem()}, {"svc", op.caller->first}, {"addr", op.caller->second}});
+}
+
 std::vector<Json::Value> Dispatch::snapshot() const {
     std::vector<Json::Value> out;
-    for (const auto& [id, ring] : rings_) {
-        Json::Value r = record("ring");
-        r["id"] = Json::Int64(id);
-        r["svc"] = ring.caller.first;
-        r["addr"] = ring.caller.second;
-        r["texts"] = Json::Value(Json::arrayValue);
-        for (const auto& t : ring.held) r["texts"].append(t);
-        out.push_back(std::move(r));
-    }
+    for (const auto& [id, ring] : rings_) out.push_back(ring_record(id, ring));
     for (const auto& [uuid, op] : operators_) {
         if (!op.caller) continue;
-        Json::Value chat = record("chat");
-        chat["op"] = uuid;
-        chat["key"] = op.key.to_pem();
-        chat["svc"] = op.caller->first;
-        chat["addr"] = op.caller->second;
-        out.push_back(std::move(chat));
-        for (const Command& cmd : op.held) {
-            const auto* msg = std::get_if<MsgCommand>(&cmd);
-            if (!msg) continue;
-            for (const auto& text : msg->msg) {
-                Json::Value held = record("held");
-                held["op"] = uuid;
-                held["text"] = text;
-                out.push_back(std::move(held));
-            }
-        }
+        out.push_back(chat_record(uuid, op));
+        for (const Command& cmd : op.held)
+            if (const auto* msg = std::get_if<MsgCommand>(&cmd))
+                for (const auto& text : msg->msg) out.push_back(record("held", {{"op", uuid}, {"text", text}}));
     }
     for (const auto& [name, s] : services_) {
-        for (const auto& [id, line] : s.unacked) {
-            Json::Value r = record("out");
-            r["svc"] = name;
-            r["id"] = id;
-            r["line"] = line;
-            out.push_back(std::move(r));
-        }
-        for (const auto& id : s.seen.ids()) {
-            Json::Value r = record("seen");
-            r["svc"] = name;
-            r["id"] = id;
-            out.push_back(std::move(r));
-        }
+        for (const auto& [id, line] : s.unacked)
+            out.push_back(record("out", {{"svc", name}, {"id", id}, {"line", line}}));
+        for (const auto& id : s.seen.ids()) out.push_back(record("seen", {{"svc", name}, {"id", id}}));
     }
     return out;
 }

@@ -5,6 +5,7 @@
 
 #include "core/bus_line.h"
 #include "core/dispatch.h"
+#include "core/gcrypt_util.h"
 
 namespace nlchat {
 
@@ -15,6 +16,7 @@ Dispatch::Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects&
       effects_(effects),
       make_nonce_(std::move(make_nonce)),
       log_salt_(std::move(log_salt)),
+      id_prefix_(to_hex(sha256("ids" + log_salt_).substr(0, 4)) + "-"),
       next_ring_id_(first_ring_id) {}
 
 void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
@@ -282,14 +284,8 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
     caller.ring.reset();
     caller.operator_uuid = uuid;
     op.caller = taken.caller;
-    journal_ring_end(cmd.id);
-    Json::Value chat(Json::objectValue);
-    chat["j"] = "chat";
-    chat["op"] = uuid;
-    chat["key"] = op.key.to_pem();  // a restarted server knows it when the operator rejoins
-    chat["svc"] = taken.caller.first;
-    chat["addr"] = taken.caller.second;
-    journal(chat);
+    journal(record("ring_end", {{"id", Json::Int64(cmd.id)}}));
+    journal(chat_record(uuid, op));
     log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
     broadcast(RingAckAckCommand{uuid, cmd.id});
     auto service = services_.find(taken.caller.first);
@@ -326,7 +322,7 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     std::vector<Command> held = std::move(op.held);
     op.held.clear();
     for (const Command& cmd : held) send_to_operator(uuid, op, cmd);
-    if (!held.empty() && op.caller) journal_op("delivered", uuid);
+    if (!held.empty() && op.caller) journal(record("delivered", {{"op", uuid}}));
     for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, now));
 }
 
@@ -356,7 +352,7 @@ void Dispatch::end_association(const std::string& uuid, Operator& op, bool tell_
     op.caller.reset();
     op.held.clear();
     callers_.erase(caller);
-    journal_op("end", uuid);
+    journal(record("end", {{"op", uuid}}));
     (void)uuid;
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
     if (tell_service) send_to_service(caller.first, bus_disassociate(caller.second));
@@ -371,13 +367,7 @@ void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, const Comm
     op.held.push_back(cmd);
     // A caller's text waiting for its operator must survive a restart.
     if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.caller) {
-        for (const auto& text : msg->msg) {
-            Json::Value r(Json::objectValue);
-            r["j"] = "held";
-            r["op"] = uuid;
-            r["text"] = text;
-            journal(r);
-        }
+        for (const auto& text : msg->msg) journal(record("held", {{"op", uuid}, {"text", text}}));
     }
     log(LogLevel::Debug, "holding " + command_type(cmd) + " for operator " + uuid.substr(0, 8) + " (" +
                              std::to_string(op.held.size()) + " held)");

@@ -46,8 +46,6 @@ public:
     // Sends a line now, or holds it while the link is down (a msg with an id is held
     // until acknowledged). False if the outbox is full: the line is not sent.
     bool write(const Json::Value& line);
-    bool up() const { return stream_ != nullptr; }
-    std::size_t outbox() const { return outbox_.size(); }
     // Flushes what is queued and closes; no redial after this.
     void stop();
 

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "web/web_sessions.h"
 
-#include <algorithm>
-
 #include "core/bus_line.h"
 #include "core/dispatch_config.h"
 #include "core/json_util.h"

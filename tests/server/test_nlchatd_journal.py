@@ -51,6 +51,27 @@ class Journal(TempDirTest):
         with open(self.path("journal"), "rb") as f:
             return f.read()
 
+    def chat(self, first):
+        """nlchatd, the Web service (nlchat-caller) and op-a in a chat with c1."""
+        server = self.server()
+        web = Caller(server, "Web")
+        self.procs.append(web)
+        a = self.operator(server)
+        server.wait_log("service Web online")
+        web.say("c1", first)
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        a.recv("msg")
+        return server, web, a
+
+    def hold(self, server, web, a, text):
+        """op-a's connection goes (and nlchatd has seen it go); c1 writes `text`, held
+        for op-a and journaled."""
+        self.kill(a)
+        server.wait_log("op-a left the pool (connection lost)")
+        web.say("c1", text)
+        server.wait_log("holding msg for operator op-a")
+        time.sleep(0.2)  # committed at the end of that loop turn
+
     def test_kill_9_at_random_moments_loses_and_repeats_nothing(self):
         rng = random.Random(20261130)
         server = self.server()
@@ -92,18 +113,8 @@ class Journal(TempDirTest):
         self.assertFalse([l for l in web.out.seen if NOBODY in l or OFFLINE in l], web.out.seen)
 
     def test_a_journal_cut_off_or_with_junk_is_read_up_to_what_is_whole(self):
-        server = self.server()
-        web = Caller(server, "Web")
-        self.procs.append(web)
-        a = self.operator(server)
-        server.wait_log("service Web online")
-        web.say("c1", "hello")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
-        self.kill(a)
-        web.say("c1", "kept")
-        server.wait_log("holding msg for operator op-a")
-        time.sleep(0.2)
+        server, web, a = self.chat("hello")
+        self.hold(server, web, a, "kept")
         self.kill(server)
         with open(self.path("journal"), "ab") as f:
             f.write(b'not a record\n{"j":"held","op":"op-a","te')  # junk, then a torn record
@@ -117,18 +128,8 @@ class Journal(TempDirTest):
         self.assertEqual(stat.S_IMODE(os.stat(self.path("journal")).st_mode), 0o600)
 
     def test_an_ended_chat_leaves_no_text_in_the_journal(self):
-        server = self.server()
-        web = Caller(server, "Web")
-        self.procs.append(web)
-        a = self.operator(server)
-        server.wait_log("service Web online")
-        web.say("c1", "a secret of mine")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
-        self.kill(a)
-        web.say("c1", "another secret")
-        server.wait_log("holding msg for operator op-a")
-        time.sleep(0.2)
+        server, web, a = self.chat("a secret of mine")
+        self.hold(server, web, a, "another secret")
         self.assertIn(b"another secret", self.journal_text())  # waiting for its operator
         web.write("/leave c1")
         server.wait_log("left the chat with operator op-a")
@@ -138,14 +139,7 @@ class Journal(TempDirTest):
         self.assertNotIn(b"c1", text)
 
     def test_an_unwritable_journal_stops_new_chats_and_keeps_the_chat_there_is(self):
-        server = self.server()
-        web = Caller(server, "Web")
-        self.procs.append(web)
-        a = self.operator(server)
-        server.wait_log("service Web online")
-        web.say("c1", "hello")
-        a.send(type="ringACK", ID=a.recv("ring")["ID"])
-        a.recv("msg")
+        server, web, a = self.chat("hello")
         # The rewrite nlchatd makes when a ring ends cannot create its new file (as root,
         # file modes do not stop a write, so the way is blocked by a directory).
         os.mkdir(self.path("journal.new"))
