@@ -39,8 +39,10 @@ public:
     // Queues a record for the next commit.
     void append(const Json::Value& record);
     bool pending() const { return !buffer_.empty(); }
+    // Forgets what is queued (the caller rewrites from a snapshot instead).
+    void discard_pending() { buffer_.clear(); }
     // Writes what is queued and waits for the disk. False, with `error`, when it could not
-    // (disk full, read-only): what is queued is kept for the next try.
+    // (disk full, read-only): what is queued is kept until discarded or written.
     [[nodiscard]] bool commit(std::string& error);
     // Replaces the file with exactly these records (and drops what is queued, which the
     // records supersede). False, with `error`, when it could not; the old file then stays.

@@ -23,6 +23,7 @@ Server::Server(net::Loop& loop, ServerSettings settings, PrivateKey key, Logger&
                          [this](std::unique_ptr<net::LineStream> c) { accept_service(std::move(c)); }),
       deadline_(loop),
       pump_timer_(loop),
+      journal_retry_(loop),
       scheduler_(settings_.open_limits) {
     operators_listener_.on_accept_error([this](const std::string& error) {
         // Out of descriptors (libuv has already accepted and closed what was waiting, so
@@ -110,6 +111,7 @@ void Server::shutdown() {
     services_listener_.close();
     deadline_.close();
     pump_timer_.close();
+    journal_retry_.close();
     for (auto& [id, c] : operators_) c.stream->close(true);
     for (auto& [id, s] : services_) s->close(true);
     operators_.clear();
@@ -367,7 +369,12 @@ void Server::on_service_line(ConnId conn, std::string_view line) {
 
 void Server::send_service(ConnId service, const Json::Value& line) {
     // An acknowledgement promises the line is safe: it waits for this turn's commit.
-    if (line["type"] == BusAck::kType) return held_acks_.emplace_back(service, line), void();
+    // (Bounded while the journal cannot be written: an acknowledgement left out is only
+    // a line its service keeps and writes again after a reconnect, taken once by its id.)
+    if (line["type"] == BusAck::kType) {
+        if (held_acks_.size() < kMaxHeldAcks) held_acks_.emplace_back(service, line);
+        return;
+    }
     write_service(service, line);
 }
 
@@ -416,14 +423,27 @@ void Server::journal(const Json::Value& record) {
 
 void Server::commit_journal() {
     if (!journal_ || (!compact_ && !journal_->pending())) return flush_acks();
+    // While the disk refuses, a try costs a whole snapshot: one a second is enough (the
+    // acknowledgements wait for it, which is the point).
+    if (!journal_ok_ && net::monotonic_seconds() < journal_retry_at_) return;
     std::string error;
     bool ok = compact_ ? journal_->rewrite(dispatch_->snapshot(), error) : journal_->commit(error);
     if (!ok) {
         // Nothing of this turn is acknowledged; the dispatch takes no new chat until
-        // the journal can be written again, and keeps the chats it has.
+        // the journal can be written again, and keeps the chats it has. What was not
+        // written is not kept in memory to be written later: the next write is a whole
+        // rewrite from the snapshot, which holds all that is live (so memory stays
+        // bounded however long the disk is full).
         if (journal_ok_) logger_.log(LogLevel::Warning, error + "; no new chat starts until it can be written");
         journal_ok_ = false;
         dispatch_->set_journal_ok(false);
+        journal_->discard_pending();
+        compact_ = true;
+        journal_retry_at_ = net::monotonic_seconds() + 1;
+        journal_retry_.start(1, [this] {
+            journal_retry_at_ = 0;
+            commit_journal();
+        });
         return;
     }
     compact_ = false;

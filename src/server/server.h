@@ -128,7 +128,8 @@ private:
     std::unique_ptr<Dispatch> dispatch_;
     net::Listener operators_listener_, services_listener_;
     net::Timer deadline_;
-    net::Timer pump_timer_;  // wakes the scheduler when a rationed address has blocks again
+    net::Timer pump_timer_;     // wakes the scheduler when a rationed address has blocks again
+    net::Timer journal_retry_;  // while the journal cannot be written: the next try, even on an idle loop
     OpenScheduler scheduler_;
     std::map<std::string, std::size_t> strangers_;  // connections not yet joined, by group
     std::map<ConnId, OperatorConn> operators_;
@@ -137,8 +138,10 @@ private:
     bool shutting_down_ = false;
     std::unique_ptr<Journal> journal_;
     std::unique_ptr<net::BeforeBlock> commit_;
-    bool compact_ = false;                                   // a chat ended: rewrite the journal from the snapshot
-    bool journal_ok_ = true;                                 // the last write succeeded
+    bool compact_ = false;         // a chat ended: rewrite the journal from the snapshot
+    bool journal_ok_ = true;       // the last write succeeded
+    double journal_retry_at_ = 0;  // ... and while not: no try before this (monotonic s)
+    static constexpr std::size_t kMaxHeldAcks = 100000;
     std::vector<std::pair<ConnId, Json::Value>> held_acks_;  // until their turn's commit
 };
 

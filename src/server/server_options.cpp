@@ -46,7 +46,7 @@ const std::vector<ConfigOptionSpec>& options() {
          }},
         {"key", 'k', "FILE", "server private key, created when absent (default /var/lib/nlchatd/server.key)", true,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.settings.key_file = v, true; }},
-        {"state-dir", 0, "DIR", "where the ring counter is kept (default: the key file's directory)", true,
+        {"state-dir", 0, "DIR", "journal and ring counter (default: the key file's directory)", true,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.settings.state_dir = v, true; }},
         {"authorized-keys", 'a', "FILE", "operator key fingerprints allowed to join (re-read on SIGHUP)", true,
          [](ServerOptions& o, const std::string& v, std::string&) {

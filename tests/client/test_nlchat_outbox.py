@@ -70,3 +70,91 @@ class Outbox(TuiTest):
         screen = self.t.wait_for("online")
         shown = re.findall(r"line (\d\d)", screen)
         self.assertEqual(shown, [f"{n:02d}" for n in range(40)], screen)
+
+
+class Burst(TuiTest):
+    def test_300_caller_messages_written_at_once_are_all_shown_in_order(self):
+        # Far more than nlchat opens at once (each packet is an RSA decryption of some
+        # milliseconds): it stops reading the socket until it has caught up, and drops
+        # nothing. A screen tall enough for all 300 lines shows the whole chat at once.
+        srv = self.server()
+        web = Caller(srv)
+        self.procs.append(web)
+        srv.saw("service Web online")
+        t = Tmux("op", [program("nlchat"), "--server", srv.address, "--server-key", srv.key + ".pub"],
+                 {"XDG_CONFIG_HOME": self.path("home"), "TERM": "xterm-256color", "LANG": "C.UTF-8"},
+                 height=330)
+        self.tmuxes.append(t)
+        t.wait_for("online")
+        web.say("c1", "burst start")
+        t.wait_for("RINGS (1)")
+        t.keys("F2")
+        t.wait_for("burst start")
+        web.write("".join(f"c1: burst {n:03d}\n" for n in range(300)).rstrip("\n"))
+        screen = t.wait_for("burst 299", timeout=60)
+        shown = re.findall(r"burst (\d\d\d)", screen)
+        self.assertEqual(shown, [f"{n:03d}" for n in range(300)], screen)
+        self.assertNotIn("dropped", screen)
+
+
+class ServerKilled(TuiTest):
+    def test_kill_9_of_nlchatd_with_two_operators_in_chats_loses_and_repeats_nothing(self):
+        # Two nlchat, each in a chat, through a relay (so that the restarted nlchatd,
+        # on a new port, is found at the same address). nlchatd dies without a word while
+        # both chats are live; meanwhile one operator types a reply and the other's
+        # caller writes. Both reach the other side once, after the restart.
+        srv = Nlchatd(self.dir, allow_any=True, extra=["--probe-after", "2", "--probe-timeout", "2",
+                                                        "--grace", "60", "-v"])
+        self.procs.append(srv)
+        web = Caller(srv, "Web", "--redial")
+        self.procs.append(web)
+        srv.saw("service Web online (with acknowledgements)")
+        relay = Relay(srv.address)
+        self.addCleanup(relay.close)
+        ops = {}
+        for name in ("op1", "op2"):
+            t = Tmux(name, [program("nlchat"), "--server", relay.address, "--server-key", srv.key + ".pub"],
+                     {"XDG_CONFIG_HOME": self.path("home-" + name), "TERM": "xterm-256color", "LANG": "C.UTF-8"})
+            self.tmuxes.append(t)
+            t.wait_for("online")
+            ops[name] = t
+        for name, caller in (("op1", "c1"), ("op2", "c2")):
+            web.say(caller, f"hello from {caller}")
+            ops[name].wait_for("RINGS (1)")
+            ops[name].keys("F2")
+            ops[name].wait_for(f"hello from {caller}")
+        ops["op1"].type("before the crash")
+        ops["op1"].keys("Enter")
+        web.expect("c1: before the crash")
+
+        srv.proc.kill()
+        srv.stop()
+        self.procs.remove(srv)
+        for t in ops.values():
+            t.wait_for("redialling")
+        ops["op1"].type("typed while nlchatd was dead")
+        ops["op1"].keys("Enter")
+        ops["op1"].wait_for("[waiting for the link]")
+        web.say("c2", "written while nlchatd was dead")
+
+        srv = Nlchatd(self.dir, allow_any=True, extra=["--probe-after", "2", "--probe-timeout", "2",
+                                                        "--grace", "60", "-v"])
+        self.procs.append(srv)
+        srv.saw("2 chat(s) with 0 held text(s)")
+        relay.target = srv.address
+        web.expect("c1: typed while nlchatd was dead", timeout=40)
+        screen = ops["op2"].wait_for("written while nlchatd was dead", timeout=40)
+        self.assertEqual(screen.count("hello from c2"), 1, screen)
+        # Both chats go on, each with its own caller.
+        web.say("c1", "still with op1?")
+        screen = ops["op1"].wait_for("still with op1?")
+        self.assertEqual(screen.count("hello from c1"), 1, screen)
+        self.assertEqual(screen.count("typed while nlchatd was dead"), 1, screen)
+        ops["op2"].type("yes, op2 here")
+        ops["op2"].keys("Enter")
+        web.expect("c2: yes, op2 here")
+        ops["op1"].wait_gone("[waiting for the link]")
+        # Once: nothing more arrives for the caller, and nobody was told "no listeners".
+        with self.assertRaises(AssertionError):
+            web.expect_match(r"^c1: (typed while|before the crash)", timeout=2)
+        self.assertFalse([l for l in web.out.seen if "no listeners" in l or "gone offline" in l], web.out.seen)

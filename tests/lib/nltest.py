@@ -48,6 +48,7 @@ import re
 import select
 import shlex
 import signal
+import socket
 import threading
 import time
 
@@ -237,6 +238,67 @@ class Caller(Process):
 
     def expect_match(self, pattern, timeout=10):
         return self.out.wait_for(lambda l: re.search(pattern, l), timeout, repr(pattern))
+
+
+class BusService:
+    """A service on nlchatd's bus written here, byte by byte, where a test must see the
+    acknowledgements themselves (nlchat-caller keeps them to itself). It says it does
+    acks, answers probes and acknowledges nlchatd's msgs from a thread of its own, and
+    queues every other line for the test."""
+
+    def __init__(self, server, name="Raw"):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(server.socket)
+        self.lines = queue.Queue()
+        self.send(type="service_online", service=name, acks=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.expect(lambda l: l.get("type") == "welcome" and l.get("acks") is True, what="the welcome")
+
+    def send(self, **fields):
+        self.sock.sendall((json.dumps(fields) + "\n").encode())
+
+    def _read(self):
+        buf = b""
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = json.loads(raw)
+                if line.get("type") == "probe":
+                    self.send(type="probeACK")
+                    continue
+                if line.get("type") == "msg" and "id" in line:
+                    self.send(type="ack", id=line["id"])
+                self.lines.put(line)
+
+    def expect(self, predicate, timeout=10, what="a line"):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {what} on the bus")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            if predicate(line):
+                return line
+
+    def ack(self, id_, timeout=10):
+        return self.expect(lambda l: l.get("type") == "ack" and l.get("id") == id_, timeout, f"the ack of {id_}")
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
 
 
 def make_key(path):

@@ -3,15 +3,17 @@
 times, loses nothing acknowledged, delivers nothing twice and keeps the order, and the
 caller of the chat is never told that nobody is there; a journal cut off mid-record or
 holding junk is read up to what is whole; a journal that cannot be written stops new
-chats, politely, and keeps the chats there are; ended chats leave no text on disk."""
+chats, politely, and keeps the chats there are — a full disk and a read-only state dir
+on a tmpfs of the test's own among them —; ended chats leave no text on disk."""
 import os
 import random
 import signal
 import stat
+import subprocess
 import time
 import unittest
 
-from nltest import FAST_TIMERS, Caller, Nlchatd, Operator, TempDirTest, make_key
+from nltest import FAST_TIMERS, BusService, Caller, Nlchatd, Operator, TempDirTest, make_key
 
 # Short probes, but a grace longer than any restart here.
 TIMERS = FAST_TIMERS + ["--grace", "60"]
@@ -19,12 +21,16 @@ NOBODY = "Sorry, no listeners"
 OFFLINE = "unexpectedly gone offline"
 
 
-class Journal(TempDirTest):
+class JournalTest(TempDirTest):
+    """nlchatd with a state dir (the journal's) and helpers for a chat in it."""
+
     def setUp(self):
         super().setUp()
         self.procs = []
         self.key = self.path("a")
         self.fp = make_key(self.key)
+        self.fps = [self.fp]
+        self.state = self.dir
 
     def tearDown(self):
         for p in reversed(self.procs):
@@ -32,7 +38,7 @@ class Journal(TempDirTest):
         super().tearDown()
 
     def server(self):
-        s = Nlchatd(self.dir, authorized=[self.fp], extra=TIMERS)
+        s = Nlchatd(self.dir, authorized=self.fps, extra=TIMERS + ["--state-dir", self.state])
         self.procs.append(s)
         return s
 
@@ -48,7 +54,7 @@ class Journal(TempDirTest):
         self.procs.remove(p)
 
     def journal_text(self):
-        with open(self.path("journal"), "rb") as f:
+        with open(os.path.join(self.state, "journal"), "rb") as f:
             return f.read()
 
     def chat(self, first):
@@ -72,6 +78,8 @@ class Journal(TempDirTest):
         server.wait_log("holding msg for operator op-a")
         time.sleep(0.2)  # committed at the end of that loop turn
 
+
+class Journal(JournalTest):
     def test_kill_9_at_random_moments_loses_and_repeats_nothing(self):
         rng = random.Random(20261130)
         server = self.server()
@@ -157,6 +165,131 @@ class Journal(TempDirTest):
         web.say("c1", "and now")
         self.assertEqual(a.recv("msg")["msg"], ["and now"])
         server.wait_log("the journal can be written again")
+
+
+REFUSED = "Sorry, the chat service cannot take new chats at the moment. Please try again in a few minutes."
+
+
+class JournalOnItsOwnDisk(JournalTest):
+    """The state dir is a small tmpfs of the test's own, which the test fills or makes
+    read-only. Mounting needs root (CI runs as root); anywhere it is not allowed, these
+    tests say so and are skipped."""
+
+    def setUp(self):
+        super().setUp()
+        self.state = self.path("state")
+        os.mkdir(self.state, 0o700)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "nlchat-test", self.state],
+                           capture_output=True, check=False)
+        if r.returncode != 0:
+            self.skipTest("cannot mount a tmpfs here (needs root): " + r.stderr.decode().strip())
+        self.mounted = True
+        # op-b stays in the pool, so that a new caller is refused for the journal's
+        # sake, not because nobody is there.
+        self.key_b = self.path("b")
+        self.fps.append(make_key(self.key_b))
+
+    def tearDown(self):
+        for p in reversed(self.procs):
+            p.stop(signal.SIGKILL)
+        self.procs = []
+        if getattr(self, "mounted", False):
+            subprocess.run(["umount", "-l", self.state], check=False)
+        super().tearDown()
+
+    def operator_b(self, server):
+        b = Operator(server, self.key_b, "op-b")
+        self.procs.append(b)
+        b.joined()
+        return b
+
+    def remount(self, mode):
+        subprocess.run(["mount", "-o", "remount," + mode, self.state], check=True)
+
+    def chat_on_the_bus(self):
+        """nlchatd, a service written here (whose acknowledgements the test sees) and
+        op-a in a chat with c1; op-a's connection then goes, so what c1 writes is held."""
+        server = self.server()
+        bus = BusService(server)
+        self.addCleanup(bus.close)
+        a = self.operator(server)
+        self.operator_b(server)
+        bus.send(type="msg", address="c1", msg=["hello"], id="r1")
+        bus.ack("r1")
+        a.send(type="ringACK", ID=a.recv("ring")["ID"])
+        self.assertEqual(a.recv("msg")["msg"], ["hello"])
+        self.kill(a)
+        server.wait_log("op-a left the pool (connection lost)")
+        return server, bus
+
+    def refuses_new_chats_and_acknowledges_nothing(self, server, bus, why):
+        # Bigger than a page, so that no room left in the journal's last page can take it.
+        held = "held while the disk says no " + "x" * 5000
+        bus.send(type="msg", address="c1", msg=[held], id="r2")
+        server.wait_log("holding msg for operator op-a")
+        line = server.wait_log(why)
+        self.assertRegex(line, r"warning: cannot (open|write|rewrite) the journal")
+        self.assertIn("no new chat starts until it can be written", line)
+        with self.assertRaises(AssertionError):
+            bus.ack("r2", timeout=1.5)  # not written, so not promised
+        bus.send(type="msg", address="c2", msg=["is anyone there"], id="r3")
+        reply = bus.expect(lambda l: l.get("type") == "msg" and l.get("address") == "c2")
+        self.assertEqual(reply["msg"], [REFUSED])
+        self.assertEqual(reply.get("origin"), "server")
+        return held
+
+    def recovers_and_keeps_it_through_a_kill(self, server, bus, held):
+        server.wait_log("the journal can be written again", timeout=5)
+        bus.ack("r2", timeout=5)
+        bus.ack("r3", timeout=5)
+        self.assertIn(held.encode(), self.journal_text())
+        bus.close()
+        self.kill(server)
+        server = self.server()
+        server.saw("1 chat(s) with 1 held text(s)")
+        a = self.operator(server)
+        self.assertEqual(a.recv("msg")["msg"], [held])
+        with self.assertRaises(AssertionError):
+            a.recv("msg", timeout=1)  # once
+        return server, a
+
+    def test_a_full_disk_stops_new_chats_and_acknowledges_only_what_it_wrote(self):
+        server, bus = self.chat_on_the_bus()
+        filler = os.path.join(self.state, "filler")
+        with open(filler, "wb") as f:
+            with self.assertRaises(OSError):  # ENOSPC: the tmpfs is full
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+        held = self.refuses_new_chats_and_acknowledges_nothing(server, bus, "No space left on device")
+        os.unlink(filler)
+        self.recovers_and_keeps_it_through_a_kill(server, bus, held)
+
+    def test_a_read_only_state_dir_stops_new_chats_and_acknowledges_only_what_it_wrote(self):
+        server, bus = self.chat_on_the_bus()
+        self.remount("ro")
+        held = self.refuses_new_chats_and_acknowledges_nothing(server, bus, "Read-only file system")
+        self.remount("rw")
+        server, a = self.recovers_and_keeps_it_through_a_kill(server, bus, held)
+        # Started on a state dir already read-only: the journal is read, the chat goes on
+        # (it is the operator's), and new chats are refused politely.
+        a.send(type="msg", msg=["still here"], **{"I/O": "out"})
+        self.kill(a)
+        server.wait_log("op-a left the pool (connection lost)")
+        self.kill(server)
+        self.remount("ro")
+        server = self.server()
+        server.saw("cannot rewrite the journal")
+        server.saw("Read-only file system")
+        bus = BusService(server)
+        self.addCleanup(bus.close)
+        a = self.operator(server)
+        self.operator_b(server)
+        bus.send(type="msg", address="c1", msg=["after the restart"], id="r4")
+        self.assertEqual(a.recv("msg")["msg"], ["after the restart"])
+        bus.send(type="msg", address="c3", msg=["hello?"], id="r5")
+        reply = bus.expect(lambda l: l.get("type") == "msg" and l.get("address") == "c3")
+        self.assertEqual(reply["msg"], [REFUSED])
 
 
 if __name__ == "__main__":
