@@ -152,9 +152,11 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
                                                         : Style::Note;
         std::string prefix = clock_time(line.wall) + " " + who;
         prefix.resize(indent, ' ');
-        // An own line not (yet) written to the server says so after its words.
+        // Each own line says after its words what became of it. "sent" is all a 2015
+        // server lets nlchat know: written to the server, which acknowledges nothing.
         std::string text = line.text;
-        if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
+        if (line.who == ChatLine::Who::Me && line.fate == ChatLine::Fate::Sent) text += dot + "sent";
+        else if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
         else if (line.fate == ChatLine::Fate::NotDelivered) text += "  [NOT DELIVERED: " + line.why + "]";
         auto wrapped = wrap(text, std::max(1, width - indent));
         for (size_t i = 0; i < wrapped.size(); ++i)
