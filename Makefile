@@ -117,7 +117,7 @@ TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_t
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
-TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator
+TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator $(O)/tests/v2-frames
 BENCH = $(O)/bench/packet-bench
 SERVER_BENCH = $(O)/bench/server-bench
 
@@ -196,6 +196,9 @@ $(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(O)/tests/v2-frames: $(O)/tests/helpers/v2_frames.o $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BENCH): $(O)/bench/packet_bench.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -245,7 +248,7 @@ bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp
