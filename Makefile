@@ -120,6 +120,7 @@ UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator $(O)/tests/v2-frames
 BENCH = $(O)/bench/packet-bench
 SERVER_BENCH = $(O)/bench/server-bench
+IDLE_BENCH = $(O)/bench/idle-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
@@ -202,7 +203,10 @@ $(O)/tests/v2-frames: $(O)/tests/helpers/v2_frames.o $(CORE_LIB)
 $(BENCH): $(O)/bench/packet_bench.o $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(O)/bench/server_bench.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+$(O)/bench/server_bench.o $(O)/bench/idle_bench.o: ALL_CXXFLAGS += $(NET_CFLAGS)
+$(IDLE_BENCH): $(O)/bench/idle_bench.o $(NET_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+
 $(SERVER_BENCH): $(O)/bench/server_bench.o $(NET_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
@@ -210,11 +214,12 @@ $(SERVER_BENCH): $(O)/bench/server_bench.o $(NET_LIB) $(CORE_LIB)
 # SANITIZE some suites are left out (the runner says which), to keep .ci/run within its
 # 30 minutes: the two browser suites test the page's JavaScript in chromium (nlchat-web's
 # C++ is exercised under the sanitizers by tests/web/test_nlchat_web.py and
-# test_nginx.py), and four of the five tmux suites repeat, for screen details, the
-# wiring test_nlchat_tui.py already runs under the sanitizers (and timing tests in tmux
-# under ASan were the flakiest we had).
+# test_nginx.py), and five of the six tmux suites repeat, for screen details, the
+# wiring test_nlchat_tui.py already runs under the sanitizers (on the v2 session, as
+# nlchat and nlchatd use by default), and timing tests in tmux under ASan were the
+# flakiest we had.
 ifdef SANITIZE
-CHECK_EXCLUDE = test_nlchat_web_browser,test_nlchat_web_promises,test_nlchat_locale,test_nlchat_scroll,test_nlchat_outbox,test_nlchat_takeover
+CHECK_EXCLUDE = test_nlchat_web_browser,test_nlchat_web_promises,test_nlchat_locale,test_nlchat_scroll,test_nlchat_outbox,test_nlchat_takeover,test_nlchat_v2
 endif
 check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
 	$(Q)PYTHON=$(PYTHON) NLCHAT_PY_EXCLUDE=$(CHECK_EXCLUDE) tests/run-tests --build $(O) --bin $(BIN)
@@ -226,6 +231,7 @@ check-unit: $(UNIT_TESTS)
 # BENCH_ARGS: operators, callers and rounds for the server benchmark (default 20 40 20).
 # WEB_BENCH_ARGS: sessions held and messages timed for nlchat-web (default 1000 100).
 # ATTACK_BENCH_ARGS: seconds each junk-packet attack lasts (default 15).
+# IDLE_BENCH_ARGS: idle v2 operators held and seconds measured (default 10000 30).
 # Every header compiles on its own.
 hdr-check:
 	$(Q)tools/hdr-check $(CXX) $(CXXSTD) $(WARNINGS) -Isrc -I. $(PKG_CFLAGS) $(NET_CFLAGS) $(UI_CFLAGS) $(LWS_CFLAGS)
@@ -234,14 +240,17 @@ hdr-check:
 golden: $(UNIT_TESTS)
 	$(Q)NLCHAT_UPDATE_GOLDEN=1 $(UNIT_TESTS) '[golden]'
 
-bench: $(BENCH) $(SERVER_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test-operator
+# The server benchmark comes last: its last line ("session: ...") sums up v1 against v2.
+bench: $(BENCH) $(SERVER_BENCH) $(IDLE_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $(O)/tests/test-operator
 	$(Q)$(BENCH)
-	@echo
-	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
 	@echo
 	$(Q)$(PYTHON) bench/web_bench.py --bin $(BIN) --build $(O) $(WEB_BENCH_ARGS)
 	@echo
 	$(Q)$(PYTHON) bench/attack_bench.py --bin $(BIN) --build $(O) $(ATTACK_BENCH_ARGS)
+	@echo
+	$(Q)$(IDLE_BENCH) $(BIN)/nlchatd $(IDLE_BENCH_ARGS)
+	@echo
+	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
 
 # libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
 # compiled with coverage instrumentation there).

@@ -14,6 +14,7 @@
 #include "core/client_session.h"
 #include "core/host_port.h"
 #include "core/raw_packet.h"
+#include "core/v2_link.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 #include "net/ordered_opener.h"
@@ -29,11 +30,13 @@ namespace nlchat {
 
 struct AppSettings {
     HostPort server{"127.0.0.1", 7780};
-    std::string known_servers;  // file of pinned server keys ("" to keep nothing)
-    double bell_interval = 15;  // seconds between bells while rings wait; 0: once only; < 0: no bell
-    std::string canned_dir;     // canned responses, one file each
-    bool notify = false;        // desktop notifications (OSC 9/777)
-    bool ascii = false;         // show ASCII only, whatever the locale (ui/ascii.h)
+    std::string known_servers;    // file of pinned server keys ("" to keep nothing)
+    double bell_interval = 15;    // seconds between bells while rings wait; 0: once only; < 0: no bell
+    std::string canned_dir;       // canned responses, one file each
+    bool notify = false;          // desktop notifications (OSC 9/777)
+    bool ascii = false;           // show ASCII only, whatever the locale (ui/ascii.h)
+    bool v2 = true;               // offer the v2 session (--no-v2: stay on the 2015 protocol)
+    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long
     ClientSettings session;
 };
 
@@ -53,6 +56,7 @@ public:
     void give_up(const std::string& why) override;
     void changed() override { dirty_ = true; }
     void alert() override;
+    std::uint64_t last_receipt() const override { return last_receipt_; }
 
 private:
     void connect();
@@ -60,6 +64,11 @@ private:
     void opened(const OpenResult& result);
     void redial();
     void on_line(std::string line);
+    // The v2 session (core/v2_link.h): the server's answer to the offer, and its frames.
+    bool take_v2_answer(const Json::Value& inner);
+    void on_frame(const std::string& line);
+    void lost_link(const std::string& why);
+    void link_closed(const std::string& why);
     void on_terminal(bool hangup);
     void handle_key(const ui::Terminal::Key& k);
     void handle_action(ui::Action action);
@@ -91,7 +100,22 @@ private:
     int exit_status_ = 0;
     std::function<void()> on_shutdown_;
 
-    net::Timer deadline_timer_, bell_timer_, second_timer_;
+    // The v2 session, kept across connections so that a redial resumes it. Offered in the
+    // challengeACK; frames that arrive while the answer is still being opened wait.
+    V2Endpoint v2_{true};
+    bool v2_offered_ = false;
+    std::string challenge_;
+    std::deque<std::string> early_frames_;
+    std::uint64_t last_receipt_ = 0;
+
+    net::Timer deadline_timer_, bell_timer_, second_timer_, bare_ack_timer_;
+    // New keys: after an hour or kRekeyFrames frames, the link is dropped and redialled
+    // at once, and the session resumes on it (with a new ephemeral exchange).
+    net::Timer rekey_timer_;
+    // While packets wait to be opened (v1), a sign of life goes once a second: a probe
+    // behind a thousand blocks would otherwise be answered seconds late.
+    net::Timer busy_timer_;
+    void rekey_soon();
     std::unique_ptr<net::FdWatcher> keys_;
     std::unique_ptr<net::BeforeBlock> before_block_;
     std::unique_ptr<net::SignalWatcher> winch_, hup_, term_signal_, int_signal_;

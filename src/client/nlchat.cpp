@@ -85,6 +85,8 @@ const std::vector<ConfigOptionSpec>& options() {
          [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},
         {"ascii", nullptr, "show ASCII only, for a terminal that cannot show UTF-8 (see LOCALES in nlchat(1))", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.ascii = v != "no" && v != "false", true; }},
+        {"no-v2", nullptr, "stay on the 2015 protocol: do not offer the v2 session", true,
+         [](Options& o, const std::string& v, std::string&) { return o.app.v2 = v == "no" || v == "false", true; }},
         {"config", "FILE", "settings file (default $XDG_CONFIG_HOME/nlchat/config if present)", false,
          [](Options& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"demo", nullptr, "the whole system on this machine: a server and simulated callers", false,

@@ -157,7 +157,10 @@ void ClientSession::say(const std::string& text, const Now& now) {
     line.id = next_line_id_++;
     bool up = link_ == LinkState::Joined || link_ == LinkState::Silent;
     // Behind earlier waiting lines it waits too, so that order is kept.
-    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid})) return;
+    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid})) {
+        line.receipt = effects_.last_receipt();
+        return;
+    }
     line.fate = ChatLine::Fate::Waiting;
     outbox_.emplace_back(line.id, text);
 }
@@ -172,10 +175,34 @@ ChatLine* ClientSession::own_line(std::uint64_t id) {
 void ClientSession::flush_outbox() {
     while (!outbox_.empty()) {
         if (!effects_.send(MsgCommand{{outbox_.front().second}, Direction::Out, settings_.uuid})) return;
-        if (ChatLine* line = own_line(outbox_.front().first)) line->fate = ChatLine::Fate::Sent;
+        if (ChatLine* line = own_line(outbox_.front().first)) {
+            line->fate = ChatLine::Fate::Sent;
+            line->receipt = effects_.last_receipt();
+        }
         outbox_.pop_front();
         effects_.changed();
     }
+}
+
+void ClientSession::busy(const Now&) {
+    if (link_ == LinkState::Joined || link_ == LinkState::Silent) effects_.send(ProbeAckCommand{settings_.uuid});
+}
+
+void ClientSession::delivered(std::uint64_t receipt) {
+    // The line is in the open chat, or in one filed since (a chat can end before the
+    // acknowledgement of its last words arrives).
+    auto mark = [&](Chat& chat) {
+        for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
+            if (it->receipt == receipt && it->fate == ChatLine::Fate::Sent) {
+                it->fate = ChatLine::Fate::Delivered;
+                effects_.changed();
+                return true;
+            }
+        return false;
+    };
+    if (receipt == 0 || (chat_ && mark(*chat_))) return;
+    for (auto it = past_.rbegin(); it != past_.rend(); ++it)
+        if (mark(*it)) return;
 }
 
 void ClientSession::fail_outbox(const std::string& why) {

@@ -45,6 +45,9 @@ public:
     virtual void changed() = 0;
     // A ring arrived: get the operator's attention.
     virtual void alert() = 0;
+    // The receipt of the command send() last wrote: with the v2 session a number that
+    // delivered() names when the server acknowledges it; 0 when nothing will (v1).
+    virtual std::uint64_t last_receipt() const { return 0; }
 };
 
 enum class LinkState {
@@ -68,14 +71,16 @@ struct RingEntry {
 struct ChatLine {
     enum class Who { Caller, Me, Note };
     // What became of one of the operator's own lines: nothing is shown as sent before it
-    // was written to the server, and what cannot be delivered says so where it was typed.
-    enum class Fate { Sent, Waiting, NotDelivered };
+    // was written to the server, nothing as delivered before the server acknowledged it
+    // (v2 only), and what cannot be delivered says so where it was typed.
+    enum class Fate { Sent, Delivered, Waiting, NotDelivered };
     double wall = 0;
     Who who = Who::Note;
     std::string text;
     Fate fate = Fate::Sent;
-    std::string why;       // for NotDelivered
-    std::uint64_t id = 0;  // the operator's own lines, to find one again
+    std::string why;            // for NotDelivered
+    std::uint64_t id = 0;       // the operator's own lines, to find one again
+    std::uint64_t receipt = 0;  // once sent on a v2 link: what the server's acknowledgement names
 };
 
 struct Chat {
@@ -100,6 +105,12 @@ public:
     void trust_server_key(bool trust, const Now& now);
     // An opened packet's inner command.
     void command(const Json::Value& inner, const Now& now);
+    // The server acknowledged the line sent with this receipt (v2).
+    void delivered(std::uint64_t receipt);
+    // The wiring has packets waiting to be opened (a burst, on v1): a probe may be behind
+    // them, so the session says it is alive (a probeACK, which the server takes as a sign
+    // of life whenever it comes). The wiring calls this once a second while it lasts.
+    void busy(const Now& now);
     void tick(const Now& now);
     std::optional<double> next_deadline(const Now& now) const;
 

@@ -75,6 +75,8 @@ public:
 
     // True once the connection's operator has answered the challenge.
     bool joined(ConnId conn) const;
+    // The key a connection offered (once it sent `key`), for a refusal the wiring makes.
+    const PublicKey* connection_key(ConnId conn) const;
 
     // ---- operator connections -------------------------------------------------------
     void operator_connected(ConnId conn, const Now& now);

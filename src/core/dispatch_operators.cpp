@@ -66,6 +66,11 @@ bool Dispatch::joined(ConnId conn) const {
     return it != connections_.end() && it->second.state == Connection::State::Joined;
 }
 
+const PublicKey* Dispatch::connection_key(ConnId conn) const {
+    auto it = connections_.find(conn);
+    return it != connections_.end() && it->second.key ? &*it->second.key : nullptr;
+}
+
 std::size_t Dispatch::pool_size() const {
     return std::count_if(operators_.begin(), operators_.end(), [](const auto& o) { return o.second.in_pool; });
 }

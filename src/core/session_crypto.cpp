@@ -76,7 +76,7 @@ std::string hkdf_sha256_extract(std::string_view salt, std::string_view ikm) {
 }
 
 std::string hkdf_sha256_expand(std::string_view prk, std::string_view info, std::size_t length) {
-    if (length > 255 * 32) throw std::logic_error("HKDF: more than 255 blocks asked for");
+    if (length > std::size_t{255} * 32) throw std::logic_error("HKDF: more than 255 blocks asked for");
     std::string out, block;
     for (unsigned char n = 1; out.size() < length; ++n) {
         std::string input = block;
@@ -96,7 +96,9 @@ std::string hkdf_sha256(std::string_view salt, std::string_view ikm, std::string
 Aead::Aead(std::string_view key) {
     if (key.size() != kAeadKeyBytes) throw std::logic_error("AEAD: the key is not 32 bytes");
     crypto_init();
-    must(gcry_cipher_open(&handle_, GCRY_CIPHER_CHACHA20, GCRY_CIPHER_MODE_POLY1305, GCRY_CIPHER_SECURE), "AEAD");
+    // Not in libgcrypt's secure memory: a server holds two of these for each of
+    // thousands of operators, more than that small locked pool is for.
+    must(gcry_cipher_open(&handle_, GCRY_CIPHER_CHACHA20, GCRY_CIPHER_MODE_POLY1305, 0), "AEAD");
     must(gcry_cipher_setkey(handle_, key.data(), key.size()), "AEAD key");
 }
 

@@ -103,7 +103,7 @@ std::optional<std::vector<std::string>> SessionStream::start(const SessionKeys& 
     sealer_ = std::make_unique<FrameSealer>(client_ ? keys.client_to_server : keys.server_to_client, out_dir);
     opener_ =
         std::make_unique<FrameOpener>(client_ ? keys.server_to_client : keys.client_to_server, in_dir, last_taken_);
-    sealed_now_ = 0;
+    sealed_now_ = opened_now_ = 0;
     peer_acked_ = peer_took;
     while (!unacked_.empty() && unacked_.front().first <= peer_took) unacked_.pop_front();
     std::vector<std::string> again;
@@ -125,12 +125,20 @@ std::string SessionStream::send(std::string inner) {
     return line;
 }
 
+std::string SessionStream::send_final(const std::string& inner) {
+    if (!sealer_) throw std::logic_error("v2: send before the session has keys");
+    std::string line = sealer_->seal(Frame{next_seq_, ack_to_send(), inner});
+    sealer_.reset();
+    return line;
+}
+
 SessionStream::Received SessionStream::receive(std::string_view line) {
     if (!opener_) return {};
     auto frame = opener_->open(line);
     // The peer cannot acknowledge what was never sent, nor take back an acknowledgement.
     if (!frame || frame->ack > sent() || frame->ack < peer_acked_) return {};
     peer_acked_ = frame->ack;
+    ++opened_now_;
     while (!unacked_.empty() && unacked_.front().first <= peer_acked_) unacked_.pop_front();
     if (!frame->inner.empty()) last_data_ = frame->seq;
     return {true, std::move(frame->inner)};

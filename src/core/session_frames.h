@@ -54,9 +54,14 @@ struct SessionKeys {
 std::string transcript_hash(const SessionTranscript& t);
 SessionKeys derive_session_keys(std::string_view shared_secret, const SessionTranscript& t);
 
-// The largest inner command a frame carries (the operator link's line limit is larger
-// than any frame of it, base64 and all).
-constexpr std::size_t kMaxFrameInner = 48 * 1024;
+// The largest inner command a frame carries: more than any line the service bus takes
+// (64 KiB), so whatever a caller can write fits in one frame.
+constexpr std::size_t kMaxFrameInner = std::size_t{96} * 1024;
+// After this many frames (either way) under one pair of keys, or this long, the client
+// reconnects and resumes: a new ephemeral exchange, so new keys (HACKING.md, "The v2
+// session"). The server closes a connection that goes far past it.
+constexpr std::uint64_t kRekeyFrames = std::uint64_t{1} << 20;
+constexpr double kRekeySeconds = 3600;
 // The one error every bad frame gives.
 constexpr const char* kBadFrame = "bad v2 frame";
 
@@ -110,6 +115,10 @@ public:
 
     // A frame line carrying `inner` (empty: a bare acknowledgement).
     std::string send(std::string inner);
+    // The last frame under these keys (a refusal before the connection closes): sealed
+    // with the next seq but not kept for a resend, and nothing more is sealed until
+    // new keys come (so no nonce is used twice).
+    std::string send_final(const std::string& inner);
 
     struct Received {
         bool ok = false;
@@ -135,8 +144,8 @@ public:
     // acknowledgement is due after a quiet moment). A bare acknowledgement taken does not
     // call for one (so two quiet sides do not answer each other for ever).
     bool ack_due() const { return last_data_ > ack_sent_ && ack_to_send() > ack_sent_; }
-    // Frames sealed under the current keys (a rekey is due after 2^20).
-    std::uint64_t sealed_with_these_keys() const { return sealed_now_; }
+    // Frames sealed or opened under the current keys (a rekey is due after 2^20).
+    std::uint64_t frames_with_these_keys() const { return sealed_now_ + opened_now_; }
 
 private:
     bool client_;
@@ -145,7 +154,7 @@ private:
     std::uint64_t next_seq_ = 1;
     std::uint64_t last_taken_ = 0;
     std::uint64_t peer_acked_ = 0;
-    std::uint64_t sealed_now_ = 0;
+    std::uint64_t sealed_now_ = 0, opened_now_ = 0;
     bool manual_ = false;
     std::uint64_t confirmed_ = 0;  // with manual confirmation: what may be acknowledged
     std::uint64_t last_data_ = 0;  // the last frame taken that was not a bare acknowledgement

@@ -132,6 +132,11 @@ std::optional<V2Endpoint::Switch> V2Endpoint::answer(const V2Offer& offer, const
     // Resumed only when the client names this session and claims no more than was sent.
     bool resumed =
         !sid_.empty() && offer.sid == sid_ && offer.took <= stream_->sent() && offer.took >= stream_->peer_acked();
+    // What the session took is acknowledged now, as taken: the frames after it are the
+    // ones the client sends again, and a frame the server has taken cannot be taken
+    // twice. (nlchatd confirms at every commit, so this differs from its last
+    // confirmation only while its journal cannot be written.)
+    stream_->confirm();
     const std::uint64_t took_here = stream_->taken();
     auto lines = start(keys, resumed, offer.took);
     if (!lines) return std::nullopt;

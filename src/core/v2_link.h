@@ -76,6 +76,11 @@ public:
 
     // A frame carrying `inner` (empty: a bare acknowledgement). Only while active.
     std::string send(const std::string& inner);
+    // The connection's last frame (SessionStream::send_final); inactive after it.
+    std::string send_final(const std::string& inner) {
+        active_ = false;
+        return stream_->send_final(inner);
+    }
     // The receipt of the last line sent: it names it in delivered() when the other side
     // acknowledges it, whichever frame (after a fresh start) carried it in the end.
     std::uint64_t last_receipt() const { return last_receipt_; }

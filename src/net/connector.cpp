@@ -17,7 +17,7 @@ struct Connector::Pending {
     uv_connect_t req;
 };
 
-void Connector::connect_tcp(const HostPort& where, Done done) {
+void Connector::connect_tcp(const HostPort& where, Done done, const std::string& source_ip) {
     cancel();
     sockaddr_storage addr;
     std::string error;
@@ -26,7 +26,15 @@ void Connector::connect_tcp(const HostPort& where, Done done) {
     uv_must(uv_tcp_init(loop_.raw(), reinterpret_cast<uv_tcp_t*>(p->stream)), "uv_tcp_init");
     p->req.data = p;
     pending_ = p;
-    int rc = uv_tcp_connect(&p->req, reinterpret_cast<uv_tcp_t*>(p->stream), reinterpret_cast<const sockaddr*>(&addr),
+    int rc = 0;
+    if (!source_ip.empty()) {
+        sockaddr_in source{};
+        rc = uv_ip4_addr(source_ip.c_str(), 0, &source);
+        if (rc == 0)
+            rc = uv_tcp_bind(reinterpret_cast<uv_tcp_t*>(p->stream), reinterpret_cast<const sockaddr*>(&source), 0);
+    }
+    if (rc == 0)
+        rc = uv_tcp_connect(&p->req, reinterpret_cast<uv_tcp_t*>(p->stream), reinterpret_cast<const sockaddr*>(&addr),
                             [](uv_connect_t* req, int status) {
                                 auto* pending = static_cast<Pending*>(req->data);
                                 Connector* owner = pending->owner;

@@ -24,7 +24,10 @@ public:
     Connector(const Connector&) = delete;
     Connector& operator=(const Connector&) = delete;
 
-    void connect_tcp(const HostPort& where, Done done);
+    // `source_ip` (IPv4, optional): the local address to connect from (the benchmarks
+    // spread their clients over 127.0.0.0/8, as many operators would come from many
+    // addresses).
+    void connect_tcp(const HostPort& where, Done done, const std::string& source_ip = "");
     void connect_unix(const std::string& path, Done done);
     void cancel();
     bool busy() const { return pending_ != nullptr; }

@@ -14,6 +14,8 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "core/dispatch.h"
@@ -27,6 +29,7 @@
 #include "net/poll.h"
 #include "net/timer.h"
 #include "server/journal.h"
+#include "server/v2_sessions.h"
 
 namespace nlchat {
 
@@ -48,6 +51,9 @@ struct ServerSettings {
     std::size_t max_connections = 0;             // 0: from the open-file limit
     OpenScheduler::Limits open_limits;
     bool verbose = false;
+    bool v2 = true;               // answer a client's offer of the v2 session
+    bool require_v2 = false;      // refuse clients that do not offer it
+    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long
     DispatchConfig dispatch;
 };
 
@@ -91,6 +97,10 @@ private:
         bool closed = false;              // the peer is gone; its last packets still count
         std::size_t preauth_packets = 0;  // packets sent before joining
         std::string close_reason;
+        // A v2 offer in its challengeACK, waiting for the join (the switch comes with the
+        // first line the dispatch sends it), with what the key schedule needs.
+        std::optional<V2Offer> offer;
+        std::string uuid, challenge;
     };
     void finish_close(ConnId conn);
     // Removes a connection's every trace here (not the dispatch's); closes its stream.
@@ -107,6 +117,16 @@ private:
     void start_open(ConnId conn);
     void opened(ConnId conn, OpenResult& result, bool was_joined);
     void on_service_line(ConnId conn, std::string_view line);
+    // ---- the v2 session (server/v2_sessions.h) ----
+    // Before the dispatch sees a challengeACK: notes a v2 offer; false when the
+    // connection was refused for not offering one (--require-v2).
+    bool note_offer(ConnId conn, OperatorConn& c, const std::string& uuid, const Json::Value& inner);
+    bool switch_to_v2(ConnId conn, OperatorConn& c, const PublicKey& key, const std::string& uuid);
+    void write_frame(ConnId conn, OperatorConn& c, V2Endpoint& ep, const std::string& inner, bool last);
+    void on_frame(ConnId conn, OperatorConn& c, V2Endpoint& ep, std::string_view line);
+    void send_bare_acks();
+    // reschedule() only asks; rearm_deadline() (before the loop blocks) does it.
+    void rearm_deadline();
     void reschedule();
     // Reads the authorized-keys file into the dispatch; logs its bad lines and the count.
     [[nodiscard]] bool load_authorized_keys(const std::string& log_prefix, std::string& error);
@@ -128,8 +148,12 @@ private:
     std::unique_ptr<Dispatch> dispatch_;
     net::Listener operators_listener_, services_listener_;
     net::Timer deadline_;
-    net::Timer pump_timer_;     // wakes the scheduler when a rationed address has blocks again
-    net::Timer journal_retry_;  // while the journal cannot be written: the next try, even on an idle loop
+    net::Timer pump_timer_;      // wakes the scheduler when a rationed address has blocks again
+    net::Timer journal_retry_;   // while the journal cannot be written: the next try, even on an idle loop
+    net::Timer bare_ack_timer_;  // v2 acknowledgements that nothing else carried
+    net::Timer rearm_timer_;     // wakes the loop to re-arm deadline_ (rearm_deadline)
+    bool reschedule_due_ = false;
+    double last_rearm_ = -1, last_tick_ = -1;
     OpenScheduler scheduler_;
     std::map<std::string, std::size_t> strangers_;  // connections not yet joined, by group
     std::map<ConnId, OperatorConn> operators_;
@@ -143,6 +167,8 @@ private:
     double journal_retry_at_ = 0;  // ... and while not: no try before this (monotonic s)
     static constexpr std::size_t kMaxHeldAcks = 100000;
     std::vector<std::pair<ConnId, Json::Value>> held_acks_;  // until their turn's commit
+    V2Sessions v2_;
+    std::set<ConnId> bare_acks_due_;
 };
 
 }  // namespace nlchat

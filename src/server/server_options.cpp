@@ -74,6 +74,17 @@ const std::vector<ConfigOptionSpec>& options() {
          [](ServerOptions& o, const std::string& v, std::string& e) {
              return seconds(v, o.settings.dispatch.ring_timeout, "ring-timeout", e);
          }},
+        {"require-v2", 0, nullptr, "refuse operators whose client does not offer the v2 session", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             return flag(v, o.settings.require_v2, "require-v2", e);
+         }},
+        {"no-v2", 0, nullptr, "do not answer the v2 offer: every operator on the 2015 protocol", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             bool off = false;
+             if (!flag(v, off, "no-v2", e)) return false;
+             o.settings.v2 = !off;
+             return true;
+         }},
         {"config", 'c', "FILE", "read settings from FILE (see nlchatd(8)); options given here win", false,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"verbose", 'v', nullptr, "log debug lines too", true,
@@ -176,6 +187,10 @@ bool parse_server_options(int argc, char** argv, ServerOptions& out, std::string
         if (!read_command_line(argc, argv, options(), take, error)) return false;
         if (pass == 0 && !out.config_file.empty() && !load_server_config(out.config_file, out.settings, error))
             return false;
+    }
+    if (out.settings.require_v2 && !out.settings.v2) {
+        error = "--require-v2 and --no-v2 together would refuse every operator";
+        return false;
     }
     return true;
 }

@@ -37,7 +37,8 @@ void draw_status(Surface& s, const ClientSession& session, const UiState& ui, co
     double age = now.mono - (session.link() == LinkState::Down ? session.link_changed() : session.last_heard());
     if (session.link() == LinkState::Down) link += " " + format_seconds(age) + ", redialling";
     else if (session.link() == LinkState::Joined || session.link() == LinkState::Silent)
-        link += std::string(" ") + glyphs(ui.ascii).dot + " " + format_seconds(age) + " ago";
+        link += (ui.protocol.empty() ? "" : " " + ui.protocol) + " " + glyphs(ui.ascii).dot + " " +
+                format_seconds(age) + " ago";
     // Separators are lines in the terminal's own characters, so they show in any locale.
     auto separator = [&s](int x) {
         return s.put(0, s.vertical_line(0, s.put(0, x, " ", Style::Bar), Style::Bar), " ", Style::Bar);
@@ -153,9 +154,11 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
         std::string prefix = clock_time(line.wall) + " " + who;
         prefix.resize(indent, ' ');
         // Each own line says after its words what became of it. "sent" is all a 2015
-        // server lets nlchat know: written to the server, which acknowledges nothing.
+        // server lets nlchat know: written to the server, which acknowledges nothing;
+        // with the v2 session "delivered" means the server acknowledged it.
         std::string text = line.text;
         if (line.who == ChatLine::Who::Me && line.fate == ChatLine::Fate::Sent) text += dot + "sent";
+        else if (line.fate == ChatLine::Fate::Delivered) text += dot + "delivered";
         else if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
         else if (line.fate == ChatLine::Fate::NotDelivered) text += "  [NOT DELIVERED: " + line.why + "]";
         auto wrapped = wrap(text, std::max(1, width - indent));

@@ -38,6 +38,7 @@ struct UiState {
     std::string message;              // feedback for the last key, cleared on the next
     std::string paste;                // a multi-line paste waiting for its confirm
     bool ascii = false;               // the terminal shows ASCII only (ui/ascii.h)
+    std::string protocol;             // "v1" or "v2" once the link has joined
     std::vector<std::string> notes;   // said once at start; shown while no chat is open
 
     // Canned responses (title, text), and the picker over them.

@@ -55,10 +55,10 @@ class StatusBar(TuiTest):
         self.procs.append(server)
         t, _ = self.online(server)
         screen = t.wait_for("online", timeout=5)
-        self.assertRegex(screen.splitlines()[0], r"online . 0:0[0-2] ago")
+        self.assertRegex(screen.splitlines()[0], r"online v[12] . 0:0[0-2] ago")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            if re.search(r"online . 0:(0[5-9]|1\d) ago", t.screen().splitlines()[0]):
+            if re.search(r"online v[12] . 0:(0[5-9]|1\d) ago", t.screen().splitlines()[0]):
                 break
             time.sleep(0.5)
         else:

@@ -12,6 +12,7 @@ namespace {
 
 struct Recorder : ClientEffects {
     std::vector<Command> sent;
+    std::uint64_t receipt = 0;  // what last_receipt() says (v2: one per line sent)
     std::vector<std::string> gave_up;
     int changes = 0, alerts = 0;
     bool link = true;  // false: the wiring has no link to write to
@@ -22,6 +23,7 @@ struct Recorder : ClientEffects {
     void give_up(const std::string& why) override { gave_up.push_back(why); }
     void changed() override { ++changes; }
     void alert() override { ++alerts; }
+    std::uint64_t last_receipt() const override { return receipt; }
 
     template <class T> std::vector<T> all() const {
         std::vector<T> out;
@@ -413,4 +415,42 @@ TEST_CASE("waiting lines that can no longer be delivered say so, with the reason
     g.s->end_chat(g.now);
     CHECK(g.s->past_chats().back().lines[0].fate == ChatLine::Fate::NotDelivered);
     CHECK(g.s->past_chats().back().lines[0].why.find("closed") != std::string::npos);
+}
+
+TEST_CASE("an own line is sent, then delivered when the server acknowledges its receipt (v2)", "[client][v2]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.fx.receipt = 41;
+    REQUIRE(f.s->send_message("first", f.now));
+    f.fx.receipt = 42;
+    REQUIRE(f.s->send_message("second", f.now));
+    const auto& lines = f.s->chat()->lines;
+    CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Sent);
+    f.s->delivered(42);
+    CHECK(lines.back().fate == ChatLine::Fate::Delivered);
+    CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Sent);  // each by its own receipt
+    f.s->delivered(41);
+    CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Delivered);
+    // The chat ends before the acknowledgement of its last words: the filed chat is marked.
+    f.fx.receipt = 43;
+    REQUIRE(f.s->send_message("goodbye", f.now));
+    REQUIRE(f.s->end_chat(f.now));
+    f.s->delivered(43);
+    CHECK(f.s->past_chats().back().lines.back().fate == ChatLine::Fate::Delivered);
+    // A v1 link gives no receipts: nothing becomes delivered.
+    f.in(RingAckAckCommand{"me", 8});
+    f.fx.receipt = 0;
+    REQUIRE(f.s->send_message("on v1", f.now));
+    f.s->delivered(0);
+    CHECK(f.s->chat()->lines.back().fate == ChatLine::Fate::Sent);
+}
+
+TEST_CASE("busy opening packets: a sign of life, only while joined", "[client]") {
+    Fixture f;
+    f.s->busy(f.now);
+    CHECK(f.fx.all<ProbeAckCommand>().empty());  // no link yet
+    f.join();
+    f.s->busy(f.now);
+    CHECK(f.fx.all<ProbeAckCommand>().size() == 1);
 }

@@ -131,3 +131,22 @@ TEST_CASE("an unusable answer ends the switch", "[v2][link]") {
     }
     SECTION("another UUID") { CHECK_FALSE(client.accept(sw->answer, "someone", kChallenge, kCfp, kSfp)); }
 }
+
+TEST_CASE("a server that confirms only after its commit resumes as well", "[v2][link]") {
+    // nlchatd acknowledges a frame only once its journal has it; a resume must still
+    // line up: what the server says it took is acknowledged with it.
+    V2Endpoint client(true), server(false);
+    server.stream().confirm_manually();
+    connect(client, server);
+    CHECK(take(server, client.send("c1")) == "c1");  // taken, not yet confirmed
+    const std::string s1 = server.send("s1");
+    (void)s1;  // lost with the link
+    client.link_down(), server.link_down();
+    Handshake h = connect(client, server, "nonce-2");
+    CHECK(h.answer.resumed);
+    CHECK(h.answer.took == 1);
+    CHECK(h.client_first.empty());  // c1 was taken: not sent again
+    REQUIRE(h.server_first.size() == 1);
+    CHECK(take(client, h.server_first[0]) == "s1");
+    CHECK(take(client, server.send("s2")) == "s2");
+}

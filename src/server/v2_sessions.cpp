@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/v2_sessions.h"
+
+namespace nlchat {
+
+std::optional<V2Endpoint::Switch> V2Sessions::answer(ConnId conn, const std::string& uuid, const V2Offer& offer,
+                                                     const std::string& challenge, const std::string& client_fp,
+                                                     const std::string& server_fp, double now) {
+    forget_old(now);
+    auto [it, created] = sessions_.try_emplace(uuid);
+    Entry& e = it->second;
+    if (created) e.endpoint.stream().confirm_manually();
+    // The session leaves the connection it had (a takeover has already told that one).
+    if (e.conn) by_conn_.erase(*e.conn), unconfirmed_.erase(*e.conn);
+    auto sw = e.endpoint.answer(offer, uuid, challenge, client_fp, server_fp);
+    if (!sw) {
+        e.conn.reset();
+        e.gone_since = now;
+        return std::nullopt;
+    }
+    e.conn = conn;
+    by_conn_[conn] = uuid;
+    return sw;
+}
+
+V2Endpoint* V2Sessions::on(ConnId conn) {
+    auto it = by_conn_.find(conn);
+    if (it == by_conn_.end()) return nullptr;
+    return &sessions_.at(it->second).endpoint;
+}
+
+void V2Sessions::closed(ConnId conn, double now) {
+    auto it = by_conn_.find(conn);
+    if (it == by_conn_.end()) return;
+    Entry& e = sessions_.at(it->second);
+    e.endpoint.link_down();
+    e.conn.reset();
+    e.gone_since = now;
+    unconfirmed_.erase(conn);
+    by_conn_.erase(it);
+}
+
+std::vector<ConnId> V2Sessions::confirm() {
+    std::vector<ConnId> owing;
+    for (const auto& [conn, wants_ack] : unconfirmed_) {
+        V2Endpoint* ep = on(conn);
+        if (!ep) continue;
+        ep->stream().confirm();
+        if (wants_ack && ep->stream().ack_due()) owing.push_back(conn);
+    }
+    unconfirmed_.clear();
+    return owing;
+}
+
+void V2Sessions::forget_old(double now) {
+    // A session whose client has been away longer than the grace period cannot be
+    // resumed (its chat is over): swept now and then, not on every join.
+    if (now - last_sweep_ < 10) return;
+    last_sweep_ = now;
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+        if (!it->second.conn && now - it->second.gone_since > keep_) it = sessions_.erase(it);
+        else ++it;
+    }
+}
+
+}  // namespace nlchat

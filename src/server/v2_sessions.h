@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// nlchatd's v2 sessions (HACKING.md, "The v2 session"): one per operator UUID, kept
+// across its connections for the grace period so that a client that redials resumes it
+// and nothing sent either way is lost or taken twice. The protocol itself is
+// core/v2_link.h's; this file only keeps the sessions, ties them to connections, and
+// says when acknowledgements may go (after the journal's commit of the same loop turn).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/v2_link.h"
+
+namespace nlchat {
+
+class V2Sessions {
+public:
+    explicit V2Sessions(double keep_seconds) : keep_(keep_seconds) {}
+
+    // A client on `conn` passed the challenge with this offer: the session switches to
+    // it (resumed when the client names it). The answer and the lines to write after it,
+    // or nothing when the offer is unusable.
+    std::optional<V2Endpoint::Switch> answer(ConnId conn, const std::string& uuid, const V2Offer& offer,
+                                             const std::string& challenge, const std::string& client_fp,
+                                             const std::string& server_fp, double now);
+    // The session on this connection, if it has switched.
+    V2Endpoint* on(ConnId conn);
+    // The connection is gone: its session waits for the client to come back.
+    void closed(ConnId conn, double now);
+
+    // Frames taken on `conn` wait for the next commit before they are acknowledged.
+    // `wants_ack`: a bare acknowledgement goes if nothing else carries it soon (not for
+    // a probeACK: the next probe carries it, and 10,000 idle operators cost half as much).
+    void taken(ConnId conn, bool wants_ack) { unconfirmed_[conn] |= wants_ack; }
+    // The turn's commit is done: everything taken so far may be acknowledged. Returns
+    // the connections that owe an acknowledgement (to send after a quiet moment).
+    std::vector<ConnId> confirm();
+
+    std::size_t size() const { return sessions_.size(); }
+
+private:
+    struct Entry {
+        V2Endpoint endpoint{false};
+        std::optional<ConnId> conn;
+        double gone_since = 0;
+    };
+    void forget_old(double now);
+
+    double keep_;
+    double last_sweep_ = 0;
+    std::map<std::string, Entry> sessions_;  // by operator UUID
+    std::map<ConnId, std::string> by_conn_;
+    std::map<ConnId, bool> unconfirmed_;  // ... and whether a bare acknowledgement is owed
+};
+
+}  // namespace nlchat

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""An operator client written here from nlchat-protocol(7) alone, independent of our C++:
+the 2015 handshake with PyCryptodome (RSA-OAEP raw packets), then the v2 session with
+Python's `cryptography` package (X25519, HKDF-SHA-256, ChaCha20-Poly1305). The tests use
+it to check nlchatd's v2 side byte by byte, to send it bad frames, and to resume a
+session across a killed TCP connection."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import struct
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+from Cryptodome.Cipher import PKCS1_OAEP
+from Cryptodome.PublicKey import RSA
+
+C2S, S2C = 0, 1
+
+
+def fingerprint(pub):
+    return "SHA256:" + base64.b64encode(hashlib.sha256(pub.export_key("DER")).digest()).decode().rstrip("=")
+
+
+def seal_v1(inner, pub, uuid):
+    k = pub.size_in_bytes()
+    cipher = PKCS1_OAEP.new(pub)
+    blocks = [base64.b64encode(cipher.encrypt(inner[i:i + k - 42])).decode() for i in range(0, len(inner), k - 42)]
+    return json.dumps({"messages": blocks, "UUID": uuid, "to": "alice"}).encode() + b"\n"
+
+
+def derive(shared, fields):
+    th = hashlib.sha256(b"nlchat v2 transcript" + b"".join(struct.pack(">I", len(f)) + f for f in fields)).digest()
+    prk = hmac.new(th, shared, hashlib.sha256).digest()
+    return [HKDFExpand(hashes.SHA256(), n, info).derive(prk)
+            for info, n in ((b"nlchat v2 client to server", 32), (b"nlchat v2 server to client", 32),
+                            (b"nlchat v2 session id", 16))]
+
+
+def seal_frame(key, direction, seq, ack, inner):
+    header = struct.pack(">QQ", seq, ack)
+    body = ChaCha20Poly1305(key).encrypt(struct.pack(">IQ", direction, seq), inner, header)
+    return ('{"v2":"' + base64.b64encode(header + body).decode() + '"}').encode() + b"\n"
+
+
+class V2Operator:
+    """One connection of a v2 operator. `session` carries a session across connections
+    (resume): pass the previous connection's `.session` to the next."""
+
+    def __init__(self, address, key, uuid, session=None, offer=True, timeout=10):
+        self.key, self.uuid = key, uuid
+        host, port = address.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.buf = b""
+        online = json.loads(self.line())
+        self.server_pub = RSA.import_key(online["key"])
+        # The session: id, keys, counters and what is not yet acknowledged.
+        self.session = session or {"sid": None, "sent": 0, "taken": 0, "unacked": []}
+        self.v1(json.dumps({"type": "key", "UUID": uuid, "key": key.public_key().export_key().decode()}))
+        challenge = self.packet()
+        assert challenge["type"] == "challenge", challenge
+        ack = {"type": "challengeACK", "UUID": uuid, "nonce": challenge["nonce"]}
+        eph = X25519PrivateKey.generate()
+        eph_pub = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if offer:
+            ack["v2"] = {"epk": base64.b64encode(eph_pub).decode(), "took": self.session["taken"]}
+            if self.session["sid"]:
+                ack["v2"]["sid"] = base64.b64encode(self.session["sid"]).decode()
+        self.v1(json.dumps(ack))
+        self.answer = self.packet()
+        self.resent = []
+        if self.answer["type"] != "v2":
+            self.keys = None  # a 2015 server, or a refusal: v1 from here on
+            return
+        server_epk = base64.b64decode(self.answer["epk"])
+        shared = eph.exchange(X25519PublicKey.from_public_bytes(server_epk))
+        c2s, s2c, sid = derive(shared, [eph_pub, server_epk, uuid.encode(), challenge["nonce"].encode(),
+                                        fingerprint(key.public_key()).encode(),
+                                        fingerprint(self.server_pub).encode()])
+        self.keys = (c2s, s2c)
+        s = self.session
+        if self.answer["resumed"]:
+            assert base64.b64decode(self.answer["sid"]) == s["sid"]
+            s["unacked"] = [(q, i) for q, i in s["unacked"] if q > self.answer["took"]]
+            for seq, inner in s["unacked"]:  # sealed again under the new keys
+                self.sock.sendall(seal_frame(c2s, C2S, seq, s["taken"], inner))
+                self.resent.append(inner)
+        else:
+            assert base64.b64decode(self.answer["sid"]) == sid, "a fresh session's id is the derived one"
+            s.update(sid=sid, sent=0, taken=0, unacked=[])
+
+    # ---- lines ----
+    def line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed by the server")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def v1(self, inner):
+        self.sock.sendall(seal_v1(inner.encode(), self.server_pub, self.uuid))
+
+    def packet(self):
+        wrapper = json.loads(self.line())
+        if "messages" not in wrapper:
+            return wrapper  # a plaintext refusal
+        cipher = PKCS1_OAEP.new(self.key)
+        return json.loads(b"".join(cipher.decrypt(base64.b64decode(b)) for b in wrapper["messages"]))
+
+    # ---- frames ----
+    def send(self, **inner):
+        data = json.dumps(inner).encode()
+        s = self.session
+        s["sent"] += 1
+        s["unacked"].append((s["sent"], data))
+        self.sock.sendall(seal_frame(self.keys[0], C2S, s["sent"], s["taken"], data))
+        return s["sent"]
+
+    def bare_ack(self):
+        s = self.session
+        s["sent"] += 1
+        s["unacked"].append((s["sent"], b""))
+        self.sock.sendall(seal_frame(self.keys[0], C2S, s["sent"], s["taken"], b""))
+
+    def raw(self, data):
+        self.sock.sendall(data)
+
+    def frame(self):
+        """The next frame, opened: (seq, ack, inner dict or None for a bare ack)."""
+        line = self.line().decode()
+        assert line.startswith('{"v2":"') and line.endswith('"}'), line
+        raw = base64.b64decode(line[7:-2], validate=True)
+        header = raw[:16]
+        seq, ack = struct.unpack(">QQ", header)
+        s = self.session
+        assert seq == s["taken"] + 1, f"seq {seq} after {s['taken']}"
+        inner = ChaCha20Poly1305(self.keys[1]).decrypt(struct.pack(">IQ", S2C, seq), raw[16:], header)
+        s["taken"] = seq
+        s["unacked"] = [(q, i) for q, i in s["unacked"] if q > ack]
+        return seq, ack, (json.loads(inner) if inner else None)
+
+    def recv(self, type_, **fields):
+        """The next inner command of `type_` (answering probes and skipping the rest)."""
+        while True:
+            _, _, inner = self.frame()
+            if inner is None:
+                continue
+            if inner.get("type") == "probe":
+                self.send(type="probeACK", UUID=self.uuid)
+                continue
+            if inner.get("type") == type_ and all(inner.get(k) == v for k, v in fields.items()):
+                return inner
+
+    def closed(self, timeout=10):
+        """True when the server closes the connection within `timeout` (reading on)."""
+        self.sock.settimeout(timeout)
+        try:
+            while self.sock.recv(65536):
+                pass
+            return True
+        except socket.timeout:
+            return False
+        except (ConnectionError, OSError):
+            return True
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def new_key():
+    return RSA.generate(2048)
