@@ -314,7 +314,7 @@ lint:
 	$(Q)tools/lint
 
 fmt:
-	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*/*.h tests/*.cpp bench/*.cpp fuzz/*.cpp)
+	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*/*.h tests/*.cpp bench/*.cpp bench/*.h fuzz/*.cpp)
 
 # A source tarball of what git tracks (plus a generated configure), which builds and
 # passes `make check` on its own.

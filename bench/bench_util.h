@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -67,14 +67,8 @@ public:
         if (pid_ == 0) {
             for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
             if (!freopen(log.c_str(), "w", stderr)) _exit(127);
-            std::vector<std::string> all = {"nlchatd",
-                                            "--allow-any-key",
-                                            "--listen",
-                                            "127.0.0.1:0",
-                                            "--key",
-                                            dir + "/server.key",
-                                            "--service-socket",
-                                            dir + "/bus.sock"};
+            std::vector<std::string> all = {"nlchatd", "--allow-any-key",   "--listen",         "127.0.0.1:0",
+                                            "--key",   dir + "/server.key", "--service-socket", dir + "/bus.sock"};
             all.insert(all.end(), args.begin(), args.end());
             std::vector<char*> argv;
             for (auto& a : all) argv.push_back(a.data());
