@@ -88,8 +88,11 @@ std::optional<std::vector<std::string>> V2Endpoint::start(const SessionKeys& key
     // A fresh session: what the old one never had acknowledged goes again, as new
     // frames (the peer lost the old session, so it may or may not have taken them).
     std::vector<std::string> inners = stream_->unacknowledged_inners();
+    // Receipts line up with those inners only once the acknowledged ones are set apart
+    // (they are delivered, whether or not delivered() has been asked since).
     std::vector<std::uint64_t> old_receipts;
-    for (const auto& [seq, receipt] : receipts_) old_receipts.push_back(receipt);
+    for (const auto& [seq, receipt] : receipts_)
+        (seq <= stream_->peer_acked() ? acked_ : old_receipts).push_back(receipt);
     const bool manual = stream_->manually_confirmed();
     stream_ = std::make_unique<SessionStream>(client_);
     if (manual) stream_->confirm_manually();
@@ -146,14 +149,16 @@ std::optional<V2Endpoint::Switch> V2Endpoint::answer(const V2Offer& offer, const
 std::string V2Endpoint::send(const std::string& inner) {
     std::string line = stream_->send(inner);
     last_receipt_ = next_receipt_++;
-    if (!inner.empty()) receipts_[stream_->sent()] = last_receipt_;
+    // Only a client asks which lines were delivered; a server would only pile them up.
+    if (client_ && !inner.empty()) receipts_[stream_->sent()] = last_receipt_;
     return line;
 }
 
 SessionStream::Received V2Endpoint::receive(std::string_view line) { return stream_->receive(line); }
 
 std::vector<std::uint64_t> V2Endpoint::delivered() {
-    std::vector<std::uint64_t> out;
+    std::vector<std::uint64_t> out = std::move(acked_);
+    acked_.clear();
     while (!receipts_.empty() && receipts_.begin()->first <= stream_->peer_acked()) {
         out.push_back(receipts_.begin()->second);
         receipts_.erase(receipts_.begin());

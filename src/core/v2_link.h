@@ -101,7 +101,8 @@ private:
     std::string ephemeral_secret_, ephemeral_public_;
     bool active_ = false;
     std::uint64_t last_receipt_ = 0, next_receipt_ = 1;
-    std::map<std::uint64_t, std::uint64_t> receipts_;  // seq -> receipt, while unacknowledged
+    std::map<std::uint64_t, std::uint64_t> receipts_;  // seq -> receipt, while unacknowledged (client)
+    std::vector<std::uint64_t> acked_;                 // acknowledged before a fresh start, not yet told
 };
 
 }  // namespace nlchat
