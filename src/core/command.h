@@ -55,11 +55,16 @@ struct RingAckCommand {
     template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id); }
 };
 
+// The chat ids (an extension, nlchat-protocol(7) "SEVERAL CHATS"): a client that said
+// "chats" in its challengeACK gets `chat` on the ringACKACK that opens a chat (its own copy
+// only) and on every msg, chat_state and disassociate of that chat, and names the chat in
+// its own. A client that never says "chats" sees none of them and holds one chat.
 struct RingAckAckCommand {
     static constexpr const char* kType = "ringACKACK";
     std::string uuid;  // the winner; empty when nobody took the ring in time
     std::int64_t id = 0;
-    template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id); }
+    std::optional<std::int64_t> chat = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id), f("chat", chat); }
 };
 
 struct MsgCommand {
@@ -67,7 +72,8 @@ struct MsgCommand {
     std::vector<std::string> msg;
     Direction io = Direction::In;
     std::string uuid;
-    template <class F> void fields(F& f) { f("msg", msg), f("I/O", io), f("UUID", uuid); }
+    std::optional<std::int64_t> chat = std::nullopt;
+    template <class F> void fields(F& f) { f("msg", msg), f("I/O", io), f("UUID", uuid), f("chat", chat); }
 };
 
 struct ChatStateCommand {
@@ -75,7 +81,8 @@ struct ChatStateCommand {
     std::string uuid;
     Direction io = Direction::In;
     std::string state;
-    template <class F> void fields(F& f) { f("UUID", uuid), f("I/O", io), f("state", state); }
+    std::optional<std::int64_t> chat = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("I/O", io), f("state", state), f("chat", chat); }
 };
 
 // The commands whose only field is the client's UUID.
@@ -87,9 +94,15 @@ struct ChatStateCommand {
     }
 NLCHAT_UUID_COMMAND(ProbeCommand, "probe");
 NLCHAT_UUID_COMMAND(ProbeAckCommand, "probeACK");
-NLCHAT_UUID_COMMAND(DisassociateCommand, "disassociate");
 NLCHAT_UUID_COMMAND(DisconnectCommand, "disconnect");
 #undef NLCHAT_UUID_COMMAND
+
+struct DisassociateCommand {
+    static constexpr const char* kType = "disassociate";
+    std::string uuid;
+    std::optional<std::int64_t> chat = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("chat", chat); }
+};
 
 // Sent unencrypted on every new connection; a seed-conformant server may omit the key.
 struct ServerOnlineCommand {
@@ -104,10 +117,13 @@ struct ChallengeCommand {
     template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce); }
 };
 
+// Optional `chats` (an extension): how many chats at once the client can show; saying
+// it at all means the client sends and reads chat ids.
 struct ChallengeAckCommand {
     static constexpr const char* kType = "challengeACK";
     std::string uuid, nonce;
-    template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce); }
+    std::optional<std::int64_t> chats = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("nonce", nonce), f("chats", chats); }
 };
 
 // Optional `code` (an extension): "replaced" when another connection with the same key

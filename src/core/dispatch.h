@@ -20,8 +20,10 @@
 #include <deque>
 #include <functional>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <optional>
+#include <queue>
 #include <set>
 #include <string>
 #include <vector>
@@ -134,9 +136,16 @@ private:
         double last_heard = 0;
         std::optional<double> probe_sent;
         std::optional<double> grace_until;
-        std::optional<CallerKey> caller;
-        std::vector<Command> held;     // for the caller's chat, while out of the pool
+        // Its chats by id (the ring's ID), and whether its client reads chat ids ("chats"
+        // in its challengeACK) and how many chats it can show.
+        std::map<std::int64_t, CallerKey> chats;
+        bool chat_ids = false;
+        std::size_t client_chats = 1;
+        // Commands for its chats while it is out of the pool, in order, each with its chat.
+        std::vector<std::pair<std::int64_t, Command>> held;
         std::deque<double> takeovers;  // when another connection took the UUID over
+        // The time of its live entry in operator_wakeups_ (infinity: none).
+        double wake_at = std::numeric_limits<double>::infinity();
     };
     struct Ring {
         CallerKey caller;
@@ -147,6 +156,7 @@ private:
     struct Caller {
         std::optional<std::int64_t> ring;
         std::string operator_uuid;  // empty until associated
+        std::int64_t chat = 0;      // the chat's id, once associated
     };
     struct Service {
         std::optional<ConnId> conn;
@@ -179,13 +189,29 @@ private:
     void enter_pool(const std::string& uuid, Operator& op, const Now& now);
     void leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why);
     void end_grace(const std::string& uuid);
-    void end_association(const std::string& uuid, Operator& op, bool tell_service, bool tell_caller_dropped);
+    void end_association(const std::string& uuid, Operator& op, std::int64_t chat, bool tell_service,
+                         bool tell_caller_dropped);
+    void end_all_chats(const std::string& uuid, Operator& op);
+    // How many chats the operator may hold now, and the chat an operator's command names
+    // (or its only one when it names none); chats.end() when there is no such chat.
+    std::size_t chat_limit(const Operator& op) const;
+    static std::map<std::int64_t, CallerKey>::iterator chat_named(Operator& op, std::optional<std::int64_t> chat);
+    // The chat id as the operator is shown it: only to a client that reads them.
+    static std::optional<std::int64_t> shown_chat(const Operator& op, std::int64_t chat) {
+        return op.chat_ids ? std::optional<std::int64_t>(chat) : std::nullopt;
+    }
     void send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd);
-    void deliver_or_hold(const std::string& uuid, Operator& op, const Command& cmd);
+    void deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd);
     void broadcast(const Command& cmd);
     void broadcast_status();
     RingCommand ring_command(std::int64_t id, const Ring& ring, const Now& now) const;
     bool all_busy() const;
+    // Puts the operator's next deadline (probe, probe timeout, end of grace) in the queue,
+    // unless an entry at or before it is there already (that one, when due, looks again).
+    void wake_operator(const std::string& uuid, Operator& op);
+    std::optional<double> operator_deadline(const Operator& op) const;
+    // What tick() does for one operator whose entry fell due.
+    void check_operator(const std::string& uuid, const Now& now);
 
     // Caller side (dispatch_callers.cpp).
     void handle_service_online(ConnId service, const BusServiceOnline& line, const Now& now);
@@ -217,7 +243,7 @@ private:
     // is emitted as things change and for snapshot() alike.
     static Json::Value record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields);
     static Json::Value ring_record(std::int64_t id, const Ring& ring);
-    static Json::Value chat_record(const std::string& uuid, const Operator& op);
+    static Json::Value chat_record(const std::string& uuid, const Operator& op, std::int64_t chat);
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;
 
@@ -227,6 +253,16 @@ private:
     std::map<CallerKey, Caller> callers_;
     std::map<std::string, Service> services_;      // by name
     std::map<ConnId, std::string> service_conns_;  // "" until service_online
+
+    // What falls due when, earliest first, so that neither tick() nor next_deadline()
+    // walks every operator and connection (10,000 idle operators made those walks most of
+    // the server's idle CPU). An entry may be out of date (the operator was heard from, the
+    // connection joined or went): it is checked when it falls due, and the operator's
+    // entry is then replaced by its current deadline.
+    template <class Key> using WakeQueue =
+        std::priority_queue<std::pair<double, Key>, std::vector<std::pair<double, Key>>, std::greater<>>;
+    WakeQueue<std::string> operator_wakeups_;
+    WakeQueue<ConnId> handshake_wakeups_;
 };
 
 }  // namespace nlchat

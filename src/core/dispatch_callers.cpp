@@ -192,13 +192,14 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
     auto existing = callers_.find(key);
     if (existing != callers_.end() && !existing->second.operator_uuid.empty()) {
         const std::string uuid = existing->second.operator_uuid;
+        const std::int64_t chat = existing->second.chat;
         Operator& op = operators_.at(uuid);
         if (!(op.in_pool && op.conn) && op.held.size() + texts.size() > config_.max_held) {
             log(LogLevel::Warning, "held messages for operator " + uuid.substr(0, 8) + " are at the limit (" +
                                        std::to_string(config_.max_held) + "); caller told");
             return reply_to_caller(key, config_.text_not_delivered);
         }
-        return deliver_or_hold(uuid, op, MsgCommand{std::move(texts), Direction::In, uuid});
+        return deliver_or_hold(uuid, op, chat, MsgCommand{std::move(texts), Direction::In, uuid, shown_chat(op, chat)});
     }
     if (existing != callers_.end() && existing->second.ring) {
         Ring& ring = rings_.at(*existing->second.ring);
@@ -264,9 +265,11 @@ void Dispatch::handle_caller_state(const std::string& service, const BusChatStat
     auto it = callers_.find({service, line.address});
     if (it == callers_.end() || it->second.operator_uuid.empty()) return;
     const std::string uuid = it->second.operator_uuid;
+    const std::int64_t chat = it->second.chat;
     Operator& op = operators_.at(uuid);
     // States are only worth showing live; an absent operator does not need the backlog.
-    send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, operator_view_of_state(line.state)});
+    send_to_operator(uuid, op,
+                     ChatStateCommand{uuid, Direction::In, operator_view_of_state(line.state), shown_chat(op, chat)});
 }
 
 void Dispatch::handle_caller_left(const std::string& service, const BusDisassociate& line) {
@@ -284,12 +287,14 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
         return;
     }
     const std::string uuid = it->second.operator_uuid;
+    const std::int64_t chat = it->second.chat;
     Operator& op = operators_.at(uuid);
     log(LogLevel::Info, tag(key) + " left the chat with operator " + uuid.substr(0, 8));
-    deliver_or_hold(uuid, op, ChatStateCommand{uuid, Direction::In, "gone"});
-    // The held "gone" must survive the end of the association, so it is kept aside.
-    std::vector<Command> held = std::move(op.held);
-    end_association(uuid, op, false, false);
+    deliver_or_hold(uuid, op, chat, ChatStateCommand{uuid, Direction::In, "gone", shown_chat(op, chat)});
+    // What is held for the chat (its last texts, and "gone") must survive the end of the
+    // association, so it is kept aside.
+    auto held = std::move(op.held);
+    end_association(uuid, op, chat, false, false);
     op.held = std::move(held);
 }
 

@@ -24,6 +24,9 @@ struct DispatchConfig {
     // many times in this many seconds; past that a new connection is refused.
     std::size_t max_takeovers = 3;
     double takeover_window = 60;
+    // Chats one operator may hold at once (--max-chats-per-operator). A client that sends
+    // no chat ids (the 2015 protocol) is held to one whatever this says.
+    std::size_t max_chats_per_operator = 1;
 
     // Replies the server sends callers.
     std::string text_ringing = "A listener will be with you shortly...";

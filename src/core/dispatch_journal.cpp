@@ -14,6 +14,7 @@
 //   {"j":"out","svc":S,"id":X,"line":L}                  a line to an acknowledging service
 //   {"j":"out_acked","svc":S,"id":X}                     ... which acknowledged it
 //   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
+#include <limits>
 #include <map>
 
 #include "core/dispatch.h"
@@ -41,21 +42,25 @@ Json::Value Dispatch::ring_record(std::int64_t id, const Ring& ring) {
                            {"texts", std::move(texts)}});
 }
 
-Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op) {
+Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) {
     // The key goes too: a restarted server knows it when the operator rejoins.
-    return record("chat",
-                  {{"op", uuid}, {"key", op.key.to_pem()}, {"svc", op.caller->first}, {"addr", op.caller->second}});
+    const CallerKey& caller = op.chats.at(chat);
+    return record("chat", {{"op", uuid},
+                           {"chat", Json::Int64(chat)},
+                           {"key", op.key.to_pem()},
+                           {"svc", caller.first},
+                           {"addr", caller.second}});
 }
 
 std::vector<Json::Value> Dispatch::snapshot() const {
     std::vector<Json::Value> out;
     for (const auto& [id, ring] : rings_) out.push_back(ring_record(id, ring));
     for (const auto& [uuid, op] : operators_) {
-        if (!op.caller) continue;
-        out.push_back(chat_record(uuid, op));
-        for (const Command& cmd : op.held)
-            if (const auto* msg = std::get_if<MsgCommand>(&cmd))
-                for (const auto& text : msg->msg) out.push_back(record("held", {{"op", uuid}, {"text", text}}));
+        for (const auto& [chat, caller] : op.chats) out.push_back(chat_record(uuid, op, chat));
+        for (const auto& [chat, cmd] : op.held)
+            if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.chats.count(chat))
+                for (const auto& text : msg->msg)
+                    out.push_back(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
     }
     for (const auto& [name, s] : services_) {
         for (const auto& [id, line] : s.unacked)
@@ -68,12 +73,19 @@ std::vector<Json::Value> Dispatch::snapshot() const {
 Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, const Now& now) {
     Restored n;
     // Chats and rings as the records leave them; applied to the state at the end.
+    // Chats by operator and chat id (0 in a journal written before chat ids).
     struct Chat {
         std::string key;
         CallerKey caller;
         std::vector<std::string> held;
     };
-    std::map<std::string, Chat> chats;
+    std::map<std::pair<std::string, std::int64_t>, Chat> chats;
+    auto chat_id = [](const Json::Value& r) { return r["chat"].isInt64() ? r["chat"].asInt64() : 0; };
+    auto of_operator = [&chats](const std::string& op, auto f) {
+        for (auto it = chats.lower_bound({op, std::numeric_limits<std::int64_t>::min()});
+             it != chats.end() && it->first.first == op;)
+            f(it);
+    };
     std::map<std::int64_t, Ring> rings;
     for (const Json::Value& r : records) {
         if (!r.isObject()) {
@@ -95,15 +107,17 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             rings.erase(r["id"].asInt64());
         } else if (kind == "chat" && text_field(r, "op") && text_field(r, "key") && text_field(r, "svc") &&
                    text_field(r, "addr")) {
-            chats[r["op"].asString()] = Chat{r["key"].asString(), {r["svc"].asString(), r["addr"].asString()}, {}};
+            chats[{r["op"].asString(), chat_id(r)}] =
+                Chat{r["key"].asString(), {r["svc"].asString(), r["addr"].asString()}, {}};
         } else if (kind == "held" && text_field(r, "op") && r["text"].isString()) {
-            auto it = chats.find(r["op"].asString());
+            auto it = chats.find({r["op"].asString(), chat_id(r)});
             if (it != chats.end()) it->second.held.push_back(r["text"].asString());
         } else if (kind == "delivered" && text_field(r, "op")) {
-            auto it = chats.find(r["op"].asString());
-            if (it != chats.end()) it->second.held.clear();
+            of_operator(r["op"].asString(), [](auto& it) { (it++)->second.held.clear(); });
         } else if (kind == "end" && text_field(r, "op")) {
-            chats.erase(r["op"].asString());
+            // Without a chat id (a journal written before them) the operator's only chat.
+            if (r["chat"].isInt64()) chats.erase({r["op"].asString(), r["chat"].asInt64()});
+            else of_operator(r["op"].asString(), [&chats](auto& it) { it = chats.erase(it); });
         } else if (kind == "out" && text_field(r, "svc") && text_field(r, "id") && r["line"].isObject()) {
             services_[r["svc"].asString()].unacked.emplace_back(r["id"].asString(), r["line"]);
         } else if (kind == "out_acked" && text_field(r, "svc") && text_field(r, "id")) {
@@ -119,7 +133,8 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             ++n.skipped;
         }
     }
-    for (auto& [uuid, chat] : chats) {
+    for (auto& [where, chat] : chats) {
+        const auto& [uuid, id] = where;
         std::string error;
         auto key = PublicKey::from_pem(chat.key, error);
         if (!key || callers_.count(chat.caller)) {
@@ -127,17 +142,20 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             continue;
         }
         auto [it, created] = operators_.try_emplace(uuid, *key);
-        if (!created) {
+        Operator& op = it->second;
+        if (op.key != *key || op.chats.count(id)) {
             ++n.skipped;
             continue;
         }
-        Operator& op = it->second;
-        op.caller = chat.caller;
+        op.chats[id] = chat.caller;
         // Absent until it rejoins with its key, as after a dropped connection.
         op.grace_until = now.mono + config_.grace;
-        for (auto& text : chat.held) op.held.push_back(MsgCommand{{std::move(text)}, Direction::In, uuid});
-        n.held += op.held.size();
+        wake_operator(uuid, op);
+        // The chat id goes on when it is sent: only a client that reads them gets it.
+        for (auto& text : chat.held) op.held.emplace_back(id, MsgCommand{{std::move(text)}, Direction::In, uuid});
+        n.held += chat.held.size();
         callers_[chat.caller].operator_uuid = uuid;
+        callers_[chat.caller].chat = id;
         ++n.chats;
     }
     for (auto& [id, ring] : rings) {

@@ -8,6 +8,16 @@
 #include "core/gcrypt_util.h"
 
 namespace nlchat {
+namespace {
+
+// A held command as the operator's client is to read it: with its chat id or without.
+Command with_chat(Command cmd, std::optional<std::int64_t> chat) {
+    if (auto* msg = std::get_if<MsgCommand>(&cmd)) msg->chat = chat;
+    else if (auto* state = std::get_if<ChatStateCommand>(&cmd)) state->chat = chat;
+    return cmd;
+}
+
+}  // namespace
 
 Dispatch::Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects& effects,
                    std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id)
@@ -31,7 +41,7 @@ void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
         Operator& op = operators_.at(uuid);
         log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + " (" + op.key.fingerprint() +
                                    "): key no longer authorized; disconnected");
-        if (op.caller) end_association(uuid, op, true, true);
+        end_all_chats(uuid, op);
         if (op.conn) {
             effects_.send_sealed(*op.conn, op.key, uuid,
                                  RefusedCommand{uuid, "this key is no longer authorized on this server"});
@@ -77,6 +87,7 @@ std::size_t Dispatch::pool_size() const {
 
 void Dispatch::operator_connected(ConnId conn, const Now& now) {
     connections_[conn].opened = now.mono;
+    handshake_wakeups_.emplace(now.mono + config_.handshake_timeout, conn);
     Json::Value online(Json::objectValue);
     online["type"] = "server_online";
     online["key"] = server_key_.to_pem();
@@ -220,6 +231,9 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
         effects_.close_operator(*op.conn);
     }
     op.conn = conn;
+    // What this client reads: chat ids and how many chats, or the 2015 protocol's one.
+    op.chat_ids = cmd.chats.has_value();
+    op.client_chats = cmd.chats ? static_cast<std::size_t>(std::clamp<std::int64_t>(*cmd.chats, 1, 64)) : 1;
     c.state = Connection::State::Joined;
     c.nonce.clear();
     log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " (" + op.key.fingerprint() + ") joined on connection " +
@@ -241,22 +255,27 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
     if (auto* ack = std::get_if<RingAckCommand>(&cmd)) return handle_ring_ack(c.uuid, op, *ack);
     if (auto* msg = std::get_if<MsgCommand>(&cmd)) return handle_operator_msg(c.uuid, op, *msg);
     if (auto* state = std::get_if<ChatStateCommand>(&cmd)) {
-        if (!op.caller || state->state.size() > config_.max_state_bytes) return;
+        auto chat = chat_named(op, state->chat);
+        if (chat == op.chats.end() || state->state.size() > config_.max_state_bytes) return;
         // A service that said "chat_states":false gets none (and none are kept for it).
-        if (!services_[op.caller->first].chat_states) return;
-        return send_to_service(op.caller->first, bus_chat_state(op.caller->second, state->state, Direction::Out));
+        if (!services_[chat->second.first].chat_states) return;
+        return send_to_service(chat->second.first, bus_chat_state(chat->second.second, state->state, Direction::Out));
     }
-    if (std::holds_alternative<DisassociateCommand>(cmd)) {
-        if (op.caller) {
-            log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " ended the chat with " + tag(*op.caller));
-            end_association(c.uuid, op, true, false);
+    if (auto* end = std::get_if<DisassociateCommand>(&cmd)) {
+        auto chat = chat_named(op, end->chat);
+        if (chat != op.chats.end()) {
+            log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " ended the chat with " + tag(chat->second));
+            end_association(c.uuid, op, chat->first, true, false);
+        } else if (op.chats.size() > 1 && !end->chat) {
+            log(LogLevel::Warning, "operator " + c.uuid.substr(0, 8) + ": disassociate names no chat and it has " +
+                                       std::to_string(op.chats.size()) + "; ignored");
         }
         return;
     }
     if (std::holds_alternative<DisconnectCommand>(cmd)) {
         log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " disconnected");
         std::string uuid = c.uuid;
-        if (op.caller) end_association(uuid, op, true, true);
+        end_all_chats(uuid, op);
         if (op.conn) {
             effects_.close_operator(*op.conn);
             connections_.erase(*op.conn);
@@ -276,35 +295,64 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
                                  ", which is no longer open");
         return;
     }
-    if (op.caller) {
-        // msg carries no caller address, so an operator has one chat at a time; the ring
-        // stays open for the others.
-        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is in a chat; its ringACK for ring " +
+    if (op.chats.size() >= chat_limit(op)) {
+        // A client without chat ids cannot tell chats apart, so it has one at a time;
+        // one with them has as many as it and the server allow. The ring stays open for
+        // the others.
+        const std::string held = op.chats.size() == 1 ? "a chat" : std::to_string(op.chats.size()) + " chats";
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is in " + held + ", its most; its ringACK for ring " +
                                 std::to_string(cmd.id) + " is refused");
         return;
     }
+    // The chat's id is the ring's, which is never used twice.
+    const std::int64_t chat = cmd.id;
     Ring taken = std::move(ring->second);
     rings_.erase(ring);
     Caller& caller = callers_[taken.caller];
     caller.ring.reset();
     caller.operator_uuid = uuid;
-    op.caller = taken.caller;
+    caller.chat = chat;
+    op.chats[chat] = taken.caller;
     journal(record("ring_end", {{"id", Json::Int64(cmd.id)}}));
-    journal(chat_record(uuid, op));
+    journal(chat_record(uuid, op, chat));
     log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
-    broadcast(RingAckAckCommand{uuid, cmd.id});
+    // Everyone learns who took it; only the winner's copy names the chat it opens.
+    for (const auto& [other, o] : operators_) {
+        if (!o.in_pool) continue;
+        effects_.send_sealed(*o.conn, o.key, other,
+                             RingAckAckCommand{uuid, cmd.id, other == uuid ? shown_chat(o, chat) : std::nullopt});
+    }
     auto service = services_.find(taken.caller.first);
     if (service != services_.end() && !service->second.chat_states)
-        send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "no_state"});
-    for (auto& text : taken.held) send_to_operator(uuid, op, MsgCommand{{std::move(text)}, Direction::In, uuid});
+        send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "no_state", shown_chat(op, chat)});
+    for (auto& text : taken.held)
+        send_to_operator(uuid, op, MsgCommand{{std::move(text)}, Direction::In, uuid, shown_chat(op, chat)});
+}
+
+std::size_t Dispatch::chat_limit(const Operator& op) const {
+    return op.chat_ids ? std::min(op.client_chats, std::max<std::size_t>(1, config_.max_chats_per_operator)) : 1;
+}
+
+std::map<std::int64_t, Dispatch::CallerKey>::iterator Dispatch::chat_named(Operator& op,
+                                                                           std::optional<std::int64_t> chat) {
+    if (chat) return op.chats.find(*chat);
+    return op.chats.size() == 1 ? op.chats.begin() : op.chats.end();
 }
 
 void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd) {
-    if (!op.caller) {
+    auto chat = chat_named(op, cmd.chat);
+    if (chat == op.chats.end() && !cmd.chat && op.chats.size() > 1) {
+        // A client that reads chat ids must name the chat; which caller is meant cannot
+        // be guessed, and "gone" would name none either.
+        log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + ": msg names no chat and it has " +
+                                   std::to_string(op.chats.size()) + "; dropped");
+        return;
+    }
+    if (chat == op.chats.end()) {
         // The original crashed here. The chat is gone (grace ran out, or the server
         // restarted): say so, so the operator's screen can show it.
         log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " wrote with no chat open; told it the caller is gone");
-        return send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "gone"});
+        return send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "gone", cmd.chat});
     }
     if (cmd.io != Direction::Out || cmd.msg.empty() || cmd.msg.size() > config_.max_texts_per_msg) return;
     for (const auto& text : cmd.msg) {
@@ -314,7 +362,7 @@ void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const 
             return;
         }
     }
-    send_to_service(op.caller->first, bus_msg(op.caller->second, cmd.msg, Direction::Out));
+    send_to_service(chat->second.first, bus_msg(chat->second.second, cmd.msg, Direction::Out));
 }
 
 void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now) {
@@ -324,19 +372,21 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     send_to_operator(uuid, op, StatusCommand{service_statuses()});
     if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
     // What was held while it was away, in order and once.
-    std::vector<Command> held = std::move(op.held);
+    auto held = std::move(op.held);
     op.held.clear();
-    for (const Command& cmd : held) send_to_operator(uuid, op, cmd);
-    if (!held.empty() && op.caller) journal(record("delivered", {{"op", uuid}}));
+    for (const auto& [chat, cmd] : held) send_to_operator(uuid, op, with_chat(cmd, shown_chat(op, chat)));
+    if (!held.empty() && !op.chats.empty()) journal(record("delivered", {{"op", uuid}}));
     for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, now));
+    wake_operator(uuid, op);
 }
 
 void Dispatch::leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why) {
     op.in_pool = false;
     op.probe_sent.reset();
     op.grace_until = now.mono + config_.grace;
+    wake_operator(uuid, op);
     log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " left the pool (" + why + ")" +
-                            (op.caller ? "; its chat is kept during the grace period" : ""));
+                            (op.chats.empty() ? "" : "; its chats are kept during the grace period"));
 }
 
 void Dispatch::end_grace(const std::string& uuid) {
@@ -344,7 +394,7 @@ void Dispatch::end_grace(const std::string& uuid) {
     if (it == operators_.end()) return;
     Operator& op = it->second;
     log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " did not come back within the grace period");
-    if (op.caller) end_association(uuid, op, true, true);
+    end_all_chats(uuid, op);
     if (op.conn) {
         effects_.close_operator(*op.conn);
         connections_.erase(*op.conn);
@@ -352,13 +402,20 @@ void Dispatch::end_grace(const std::string& uuid) {
     operators_.erase(it);
 }
 
-void Dispatch::end_association(const std::string& uuid, Operator& op, bool tell_service, bool tell_caller_dropped) {
-    CallerKey caller = *op.caller;
-    op.caller.reset();
-    op.held.clear();
+void Dispatch::end_all_chats(const std::string& uuid, Operator& op) {
+    while (!op.chats.empty()) end_association(uuid, op, op.chats.begin()->first, true, true);
+}
+
+void Dispatch::end_association(const std::string& uuid, Operator& op, std::int64_t chat, bool tell_service,
+                               bool tell_caller_dropped) {
+    auto it = op.chats.find(chat);
+    if (it == op.chats.end()) return;
+    CallerKey caller = it->second;
+    op.chats.erase(it);
+    op.held.erase(std::remove_if(op.held.begin(), op.held.end(), [chat](const auto& h) { return h.first == chat; }),
+                  op.held.end());
     callers_.erase(caller);
-    journal(record("end", {{"op", uuid}}));
-    (void)uuid;
+    journal(record("end", {{"op", uuid}, {"chat", Json::Int64(chat)}}));
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
     if (tell_service) send_to_service(caller.first, bus_disassociate(caller.second));
 }
@@ -367,12 +424,13 @@ void Dispatch::send_to_operator(const std::string& uuid, const Operator& op, con
     if (op.conn && op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, cmd);
 }
 
-void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, const Command& cmd) {
+void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd) {
     if (op.in_pool && op.conn) return send_to_operator(uuid, op, cmd);
-    op.held.push_back(cmd);
+    op.held.emplace_back(chat, cmd);
     // A caller's text waiting for its operator must survive a restart.
-    if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.caller) {
-        for (const auto& text : msg->msg) journal(record("held", {{"op", uuid}, {"text", text}}));
+    if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.chats.count(chat)) {
+        for (const auto& text : msg->msg)
+            journal(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
     }
     log(LogLevel::Debug, "holding " + command_type(cmd) + " for operator " + uuid.substr(0, 8) + " (" +
                              std::to_string(op.held.size()) + " held)");
@@ -395,36 +453,69 @@ RingCommand Dispatch::ring_command(std::int64_t id, const Ring& ring, const Now&
 
 bool Dispatch::all_busy() const {
     for (const auto& [uuid, op] : operators_)
-        if (op.in_pool && !op.caller) return false;
+        if (op.in_pool && op.chats.size() < chat_limit(op)) return false;
     return true;
 }
 
+std::optional<double> Dispatch::operator_deadline(const Operator& op) const {
+    if (op.in_pool) return op.probe_sent ? *op.probe_sent + config_.probe_timeout : op.last_heard + config_.probe_after;
+    return op.grace_until;
+}
+
+void Dispatch::wake_operator(const std::string& uuid, Operator& op) {
+    auto when = operator_deadline(op);
+    if (!when || *when >= op.wake_at) return;
+    op.wake_at = *when;
+    operator_wakeups_.emplace(*when, uuid);
+}
+
+void Dispatch::check_operator(const std::string& uuid, const Now& now) {
+    auto it = operators_.find(uuid);
+    if (it == operators_.end()) return;
+    Operator& op = it->second;
+    if (op.in_pool) {
+        if (!op.probe_sent && now.mono >= op.last_heard + config_.probe_after) {
+            op.probe_sent = now.mono;
+            send_to_operator(uuid, op, ProbeCommand{uuid});
+        } else if (op.probe_sent && now.mono >= *op.probe_sent + config_.probe_timeout) {
+            leave_pool(uuid, op, now, "no answer to a probe");
+        }
+    } else if (op.grace_until && now.mono >= *op.grace_until) {
+        end_grace(uuid);
+        it = operators_.find(uuid);
+        if (it == operators_.end()) return;
+    }
+    it->second.wake_at = std::numeric_limits<double>::infinity();
+    wake_operator(uuid, it->second);
+}
+
 void Dispatch::tick(const Now& now) {
-    // Collect first, act after: acting can erase entries of the maps being walked.
+    // Collect first, act after: acting can erase entries of the maps being walked, and
+    // push new entries on the queues.
     std::vector<ConnId> stale;
-    for (const auto& [id, c] : connections_)
-        if (c.state != Connection::State::Joined && now.mono >= c.opened + config_.handshake_timeout)
+    while (!handshake_wakeups_.empty() && handshake_wakeups_.top().first <= now.mono) {
+        ConnId id = handshake_wakeups_.top().second;
+        handshake_wakeups_.pop();
+        auto c = connections_.find(id);
+        if (c != connections_.end() && c->second.state != Connection::State::Joined &&
+            now.mono >= c->second.opened + config_.handshake_timeout)
             stale.push_back(id);
+    }
     for (ConnId id : stale) {
         log(LogLevel::Info, "connection " + std::to_string(id) + " did not join in time; closed");
         connections_.erase(id);
         effects_.close_operator(id);
     }
 
-    std::vector<std::string> graceless;
-    for (auto& [uuid, op] : operators_) {
-        if (op.in_pool) {
-            if (!op.probe_sent && now.mono >= op.last_heard + config_.probe_after) {
-                op.probe_sent = now.mono;
-                send_to_operator(uuid, op, ProbeCommand{uuid});
-            } else if (op.probe_sent && now.mono >= *op.probe_sent + config_.probe_timeout) {
-                leave_pool(uuid, op, now, "no answer to a probe");
-            }
-        } else if (op.grace_until && now.mono >= *op.grace_until) {
-            graceless.push_back(uuid);
-        }
+    std::vector<std::string> due;
+    while (!operator_wakeups_.empty() && operator_wakeups_.top().first <= now.mono) {
+        auto [when, uuid] = operator_wakeups_.top();
+        operator_wakeups_.pop();
+        auto it = operators_.find(uuid);
+        // Only the operator's live entry counts; older ones were replaced by it.
+        if (it != operators_.end() && it->second.wake_at == when) due.push_back(std::move(uuid));
     }
-    for (const auto& uuid : graceless) end_grace(uuid);
+    for (const auto& uuid : due) check_operator(uuid, now);
 
     std::vector<std::int64_t> expired;
     for (const auto& [id, ring] : rings_)
@@ -447,17 +538,14 @@ void Dispatch::tick(const Now& now) {
 }
 
 std::optional<double> Dispatch::next_deadline() const {
+    // The queues' first entries may be out of date, and so earlier than the real
+    // deadline: the tick they cause finds nothing to do and puts the real one in.
     std::optional<double> next;
     auto consider = [&next](double t) {
         if (!next || t < *next) next = t;
     };
-    for (const auto& [id, c] : connections_)
-        if (c.state != Connection::State::Joined) consider(c.opened + config_.handshake_timeout);
-    for (const auto& [uuid, op] : operators_) {
-        if (op.in_pool)
-            consider(op.probe_sent ? *op.probe_sent + config_.probe_timeout : op.last_heard + config_.probe_after);
-        else if (op.grace_until) consider(*op.grace_until);
-    }
+    if (!handshake_wakeups_.empty()) consider(handshake_wakeups_.top().first);
+    if (!operator_wakeups_.empty()) consider(operator_wakeups_.top().first);
     for (const auto& [id, ring] : rings_) consider(ring.expires_mono);
     for (const auto& [name, s] : services_) {
         if (!s.conn || !s.responding) continue;

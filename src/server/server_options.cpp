@@ -74,6 +74,15 @@ const std::vector<ConfigOptionSpec>& options() {
          [](ServerOptions& o, const std::string& v, std::string& e) {
              return seconds(v, o.settings.dispatch.ring_timeout, "ring-timeout", e);
          }},
+        {"max-chats-per-operator", 0, "N",
+         "chats one operator may hold at once, 1 to 16 (default 1; a client without chat ids always has 1)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             double n = 0;
+             if (parse_number(v, 1, 16, n) && n == static_cast<double>(static_cast<int>(n)))
+                 return o.settings.dispatch.max_chats_per_operator = static_cast<std::size_t>(n), true;
+             e = "max-chats-per-operator must be a whole number from 1 to 16, not '" + v + "'";
+             return false;
+         }},
         {"require-v2", 0, nullptr, "refuse operators whose client does not offer the v2 session", true,
          [](ServerOptions& o, const std::string& v, std::string& e) {
              return flag(v, o.settings.require_v2, "require-v2", e);

@@ -19,20 +19,20 @@ std::optional<V2Endpoint::Switch> V2Sessions::answer(ConnId conn, const std::str
         return std::nullopt;
     }
     e.conn = conn;
-    by_conn_[conn] = uuid;
+    by_conn_[conn] = &e;
     return sw;
 }
 
 V2Endpoint* V2Sessions::on(ConnId conn) {
     auto it = by_conn_.find(conn);
     if (it == by_conn_.end()) return nullptr;
-    return &sessions_.at(it->second).endpoint;
+    return &it->second->endpoint;
 }
 
 void V2Sessions::closed(ConnId conn, double now) {
     auto it = by_conn_.find(conn);
     if (it == by_conn_.end()) return;
-    Entry& e = sessions_.at(it->second);
+    Entry& e = *it->second;
     e.endpoint.link_down();
     e.conn.reset();
     e.gone_since = now;

@@ -99,12 +99,14 @@ struct Fixture {
         d->operator_packet(conn, uuid, to_json(cmd), now);
     }
     // Connects, sends key, answers the challenge.
-    void join(ConnId conn, const std::string& uuid, const PrivateKey& key = test::key_2048()) {
+    // `chats`: the client reads chat ids and can show this many chats.
+    void join(ConnId conn, const std::string& uuid, const PrivateKey& key = test::key_2048(),
+              std::optional<std::int64_t> chats = std::nullopt) {
         d->operator_connected(conn, now);
         send(conn, uuid, KeyCommand{uuid, key.public_key().to_pem()});
         auto challenges = fx.to<ChallengeCommand>(conn);
         REQUIRE_FALSE(challenges.empty());
-        send(conn, uuid, ChallengeAckCommand{uuid, challenges.back().nonce});
+        send(conn, uuid, ChallengeAckCommand{uuid, challenges.back().nonce, chats});
     }
     void service_online(ConnId s = kWeb, const std::string& name = "Web", bool chat_states = true) {
         d->service_connected(s, now);

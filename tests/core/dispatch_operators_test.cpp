@@ -218,6 +218,30 @@ TEST_CASE("liveness: probe after 7 s, out of the pool 3 s later", "[dispatch][li
     CHECK(g.d->pool_size() == 1);
 }
 
+TEST_CASE("liveness is kept per operator without walking them all: each is probed 7 s after its own last word",
+          "[dispatch][liveness]") {
+    Fixture f;
+    f.join(1, "op-a");
+    f.join(2, "op-b", test::other_key_2048());
+    f.advance(5);
+    f.send(1, "op-a", ProbeAckCommand{"op-a"});  // op-a speaks at 5 s: its probe moves to 12 s
+    f.advance(2);
+    CHECK(f.fx.to<ProbeCommand>(1).empty());
+    CHECK(f.fx.to<ProbeCommand>(2).size() == 1);
+    // The old deadline (7 s) is out of date; the next one is op-b's probe timeout at 10 s.
+    REQUIRE(f.d->next_deadline());
+    CHECK(*f.d->next_deadline() == Approx(f.now.mono + 3));
+    f.advance(3);  // op-b did not answer: out of the pool; op-a is still in
+    CHECK(f.d->pool_size() == 1);
+    CHECK(*f.d->next_deadline() == Approx(f.now.mono + 2));
+    f.advance(2);
+    CHECK(f.fx.to<ProbeCommand>(1).size() == 1);
+    // A connection that joined is not closed when its handshake time runs out.
+    f.advance_answering(30, {{1, "op-a"}});
+    CHECK(f.fx.closed.empty());
+    CHECK(f.d->pool_size() == 1);
+}
+
 TEST_CASE("grace: a caller's messages are held and delivered once, in order, on return", "[dispatch][liveness]") {
     Fixture f;
     f.open_chat();

@@ -51,7 +51,7 @@ class V2Operator:
     """One connection of a v2 operator. `session` carries a session across connections
     (resume): pass the previous connection's `.session` to the next."""
 
-    def __init__(self, address, key, uuid, session=None, offer=True, timeout=10):
+    def __init__(self, address, key, uuid, session=None, offer=True, timeout=10, chats=None):
         self.key, self.uuid = key, uuid
         host, port = address.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=timeout)
@@ -64,6 +64,8 @@ class V2Operator:
         challenge = self.packet()
         assert challenge["type"] == "challenge", challenge
         ack = {"type": "challengeACK", "UUID": uuid, "nonce": challenge["nonce"]}
+        if chats is not None:
+            ack["chats"] = chats  # reads chat ids, and can show this many chats
         eph = X25519PrivateKey.generate()
         eph_pub = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         if offer:

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Several chats per operator against the real nlchatd (nlchat-protocol(7), SEVERAL
+CHATS): an operator client written in the tests that says "chats" holds two chats with
+--max-chats-per-operator 2, each line lands in and goes to its own chat, and a 2015
+operator beside it (the C++ test operator, which sends no chat ids) is held to one chat
+and never sees a chat id."""
+import signal
+import unittest
+
+from nltest import Caller, Nlchatd, Operator, TempDirTest, make_key
+from v2client import V2Operator, new_key
+
+TIMERS = ["--probe-after", "2", "--probe-timeout", "2", "--grace", "30", "--ring-timeout", "20", "-v"]
+
+
+class SeveralChats(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.procs = []
+        self.opened = []
+
+    def tearDown(self):
+        for c in self.opened:
+            c.close()
+        for p in reversed(self.procs):
+            p.stop(signal.SIGKILL)
+        super().tearDown()
+
+    def server(self, *extra):
+        s = Nlchatd(self.dir, allow_any=True, extra=TIMERS + list(extra))
+        self.procs.append(s)
+        self.web = Caller(s, "Web")
+        self.procs.append(self.web)
+        s.saw("service Web online")
+        return s
+
+    def operator(self, server, uuid, chats):
+        op = V2Operator(server.address, new_key(), uuid, chats=chats)
+        self.opened.append(op)
+        op.recv("status")
+        return op
+
+    def take(self, op, caller, first):
+        """`caller` writes; `op` takes the ring. Returns the chat id its ringACKACK names."""
+        self.web.say(caller, first)
+        ring = op.recv("ring")
+        op.send(type="ringACK", UUID=op.uuid, ID=ring["ID"])
+        ack = op.recv("ringACKACK", ID=ring["ID"])
+        self.assertEqual(ack["UUID"], op.uuid)
+        msg = op.recv("msg")
+        self.assertEqual(msg["msg"], [first])
+        self.assertEqual(msg.get("chat"), ack.get("chat"))
+        return ack.get("chat")
+
+    def test_two_chats_at_once_each_line_in_its_own_chat(self):
+        server = self.server("--max-chats-per-operator", "2")
+        op = self.operator(server, "op-two", chats=2)
+        one = self.take(op, "c1", "first caller")
+        two = self.take(op, "c2", "second caller")
+        self.assertIsNotNone(one)
+        self.assertIsNotNone(two)
+        self.assertNotEqual(one, two)
+
+        # Interleaved both ways: every line lands in, and goes to, its own chat.
+        for n in range(3):
+            self.web.say("c2", f"two says {n}")
+            self.web.say("c1", f"one says {n}")
+        got = {one: [], two: []}
+        for _ in range(6):
+            msg = op.recv("msg")
+            got[msg["chat"]].extend(msg["msg"])
+        self.assertEqual(got[one], [f"one says {n}" for n in range(3)])
+        self.assertEqual(got[two], [f"two says {n}" for n in range(3)])
+        op.send(type="msg", UUID=op.uuid, **{"I/O": "out"}, msg=["for two"], chat=two)
+        op.send(type="msg", UUID=op.uuid, **{"I/O": "out"}, msg=["for one"], chat=one)
+        self.web.expect("c2: for two")
+        self.web.expect("c1: for one")
+
+        # A third caller rings; the operator is at its limit, so its ringACK is refused.
+        self.web.say("c3", "third")
+        ring = op.recv("ring")
+        op.send(type="ringACK", UUID=op.uuid, ID=ring["ID"])
+        server.wait_log(f"its ringACK for ring {ring['ID']} is refused")
+        # Ending chat one frees a place; the other goes on.
+        op.send(type="disassociate", UUID=op.uuid, chat=one)
+        self.web.expect("c1 ended")
+        op.send(type="ringACK", UUID=op.uuid, ID=ring["ID"])
+        three = op.recv("ringACKACK", ID=ring["ID"])["chat"]
+        self.assertEqual(op.recv("msg")["msg"], ["third"])
+        self.web.say("c2", "still two")
+        msg = op.recv("msg")
+        self.assertEqual((msg["chat"], msg["msg"]), (two, ["still two"]))
+        # The caller of chat two leaves: the operator is told which chat.
+        self.web.write("/leave c2")
+        gone = op.recv("chat_state", state="gone")
+        self.assertEqual(gone["chat"], two)
+        op.send(type="msg", UUID=op.uuid, **{"I/O": "out"}, msg=["for three"], chat=three)
+        self.web.expect("c3: for three")
+
+    def test_a_2015_operator_beside_it_holds_one_chat_and_sees_no_chat_id(self):
+        server = self.server("--max-chats-per-operator", "2")
+        make_key(self.path("old"))
+        old = Operator(server, self.path("old"), "op-2015")
+        self.procs.append(old)
+        old.joined()
+        self.web.say("c1", "hello old")
+        ring = old.recv("ring")
+        old.send(type="ringACK", UUID="op-2015", ID=ring["ID"])
+        ack = old.recv("ringACKACK", ID=ring["ID"])
+        self.assertNotIn("chat", ack)
+        msg = old.recv("msg")
+        self.assertEqual(msg["msg"], ["hello old"])
+        self.assertNotIn("chat", msg)
+        # A second ring: refused for it (one chat), taken by the client with chat ids.
+        new = self.operator(server, "op-new", chats=2)
+        self.web.say("c2", "hello new")
+        ring2 = old.recv("ring")
+        old.send(type="ringACK", UUID="op-2015", ID=ring2["ID"])
+        server.wait_log(f"its ringACK for ring {ring2['ID']} is refused")
+        new.recv("ring", ID=ring2["ID"])
+        new.send(type="ringACK", UUID=new.uuid, ID=ring2["ID"])
+        # The 2015 operator's copy of the winner's ringACKACK names no chat.
+        self.assertNotIn("chat", old.recv("ringACKACK", ID=ring2["ID"]))
+        self.assertIn("chat", new.recv("ringACKACK", ID=ring2["ID"]))
+        old.send(type="msg", UUID="op-2015", **{"I/O": "out"}, msg=["old replies"])
+        self.web.expect("c1: old replies")
+        self.web.say("c1", "again")
+        self.assertNotIn("chat", old.recv("msg"))
+
+
+if __name__ == "__main__":
+    unittest.main()
