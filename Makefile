@@ -257,7 +257,7 @@ bench: $(BENCH) $(SERVER_BENCH) $(IDLE_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller
 FUZZ_SECONDS ?= 0
 
 $(FUZZ_O)/%.o: %.cpp
@@ -269,6 +269,9 @@ $(FUZZ_O)/fuzz-%: $(FUZZ_O)/fuzz/%_fuzz.o $(FUZZ_CORE_OBJ)
 
 # nlchat-web's session table is fuzzed too (it is outside the core library).
 $(FUZZ_O)/fuzz-web: $(FUZZ_O)/src/web/web_sessions.o
+# The screen's logic, with the screen drawn (the ui library but its ncurses terminal).
+$(FUZZ_O)/fuzz-controller: $(patsubst %.cpp,$(FUZZ_O)/%.o,$(filter-out src/ui/terminal.cpp,$(UI_SRC)))
+$(FUZZ_O)/fuzz-controller: PKG_LIBS += $(UI_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
 	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers $(FUZZ_O) $(FUZZ_SECONDS); fi

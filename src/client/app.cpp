@@ -21,6 +21,8 @@ App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateK
       settings_(std::move(settings)),
       key_(std::move(key)),
       session_(settings_.session, key_.public_key(), std::move(pinned_server_key), *this),
+      controller_(session_),
+      ui_(controller_.ui()),
       redialer_(loop, 1 << 20, {settings_.server, ""}, {1, 30, 0.2, true},
                 {[this](std::unique_ptr<net::LineStream> s) { connected(std::move(s)); },
                  [this](const std::string& error, double) {
@@ -130,7 +132,7 @@ void App::on_line(std::string line) {
             std::optional<std::string> key;
             if ((*obj)["key"].isString()) key = (*obj)["key"].asString();
             session_.server_online(key, now());
-            if (session_.link() == LinkState::AwaitingTrust) ui_.prompt = ui::UiState::Prompt::TrustServer;
+            if (session_.link() == LinkState::AwaitingTrust) controller_.ask(ui::UiState::Prompt::TrustServer);
             reschedule();
         } else if (obj && (*obj)["type"] == "refused" && (*obj)["UUID"] == settings_.session.uuid) {
             session_.command(*obj, now());
@@ -306,193 +308,35 @@ void App::on_terminal(bool hangup) {
     dirty_ = true;
 }
 
-void App::handle_key(const ui::Terminal::Key& k) {
-    using ui::key::PasteEnd;
-    using ui::key::PasteStart;
-    if (k.code == PasteStart) {
-        pasting_ = true;
-        paste_.clear();
-        return;
-    }
-    if (pasting_) {
-        if (k.code == PasteEnd) {
-            pasting_ = false;
-            if (paste_.find('\n') == std::string::npos) {
-                input_.insert(paste_);
-            } else {
-                ui_.paste = paste_;
-                ui_.prompt = ui::UiState::Prompt::Paste;
-            }
-        } else if (k.code == ui::key::Enter) {
-            paste_ += '\n';
-        } else if (k.code == ui::key::Tab) {
-            paste_ += '\t';
-        } else if (k.code == 0) {
-            paste_ += k.text;
-        }
-        return;
-    }
-    if (k.code == ui::key::Resize) {
-        term_.resize();
-        return;
-    }
-    if (ui_.help) {
-        ui_.help = false;
-        return;
-    }
-    if (ui_.canned_open) {
-        if (k.code == ui::key::Up && ui_.canned_selected > 0) --ui_.canned_selected;
-        else if (k.code == ui::key::Down && ui_.canned_selected + 1 < ui_.canned.size()) ++ui_.canned_selected;
-        else if (k.code == ui::key::Enter && ui_.canned_selected < ui_.canned.size()) {
-            // Into the input line for editing, never sent as it is.
-            input_.set(ui_.canned[ui_.canned_selected].second);
-            ui_.canned_open = false;
-        } else if (k.code == ui::key::Escape || k.code == ui::key::F6) {
-            ui_.canned_open = false;
-        }
-        return;
-    }
-    if (ui_.prompt != ui::UiState::Prompt::None) {
-        if (k.code == 0 && (k.text == "y" || k.text == "Y")) answer_prompt(true);
-        else if ((k.code == 0 && (k.text == "n" || k.text == "N")) || k.code == ui::key::Escape) answer_prompt(false);
-        return;
-    }
-    ui_.message.clear();
-    if (k.code == 0) {
-        input_.insert(k.text);
-        session_.typing(now());
-        reschedule();
-        return;
-    }
-    if (auto action = ui::action_for(k.code)) handle_action(*action);
-}
-
-void App::handle_action(ui::Action action) {
-    using ui::Action;
+void App::handle_key(const ui::Key& k) {
+    if (stopping_) return;  // keys after a yes to quitting, in the same read
     Now t = now();
-    switch (action) {
-    case Action::Help: ui_.help = true; break;
-    case Action::AcceptRing: {
-        std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
-        if (!session_.accept_ring(id, t) && session_.rings().empty()) ui_.message = "no ring to take";
-        break;
-    }
-    case Action::IgnoreRing: {
-        std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
-        if (!session_.ignore_ring(id)) ui_.message = "no ring to ignore";
-        ui_.selected_ring = 0;
-        break;
-    }
-    case Action::NextRing:
-        ui_.selected_ring = session_.rings().empty() ? 0 : (ui_.selected_ring + 1) % session_.rings().size();
-        break;
-    case Action::ScrollUp: ui_.scroll = std::min(ui_.max_scroll, ui_.scroll + std::max(1, term_.height() - 6)); break;
-    case Action::ScrollDown:
-        ui_.scroll = std::max(0, std::min(ui_.scroll, ui_.max_scroll) - std::max(1, term_.height() - 6));
-        break;
-    case Action::ScrollTop: ui_.scroll = ui_.max_scroll; break;
-    case Action::ScrollBottom: ui_.scroll = 0; break;
-    case Action::PastChats:
-        if (session_.past_chats().empty()) {
-            ui_.message = "no earlier chats in this run";
-        } else if (!ui_.past) {
-            ui_.past = session_.past_chats().size() - 1;
-        } else if (*ui_.past == 0) {
-            ui_.past.reset();  // back to the live chat
-        } else {
-            --*ui_.past;
-        }
-        ui_.scroll = 0;
-        break;
-    case Action::EndChat:
-        if (session_.chat()) ui_.prompt = ui::UiState::Prompt::EndChat;
-        else ui_.message = "no chat to end";
-        break;
-    case Action::Quit: ui_.prompt = ui::UiState::Prompt::Quit; break;
-    case Action::TakeBack:
-        if (!session_.take_back(t)) {
-            ui_.message = "the link is not held by another terminal";
-            break;
-        }
-        // Dial again: the new connection takes this key's link over from the other
-        // terminal, which is told so (and does not dial back by itself).
-        gave_up_ = false;
-        redialer_.reset();
-        ui_.message = "taking the link back from the other terminal";
-        redial();
-        break;
-    case Action::Canned: ui_.canned_open = true; break;
-    case Action::Send: {
-        if (ui_.past) {
-            ui_.message = "this earlier chat is read-only (F5 goes back to the live one)";
-            break;
-        }
-        if (input_.empty()) break;
-        if (!session_.chat() || session_.chat()->ended) {
-            ui_.message = session_.chat() ? "the chat has ended: F8 closes it" : "no chat open: nothing was sent";
-            break;
-        }
-        session_.send_message(input_.take(), t);
-        ui_.scroll = 0;
-        break;
-    }
-    case Action::Left: input_.left(); break;
-    case Action::Right: input_.right(); break;
-    // With nothing typed, Home and End move the chat instead of the cursor.
-    case Action::Home:
-        if (input_.empty()) ui_.scroll = ui_.max_scroll;
-        else input_.home();
-        break;
-    case Action::End:
-        if (input_.empty()) ui_.scroll = 0;
-        else input_.end();
-        break;
-    case Action::Backspace: input_.backspace(); break;
-    case Action::Delete: input_.erase(); break;
-    case Action::KillToEnd: input_.kill_to_end(); break;
-    case Action::KillToStart: input_.kill_to_start(); break;
-    case Action::KillWord: input_.kill_word(); break;
-    case Action::HistoryUp: input_.history_up(); break;
-    case Action::HistoryDown: input_.history_down(); break;
-    }
-    reschedule();
-}
-
-void App::answer_prompt(bool yes) {
-    auto prompt = ui_.prompt;
-    ui_.prompt = ui::UiState::Prompt::None;
-    Now t = now();
-    switch (prompt) {
-    case ui::UiState::Prompt::EndChat:
-        if (yes) session_.end_chat(t);
-        break;
-    case ui::UiState::Prompt::Quit:
-        if (yes) shut_down(true);
-        break;
-    case ui::UiState::Prompt::TrustServer:
-        if (yes && session_.offered_server_key() && !settings_.known_servers.empty()) {
+    ui::Intents out = controller_.key(k, t, term_.height() - 6);
+    if (out.resize) term_.resize();
+    if (out.trust) {
+        if (*out.trust && session_.offered_server_key() && !settings_.known_servers.empty()) {
             std::string error;
             if (!remember_server_key(settings_.known_servers, format_host_port(settings_.server),
                                      *session_.offered_server_key(), error))
                 ui_.message = error;
         }
-        session_.trust_server_key(yes, t);
-        break;
-    case ui::UiState::Prompt::Paste:
-        if (yes && !session_.send_message(ui_.paste, t)) ui_.message = "no chat open: the paste was not sent";
-        ui_.paste.clear();
-        break;
-    case ui::UiState::Prompt::None: break;
+        session_.trust_server_key(*out.trust, t);
     }
+    if (out.dial) {
+        // Dial again: the new connection takes this key's link over from the other
+        // terminal, which is told so (and does not dial back by itself).
+        gave_up_ = false;
+        redialer_.reset();
+        redial();
+    }
+    if (out.quit) return shut_down(true);
     reschedule();
 }
 
 void App::redraw() {
     if (!dirty_ || stopping_) return;
     dirty_ = false;
-    bool countdown = ui::draw_screen(term_, session_, ui_, input_, now());
+    bool countdown = ui::draw_screen(term_, session_, ui_, controller_.input(), now());
     term_.present();
     // Idle means nearly idle: a redraw each second only while a countdown is on screen;
     // otherwise every 5 s while the status bar shows the age of the server's last word (so

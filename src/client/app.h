@@ -21,8 +21,7 @@
 #include "net/poll.h"
 #include "net/redialer.h"
 #include "net/timer.h"
-#include "ui/input_line.h"
-#include "ui/keymap.h"
+#include "ui/controller.h"
 #include "ui/screen.h"
 #include "ui/terminal.h"
 
@@ -70,9 +69,7 @@ private:
     void lost_link(const std::string& why);
     void link_closed(const std::string& why);
     void on_terminal(bool hangup);
-    void handle_key(const ui::Terminal::Key& k);
-    void handle_action(ui::Action action);
-    void answer_prompt(bool yes);
+    void handle_key(const ui::Key& k);
     void redraw();
     void reschedule();
     void shut_down(bool send_disconnect);
@@ -83,8 +80,9 @@ private:
     AppSettings settings_;
     PrivateKey key_;
     ClientSession session_;
-    ui::UiState ui_;
-    ui::InputLine input_;
+    // The screen's logic (keys, modes, what is shown): the wiring only acts on its intents.
+    ui::Controller controller_;
+    ui::UiState& ui_;
 
     // At once the first time, then doubling up to 30 s, each with +-20 % jitter so that a
     // room of clients does not redial a restarted server in lockstep.
@@ -95,8 +93,7 @@ private:
     net::OrderedOpener opener_;
     double redraw_interval_ = 0;        // of second_timer_; 0 when it is stopped
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
-    bool gave_up_ = false, stopping_ = false, dirty_ = true, pasting_ = false;
-    std::string paste_;
+    bool gave_up_ = false, stopping_ = false, dirty_ = true;
     int exit_status_ = 0;
     std::function<void()> on_shutdown_;
 

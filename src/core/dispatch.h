@@ -252,7 +252,7 @@ private:
     // tree walks a tenth of the idle cost); nothing depends on their order.
     std::unordered_map<ConnId, Connection> connections_;
     std::unordered_map<std::string, Operator> operators_;  // by UUID
-    std::map<std::int64_t, Ring> rings_;         // by ID: iteration is oldest first
+    std::map<std::int64_t, Ring> rings_;                   // by ID: iteration is oldest first
     std::map<CallerKey, Caller> callers_;
     std::map<std::string, Service> services_;      // by name
     std::map<ConnId, std::string> service_conns_;  // "" until service_online

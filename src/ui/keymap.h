@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace nlchat::ui {
@@ -42,6 +43,12 @@ enum : int {
 };
 constexpr int ctrl(char c) { return c & 0x1f; }
 }  // namespace key
+
+// One key as the front end reads it.
+struct Key {
+    int code = 0;      // a key:: code, or 0 for text
+    std::string text;  // UTF-8 for printable input
+};
 
 enum class Action {
     Help,

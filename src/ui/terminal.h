@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ui/keymap.h"
 #include "ui/surface.h"
 
 namespace nlchat::ui {
@@ -40,10 +41,7 @@ public:
     // Re-reads the window size after SIGWINCH.
     void resize();
     // Every key waiting, translated; printable text comes as UTF-8 in `text` keys.
-    struct Key {
-        int code = 0;      // a key:: code, or 0 for text
-        std::string text;  // UTF-8 for printable input
-    };
+    using Key = ui::Key;
     std::vector<Key> read_keys();
 
     void bell();
