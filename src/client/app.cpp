@@ -285,6 +285,10 @@ void App::alert() {
 
 void App::reschedule() {
     if (stopping_) return;
+    // The bell stops with the last ring (not at its next ring, which would be a wake-up
+    // for nothing), and the redraw for the age of the server's last word moves with it.
+    if (session_.rings().empty()) bell_timer_.stop();
+    arm_redraw(countdown_);
     auto next = session_.next_deadline(now());
     if (!next) return deadline_timer_.stop();
     deadline_timer_.start(*next - net::monotonic_seconds(), [this] {
@@ -338,19 +342,30 @@ void App::redraw() {
     dirty_ = false;
     bool countdown = ui::draw_screen(term_, session_, ui_, controller_.input(), now());
     term_.present();
-    // Idle means nearly idle: a redraw each second only while a countdown is on screen;
-    // otherwise every 5 s while the status bar shows the age of the server's last word (so
-    // it does not stand still through a quiet spell), and none when nothing on screen ages.
+    countdown_ = countdown;
+    arm_redraw(countdown);
+}
+
+void App::arm_redraw(bool countdown) {
+    // Idle means nearly idle: the screen is drawn again only when something on it would
+    // read differently. A countdown changes each second; the age of the server's last
+    // word is shown only once it is 10 s old (the probes of a healthy link, every 7 s,
+    // keep it hidden: this is re-armed after each of them), and then moves in steps of
+    // 5 s; a link that is down shows how long. So an idle nlchat on a healthy link wakes
+    // only for the server's probes.
+    const double mono = net::monotonic_seconds();
+    std::optional<double> next;
     LinkState link = session_.link();
-    bool age_shown = link == LinkState::Joined || link == LinkState::Silent || link == LinkState::Down;
-    double interval = countdown ? 1 : age_shown ? 5 : 0;
-    if (interval != redraw_interval_) {
-        second_timer_.stop();
-        redraw_interval_ = interval;
-        if (interval > 0)
-            second_timer_.start(
-                interval, [this] { dirty_ = true; }, interval);
+    if (countdown) {
+        next = 1;
+    } else if (link == LinkState::Joined || link == LinkState::Silent) {
+        double age = mono - session_.last_heard();
+        next = age < ui::kAgeShownAfter ? ui::kAgeShownAfter - age + 0.05 : 5;
+    } else if (link == LinkState::Down) {
+        next = 5;
     }
+    if (next) second_timer_.start(*next, [this] { dirty_ = true; });
+    else second_timer_.stop();
 }
 
 void App::shut_down(bool send_disconnect) {

@@ -71,6 +71,8 @@ private:
     void on_terminal(bool hangup);
     void handle_key(const ui::Key& k);
     void redraw();
+    // (Re)arms the timer that redraws when something on screen would next read otherwise.
+    void arm_redraw(bool countdown);
     void reschedule();
     void shut_down(bool send_disconnect);
     Now now() const;
@@ -91,9 +93,9 @@ private:
     // Reading the link stops with 256 packets waiting to be opened, and starts again when
     // they are down to 64.
     net::OrderedOpener opener_;
-    double redraw_interval_ = 0;        // of second_timer_; 0 when it is stopped
     bool redial_when_drained_ = false;  // the link closed while packets were still being opened
     bool gave_up_ = false, stopping_ = false, dirty_ = true;
+    bool countdown_ = false;  // the last draw showed a countdown
     int exit_status_ = 0;
     std::function<void()> on_shutdown_;
 

@@ -142,40 +142,79 @@ void ClientSession::add_line(Chat& chat, ChatLine::Who who, const std::string& t
     effects_.changed();
 }
 
-void ClientSession::start_chat(std::optional<std::int64_t> ring_id, const Now& now) {
-    file_chat();
-    chat_ = Chat{};
-    chat_->ring_id = ring_id;
-    chat_->started_wall = now.wall;
-    if (!settings_.welcome.empty()) say(settings_.welcome, now);
+Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now) {
+    // Chats that have ended make way; with a server that gives no chat ids there is one
+    // chat at a time, so the one before is filed whatever its state.
+    for (std::size_t i = chats_.size(); i-- > 0;)
+        if (chats_[i].ended || !id || !chats_[i].id) file_chat(i);
+    Chat chat;
+    chat.ring_id = ring_id;
+    chat.id = id;
+    chat.serial = next_serial_++;
+    chat.started_wall = now.wall;
+    chats_.push_back(std::move(chat));
+    // The new chat takes the focus only when the operator has no other live one.
+    if (live_chats() == 1) focus_ = chats_.size() - 1;
+    Chat& opened = chats_.back();
+    if (!settings_.welcome.empty()) say(opened, settings_.welcome, now);
     effects_.changed();
+    return opened;
 }
 
-void ClientSession::say(const std::string& text, const Now& now) {
-    add_line(*chat_, ChatLine::Who::Me, text, now);
-    ChatLine& line = chat_->lines.back();
+std::size_t ClientSession::live_chats() const {
+    return static_cast<std::size_t>(
+        std::count_if(chats_.begin(), chats_.end(), [](const Chat& c) { return !c.ended; }));
+}
+
+Chat* ClientSession::chat_named(std::optional<std::int64_t> id) {
+    if (id) {
+        for (auto& c : chats_)
+            if (c.id == id) return &c;
+        return nullptr;
+    }
+    if (chats_.size() == 1) return &chats_[0];
+    for (auto it = chats_.rbegin(); it != chats_.rend(); ++it)
+        if (!it->ended) return &*it;
+    return chats_.empty() ? nullptr : &chats_.back();
+}
+
+Chat* ClientSession::chat_by_serial(std::uint64_t serial) {
+    for (auto& c : chats_)
+        if (c.serial == serial) return &c;
+    return nullptr;
+}
+
+void ClientSession::say(Chat& chat, const std::string& text, const Now& now) {
+    add_line(chat, ChatLine::Who::Me, text, now);
+    ChatLine& line = chat.lines.back();
     line.id = next_line_id_++;
     bool up = link_ == LinkState::Joined || link_ == LinkState::Silent;
     // Behind earlier waiting lines it waits too, so that order is kept.
-    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid})) {
+    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid, chat.id})) {
         line.receipt = effects_.last_receipt();
         return;
     }
     line.fate = ChatLine::Fate::Waiting;
-    outbox_.emplace_back(line.id, text);
+    outbox_.push_back({line.id, chat.serial, text});
 }
 
 ChatLine* ClientSession::own_line(std::uint64_t id) {
-    if (!chat_) return nullptr;
-    for (auto it = chat_->lines.rbegin(); it != chat_->lines.rend(); ++it)
-        if (it->id == id) return &*it;
+    for (auto& chat : chats_)
+        for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
+            if (it->id == id) return &*it;
     return nullptr;
 }
 
 void ClientSession::flush_outbox() {
     while (!outbox_.empty()) {
-        if (!effects_.send(MsgCommand{{outbox_.front().second}, Direction::Out, settings_.uuid})) return;
-        if (ChatLine* line = own_line(outbox_.front().first)) {
+        const Waiting& w = outbox_.front();
+        const Chat* chat = chat_by_serial(w.chat);
+        if (!chat) {
+            outbox_.pop_front();  // filed: fail_outbox has said so
+            continue;
+        }
+        if (!effects_.send(MsgCommand{{w.text}, Direction::Out, settings_.uuid, chat->id})) return;
+        if (ChatLine* line = own_line(w.line)) {
             line->fate = ChatLine::Fate::Sent;
             line->receipt = effects_.last_receipt();
         }
@@ -189,7 +228,7 @@ void ClientSession::busy(const Now&) {
 }
 
 void ClientSession::delivered(std::uint64_t receipt) {
-    // The line is in the open chat, or in one filed since (a chat can end before the
+    // The line is in an open chat, or in one filed since (a chat can end before the
     // acknowledgement of its last words arrives).
     auto mark = [&](Chat& chat) {
         for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
@@ -200,28 +239,45 @@ void ClientSession::delivered(std::uint64_t receipt) {
             }
         return false;
     };
-    if (receipt == 0 || (chat_ && mark(*chat_))) return;
+    if (receipt == 0) return;
+    for (auto& chat : chats_)
+        if (mark(chat)) return;
     for (auto it = past_.rbegin(); it != past_.rend(); ++it)
         if (mark(*it)) return;
 }
 
-void ClientSession::fail_outbox(const std::string& why) {
-    for (const auto& [id, text] : outbox_) {
-        if (ChatLine* line = own_line(id)) {
+void ClientSession::fail_outbox(const std::string& why, std::uint64_t serial) {
+    bool changed = false;
+    for (auto it = outbox_.begin(); it != outbox_.end();) {
+        if (serial != 0 && it->chat != serial) {
+            ++it;
+            continue;
+        }
+        if (ChatLine* line = own_line(it->line)) {
             line->fate = ChatLine::Fate::NotDelivered;
             line->why = why;
         }
+        it = outbox_.erase(it);
+        changed = true;
     }
-    if (!outbox_.empty()) effects_.changed();
-    outbox_.clear();
+    if (changed) effects_.changed();
 }
 
-void ClientSession::file_chat() {
-    if (!chat_) return;
-    fail_outbox("the chat was closed before the link came back");
-    chat_->ended = true;
-    past_.push_back(std::move(*chat_));
-    chat_.reset();
+void ClientSession::file_chat(std::size_t index) {
+    if (index >= chats_.size()) return;
+    fail_outbox("the chat was closed before the link came back", chats_[index].serial);
+    chats_[index].ended = true;
+    past_.push_back(std::move(chats_[index]));
+    chats_.erase(chats_.begin() + static_cast<std::ptrdiff_t>(index));
+    if (focus_ > index || focus_ >= chats_.size()) focus_ = focus_ > 0 ? focus_ - 1 : 0;
+}
+
+bool ClientSession::focus_chat(std::size_t index) {
+    if (index >= chats_.size()) return false;
+    focus_ = index;
+    chats_[index].unread = 0;
+    effects_.changed();
+    return true;
 }
 
 void ClientSession::command(const Json::Value& inner, const Now& now) {
@@ -234,9 +290,16 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         return;  // meant for another client
 
     if (auto* ch = std::get_if<ChallengeCommand>(&cmd)) {
-        effects_.send(ChallengeAckCommand{settings_.uuid, ch->nonce});
+        std::optional<std::int64_t> chats;
+        if (settings_.max_chats > 0) chats = static_cast<std::int64_t>(settings_.max_chats);
+        effects_.send(ChallengeAckCommand{settings_.uuid, ch->nonce, chats});
     } else if (auto* st = std::get_if<StatusCommand>(&cmd)) {
         services_ = st->services;
+        // A server that reads chat ids says how many this client may hold (a status
+        // broadcast to everyone leaves it out: the last word stands).
+        if (st->chats && settings_.max_chats > 0)
+            chat_limit_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1)), 1,
+                                                  settings_.max_chats);
         next_key_.reset();
         set_link(LinkState::Joined, now);
         flush_outbox();  // what the operator wrote while the link was down, in order
@@ -249,8 +312,9 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         // and start a fight); the operator may take it back by a key.
         bool replaced = rf->code == "replaced" || rf->code == "too_many_takeovers";
         fail_outbox(replaced ? "another terminal has the link" : "the server refused this client");
-        if (replaced && chat_ && !chat_->ended)
-            add_line(*chat_, ChatLine::Who::Note, "this chat continues in the other terminal", now);
+        if (replaced)
+            for (auto& chat : chats_)
+                if (!chat.ended) add_line(chat, ChatLine::Who::Note, "this chat continues in the other terminal", now);
         set_link(replaced ? LinkState::Replaced : LinkState::Refused, now);
         effects_.give_up(refusal_);
     } else if (auto* ring = std::get_if<RingCommand>(&cmd)) {
@@ -274,7 +338,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         std::string id = std::to_string(ack->id);
         if (ack->uuid == settings_.uuid) {
             notice("you have ring " + id);
-            start_chat(ack->id, now);
+            start_chat(ack->id, ack->chat, now);
         } else if (ack->uuid.empty()) {
             if (was_listed) notice("ring " + id + " ended: the caller left or nobody took it in time");
         } else if (was_accepting) {
@@ -285,16 +349,19 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
     } else if (auto* msg = std::get_if<MsgCommand>(&cmd)) {
         // A message with no chat open is never dropped: it may be a chat the server kept
         // through our restart, so it opens one.
-        if (!chat_) start_chat(std::nullopt, now);
-        for (const auto& text : msg->msg) add_line(*chat_, ChatLine::Who::Caller, text, now);
-        if (chat_->caller_state == "typing") chat_->caller_state.clear();
+        Chat* chat = chat_named(msg->chat);
+        if (!chat) chat = &start_chat(std::nullopt, msg->chat, now);
+        for (const auto& text : msg->msg) add_line(*chat, ChatLine::Who::Caller, text, now);
+        if (chat->caller_state == "typing") chat->caller_state.clear();
+        if (chat != this->chat()) chat->unread += msg->msg.size();
     } else if (auto* cs = std::get_if<ChatStateCommand>(&cmd)) {
-        if (!chat_) return;
-        chat_->caller_state = cs->state;
-        if (cs->state == "gone" && !chat_->ended) {
-            chat_->ended = true;
-            fail_outbox("the caller had left");
-            add_line(*chat_, ChatLine::Who::Note, "the caller left the chat", now);
+        Chat* chat = chat_named(cs->chat);
+        if (!chat) return;
+        chat->caller_state = cs->state;
+        if (cs->state == "gone" && !chat->ended) {
+            chat->ended = true;
+            fail_outbox("the caller had left", chat->serial);
+            add_line(*chat, ChatLine::Who::Note, "the caller left the chat", now);
         }
         effects_.changed();
     }
@@ -321,7 +388,8 @@ void ClientSession::tick(const Now& now) {
     }
     if (paused_at_ && now.mono >= *paused_at_) {
         paused_at_.reset();
-        if (chat_ && !chat_->ended) effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused"});
+        if (const Chat* chat = chat_by_serial(paused_chat_); chat && !chat->ended)
+            effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused", chat->id});
     }
     if (changed) effects_.changed();
 }
@@ -341,8 +409,10 @@ std::optional<double> ClientSession::next_deadline(const Now&) const {
 bool ClientSession::accept_ring(std::optional<std::int64_t> id, const Now&) {
     auto it = find_ring(id);
     if (it == rings_.end() || it->accepting) return false;
-    if (chat_ && !chat_->ended) {
-        notice("end the current chat before taking another caller");
+    if (live_chats() >= chat_limit_) {
+        notice(chat_limit_ == 1 ? "end the current chat before taking another caller"
+                                : "you have " + std::to_string(chat_limit_) +
+                                      " chats open, the most this server allows: end one first");
         return false;
     }
     it->accepting = true;
@@ -360,24 +430,32 @@ bool ClientSession::ignore_ring(std::optional<std::int64_t> id) {
 }
 
 bool ClientSession::send_message(const std::string& text, const Now& now) {
-    if (!chat_ || chat_->ended || text.empty()) return false;
-    say(text, now);
+    if (chats_.empty() || chats_[focus_].ended || text.empty()) return false;
+    say(chats_[focus_], text, now);
     paused_at_.reset();
     return true;
 }
 
 void ClientSession::typing(const Now& now) {
-    if (!chat_ || chat_->ended) return;
-    if (!paused_at_) effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "composing"});
+    if (chats_.empty() || chats_[focus_].ended) return;
+    const Chat& chat = chats_[focus_];
+    // A new chat in focus starts its own composing; the one before is left paused.
+    if (paused_at_ && paused_chat_ != chat.serial) {
+        if (const Chat* before = chat_by_serial(paused_chat_); before && !before->ended)
+            effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused", before->id});
+        paused_at_.reset();
+    }
+    if (!paused_at_) effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "composing", chat.id});
     paused_at_ = now.mono + settings_.paused_after;
+    paused_chat_ = chat.serial;
 }
 
 bool ClientSession::end_chat(const Now&) {
-    if (!chat_) return false;
+    if (chats_.empty()) return false;
     // After the caller left the server has already ended it; telling it again is harmless.
-    effects_.send(DisassociateCommand{settings_.uuid});
-    paused_at_.reset();
-    file_chat();
+    effects_.send(DisassociateCommand{settings_.uuid, chats_[focus_].id});
+    if (paused_chat_ == chats_[focus_].serial) paused_at_.reset();
+    file_chat(focus_);
     effects_.changed();
     return true;
 }

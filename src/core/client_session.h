@@ -31,6 +31,10 @@ struct ClientSettings {
     double default_ring_time = 60;      // for a ring with neither expires_in nor time
     std::string welcome;                // sent when a chat starts, if not empty
     std::size_t max_chat_lines = 5000;  // per chat, oldest dropped beyond
+    // Chats this client can show at once, offered to the server (nlchat-protocol(7),
+    // SEVERAL CHATS); 0 offers nothing (the 2015 protocol: one chat). The server says how
+    // many it allows, and a 2015 server never does: one.
+    std::size_t max_chats = 4;
 };
 
 class ClientEffects {
@@ -85,6 +89,9 @@ struct ChatLine {
 
 struct Chat {
     std::optional<std::int64_t> ring_id;  // empty for a chat resumed after a restart
+    std::optional<std::int64_t> id;       // the server's chat id, when it gives them
+    std::uint64_t serial = 0;             // ours, unique in this run
+    std::size_t unread = 0;               // caller lines that came while it was not in focus
     double started_wall = 0;
     std::deque<ChatLine> lines;
     std::string caller_state;  // "typing", "idle", "paused", "gone", "no_state", ...
@@ -123,8 +130,10 @@ public:
     bool send_message(const std::string& text, const Now& now);
     // The operator typed in the input line: composing now, paused after a pause.
     void typing(const Now& now);
-    // Ends the open chat (disassociate) and files it with the earlier ones.
+    // Ends the chat in focus (disassociate) and files it with the earlier ones.
     bool end_chat(const Now& now);
+    // Puts open chat `index` in focus: the one the operator's lines and keys go to.
+    bool focus_chat(std::size_t index);
     void quit();
     // After Replaced: the operator wants the link back here. True if the wiring should
     // dial again (the new connection takes the UUID over from the other terminal).
@@ -141,7 +150,12 @@ public:
     const std::optional<PublicKey>& offered_server_key() const { return offered_key_; }
     const std::vector<ServiceStatus>& services() const { return services_; }
     const std::vector<RingEntry>& rings() const { return rings_; }
-    const std::optional<Chat>& chat() const { return chat_; }
+    // The chat in focus (nullptr with none open), and every open chat, oldest first.
+    const Chat* chat() const { return chats_.empty() ? nullptr : &chats_[focus_]; }
+    const std::vector<Chat>& chats() const { return chats_; }
+    std::size_t focus() const { return focus_; }
+    // How many chats the server lets this client hold (1 unless it says more).
+    std::size_t chat_limit() const { return chat_limit_; }
     const std::vector<Chat>& past_chats() const { return past_; }
     const std::deque<std::string>& notices() const { return notices_; }
     const std::string& uuid() const { return settings_.uuid; }
@@ -152,13 +166,19 @@ private:
     void set_link(LinkState state, const Now& now);
     void notice(const std::string& text);
     void add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now);
-    void start_chat(std::optional<std::int64_t> ring_id, const Now& now);
-    void file_chat();
+    Chat& start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now);
+    void file_chat(std::size_t index);
+    // The open chat a server command names (its only one, or the newest live one, when
+    // the command names none); nullptr when there is none.
+    Chat* chat_named(std::optional<std::int64_t> id);
+    Chat* chat_by_serial(std::uint64_t serial);
+    std::size_t live_chats() const;
     // The operator's words in the open chat: sent now when the link is up, else kept as
     // waiting until it is (flush_outbox) or the chat can no longer have them (fail_outbox).
-    void say(const std::string& text, const Now& now);
+    void say(Chat& chat, const std::string& text, const Now& now);
     void flush_outbox();
-    void fail_outbox(const std::string& why);
+    // Every waiting line (serial 0), or those of one chat, marked not delivered.
+    void fail_outbox(const std::string& why, std::uint64_t serial = 0);
     ChatLine* own_line(std::uint64_t id);
     std::vector<RingEntry>::iterator find_ring(std::optional<std::int64_t> id);
 
@@ -176,13 +196,21 @@ private:
     std::optional<PublicKey> offered_key_;  // awaiting the operator's trust
     std::vector<ServiceStatus> services_;
     std::vector<RingEntry> rings_;  // oldest first
-    std::optional<Chat> chat_;
+    std::vector<Chat> chats_;       // open, oldest first
+    std::size_t focus_ = 0;
+    std::uint64_t next_serial_ = 1;
+    std::size_t chat_limit_ = 1;
     std::vector<Chat> past_;
     std::deque<std::string> notices_;
-    std::optional<double> paused_at_;  // when to send "paused"
+    std::optional<double> paused_at_;  // when to send "paused"...
+    std::uint64_t paused_chat_ = 0;    // ...and in which chat
     bool key_sent_ = false;            // on this link, before any reply
     bool declined_trust_ = false;
-    std::deque<std::pair<std::uint64_t, std::string>> outbox_;  // waiting lines, in order
+    struct Waiting {
+        std::uint64_t line, chat;  // the line's id, its chat's serial
+        std::string text;
+    };
+    std::deque<Waiting> outbox_;  // waiting lines, in order
     std::uint64_t next_line_id_ = 1;
 };
 

@@ -34,7 +34,9 @@ struct KeyCommand {
 struct StatusCommand {
     static constexpr const char* kType = "status";
     std::vector<ServiceStatus> services;
-    template <class F> void fields(F& f) { f("services", services); }
+    // Optional (SEVERAL CHATS): to a client that reads chat ids, how many it may hold.
+    std::optional<std::int64_t> chats = std::nullopt;
+    template <class F> void fields(F& f) { f("services", services), f("chats", chats); }
 };
 
 struct RingCommand {

@@ -196,6 +196,8 @@ private:
     // How many chats the operator may hold now, and the chat an operator's command names
     // (or its only one when it names none); chats.end() when there is no such chat.
     std::size_t chat_limit(const Operator& op) const;
+    // The status an operator gets for itself: with its chat limit when it reads chat ids.
+    StatusCommand own_status(const Operator& op) const;
     static std::map<std::int64_t, CallerKey>::iterator chat_named(Operator& op, std::optional<std::int64_t> chat);
     // The chat id as the operator is shown it: only to a client that reads them.
     static std::optional<std::int64_t> shown_chat(const Operator& op, std::int64_t chat) {

@@ -168,7 +168,7 @@ void Dispatch::handle_key(ConnId conn, Connection& c, const std::string& wrapper
         if (cmd.uuid != c.uuid || *key != *c.key) return refuse(conn, *key, cmd.uuid, "one UUID per connection");
         handle_joined(conn, c, ProbeAckCommand{cmd.uuid}, now);
         auto op = operators_.find(c.uuid);
-        if (op != operators_.end()) send_to_operator(c.uuid, op->second, StatusCommand{service_statuses()});
+        if (op != operators_.end()) send_to_operator(c.uuid, op->second, own_status(op->second));
         return;
     }
     if (!authorized(*key))
@@ -329,6 +329,12 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
         send_to_operator(uuid, op, MsgCommand{{std::move(text)}, Direction::In, uuid, shown_chat(op, chat)});
 }
 
+StatusCommand Dispatch::own_status(const Operator& op) const {
+    StatusCommand status{service_statuses()};
+    if (op.chat_ids) status.chats = static_cast<std::int64_t>(chat_limit(op));
+    return status;
+}
+
 std::size_t Dispatch::chat_limit(const Operator& op) const {
     return op.chat_ids ? std::min(op.client_chats, std::max<std::size_t>(1, config_.max_chats_per_operator)) : 1;
 }
@@ -369,7 +375,7 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     bool returning = op.grace_until.has_value();
     op.in_pool = true;
     op.grace_until.reset();
-    send_to_operator(uuid, op, StatusCommand{service_statuses()});
+    send_to_operator(uuid, op, own_status(op));
     if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
     // What was held while it was away, in order and once.
     auto held = std::move(op.held);

@@ -24,6 +24,30 @@ Mode Controller::mode() const {
     return Mode::Normal;
 }
 
+std::size_t Controller::pane_count() const { return session_.chats().size() + (ui_.past ? 1 : 0); }
+
+std::size_t Controller::focused_pane() const {
+    return ui_.past && (ui_.past_focus || session_.chats().empty()) ? session_.chats().size() : session_.focus();
+}
+
+void Controller::focus_pane(std::size_t index) {
+    if (index >= pane_count() || index == focused_pane()) return;
+    // Each pane keeps its place: the one left is remembered, the one taken resumes.
+    auto key_of = [this](std::size_t pane) -> std::uint64_t {
+        return pane < session_.chats().size() ? session_.chats()[pane].serial : 0;
+    };
+    ui_.pane_scroll[key_of(focused_pane())] = std::min(ui_.scroll, ui_.max_scroll);
+    if (index < session_.chats().size()) {
+        session_.focus_chat(index);
+        ui_.past_focus = false;
+    } else {
+        ui_.past_focus = true;
+    }
+    auto it = ui_.pane_scroll.find(key_of(index));
+    ui_.scroll = it == ui_.pane_scroll.end() ? 0 : it->second;
+    if (it != ui_.pane_scroll.end()) ui_.pane_scroll.erase(it);
+}
+
 Intents Controller::key(const Key& k, const Now& now, int page) {
     // A paste starts in any mode: its text must never be taken for keys (a newline in it
     // would send, a "y" answer a question).
@@ -50,6 +74,7 @@ Intents Controller::key(const Key& k, const Now& now, int page) {
         session_.typing(now);
         return {};
     }
+    pane_key_ = k.code;
     if (auto a = action_for(k.code)) return action(*a, now, page);
     return {};
 }
@@ -141,17 +166,42 @@ Intents Controller::action(Action action, const Now& now, int page) {
     case Action::ScrollDown: ui_.scroll = std::max(0, std::min(ui_.scroll, ui_.max_scroll) - page); break;
     case Action::ScrollTop: ui_.scroll = ui_.max_scroll; break;
     case Action::ScrollBottom: ui_.scroll = 0; break;
+    // An earlier chat opens in a pane of its own, beside the live ones, and takes the
+    // focus; F5 again shows the one before it, and past the first closes the pane.
     case Action::PastChats:
         if (session_.past_chats().empty()) {
             ui_.message = "no earlier chats in this run";
         } else if (!ui_.past) {
             ui_.past = session_.past_chats().size() - 1;
+            ui_.past_focus = true;
+        } else if (!ui_.past_focus && !session_.chats().empty()) {
+            ui_.past_focus = true;
         } else if (*ui_.past == 0) {
-            ui_.past.reset();  // back to the live chat
+            ui_.past.reset();  // the pane closes; the live chat has the focus again
+            ui_.past_focus = false;
         } else {
             --*ui_.past;
         }
         ui_.scroll = 0;
+        break;
+    case Action::NextPane:
+    case Action::PrevPane:
+        if (pane_count() < 2) {
+            ui_.message = "only one chat pane";
+            break;
+        }
+        focus_pane((focused_pane() + (action == Action::NextPane ? 1 : pane_count() - 1)) % pane_count());
+        break;
+    case Action::FocusPane: {
+        // The key tells which pane: Alt-1 is the first.
+        std::size_t index = static_cast<std::size_t>(std::max(0, pane_key_ - key::Alt1));
+        if (index < pane_count()) focus_pane(index);
+        else ui_.message = "no chat pane " + std::to_string(index + 1);
+        break;
+    }
+    case Action::Layout:
+        ui_.side_by_side = !ui_.side_by_side;
+        ui_.message = ui_.side_by_side ? "chat panes side by side" : "chat panes stacked";
         break;
     case Action::EndChat:
         if (session_.chat()) ui_.prompt = UiState::Prompt::EndChat;
@@ -170,8 +220,9 @@ Intents Controller::action(Action action, const Now& now, int page) {
         break;
     case Action::Canned: ui_.canned_open = true; break;
     case Action::Send: {
-        if (ui_.past) {
-            ui_.message = "this earlier chat is read-only (F5 goes back to the live one)";
+        if (ui_.past && focused_pane() == session_.chats().size()) {
+            ui_.message = session_.chats().empty() ? "this earlier chat is read-only (F5 closes it)"
+                                                   : "this earlier chat is read-only (Ctrl-N goes to a live one)";
             break;
         }
         if (input_.empty()) break;

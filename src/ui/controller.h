@@ -51,10 +51,16 @@ private:
     Intents question_key(const Key& k, const Now& now);
     Intents action(Action action, const Now& now, int page);
     Intents answer(bool yes, const Now& now);
+    // The panes in order: the open chats, then the earlier chat on view. Focus moves
+    // between them; the scroll starts at the bottom of the pane that takes it.
+    std::size_t pane_count() const;
+    std::size_t focused_pane() const;
+    void focus_pane(std::size_t index);
 
     ClientSession& session_;
     UiState ui_;
     InputLine input_;
+    int pane_key_ = 0;  // the key being handled (which Alt digit)
     bool pasting_ = false;
     std::string paste_;
 };

@@ -40,6 +40,9 @@ enum : int {
     PasteStart,
     PasteEnd,
     Resize,
+    // Alt (Meta) with a digit, as ESC then the digit.
+    Alt1,
+    Alt9 = Alt1 + 8,
 };
 constexpr int ctrl(char c) { return c & 0x1f; }
 }  // namespace key
@@ -65,6 +68,11 @@ enum class Action {
     Quit,
     Send,
     TakeBack,
+    // The chat panes.
+    NextPane,
+    PrevPane,
+    FocusPane,  // Alt-1 to Alt-9: the pane of that number
+    Layout,     // stacked or side by side
     // Editing the input line.
     Left,
     Right,

@@ -21,6 +21,15 @@ std::string clock_time(double wall) {
     return buf;
 }
 
+struct Pane {
+    const Chat* chat;
+    bool read_only;
+    bool focused;
+    int number;  // 1, 2... when there are several; 0 for a pane alone
+    // Where it was left scrolled, when not in focus (UiState::pane_scroll).
+    int scroll = 0;
+};
+
 std::string caller_state_text(const std::string& state, const Glyphs& g) {
     if (state == "typing") return std::string("caller is typing") + g.ellipsis;
     if (state == "idle") return "caller is idle";
@@ -37,8 +46,9 @@ void draw_status(Surface& s, const ClientSession& session, const UiState& ui, co
     double age = now.mono - (session.link() == LinkState::Down ? session.link_changed() : session.last_heard());
     if (session.link() == LinkState::Down) link += " " + format_seconds(age) + ", redialling";
     else if (session.link() == LinkState::Joined || session.link() == LinkState::Silent)
-        link += (ui.protocol.empty() ? "" : " " + ui.protocol) + " " + glyphs(ui.ascii).dot + " " +
-                format_seconds(age) + " ago";
+        link += (ui.protocol.empty() ? "" : " " + ui.protocol) +
+                (age < kAgeShownAfter ? std::string()
+                                      : std::string(" ") + glyphs(ui.ascii).dot + " " + format_seconds(age) + " ago");
     // Separators are lines in the terminal's own characters, so they show in any locale.
     auto separator = [&s](int x) {
         return s.put(0, s.vertical_line(0, s.put(0, x, " ", Style::Bar), Style::Bar), " ", Style::Bar);
@@ -81,16 +91,9 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     }
 }
 
-void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int top, int bottom, int left, int width) {
-    const Chat* chat = nullptr;
-    bool read_only = false;
-    if (ui.past && *ui.past < session.past_chats().size()) {
-        chat = &session.past_chats()[*ui.past];
-        read_only = true;
-    } else if (session.chat()) {
-        chat = &*session.chat();
-    }
-    if (!chat && session.link() == LinkState::Replaced) {
+void draw_no_chat(Surface& s, const ClientSession& session, const UiState& ui, int top, int bottom, int left,
+                  int width) {
+    if (session.link() == LinkState::Replaced) {
         s.put(top, left, fit("Not connected in this terminal.", width), Style::Alert);
         int y = top + 2;
         for (const auto& line : wrap(session.refusal(), width))
@@ -101,7 +104,7 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
                 if (++y < bottom) s.put(y, left, line, Style::Dim);
         return;
     }
-    if (!chat && (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged)) {
+    if (session.link() == LinkState::Refused || session.link() == LinkState::ServerKeyChanged) {
         s.put(top, left,
               fit(session.link() == LinkState::ServerKeyChanged ? "Not connected: THE SERVER'S KEY CHANGED."
                   : session.declined_trust()                    ? "Not connected: you did not trust the server."
@@ -114,27 +117,36 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
         if (y + 1 < bottom) s.put(y + 1, left, fit("F10 quits.", width), Style::Dim);
         return;
     }
-    if (!chat) {
-        s.put(top, left, fit("No chat open.", width), Style::Bold);
-        const char* hint = session.rings().empty() ? "Waiting for a caller: rings appear on the left."
-                                                   : "A caller is waiting: F2 takes the selected ring.";
-        int y = top + 2;
-        for (const auto& line : wrap(hint, width)) s.put(y++, left, line, Style::Normal);
-        s.put(++y, left, fit("F1 lists every key.", width), Style::Dim);
-        // Things said once at start (the locale in use, skipped canned files) stay here,
-        // where the operator sees them, until a chat opens.
-        for (const auto& note : ui.notes) {
-            ++y;
-            for (const auto& line : wrap(note, width))
-                if (++y < bottom) s.put(y, left, line, Style::Note);
-        }
-        return;
+    s.put(top, left, fit("No chat open.", width), Style::Bold);
+    const char* hint = session.rings().empty() ? "Waiting for a caller: rings appear on the left."
+                                               : "A caller is waiting: F2 takes the selected ring.";
+    int y = top + 2;
+    for (const auto& line : wrap(hint, width)) s.put(y++, left, line, Style::Normal);
+    s.put(++y, left, fit("F1 lists every key.", width), Style::Dim);
+    // Things said once at start (the locale in use, skipped canned files) stay here,
+    // where the operator sees them, until a chat opens.
+    for (const auto& note : ui.notes) {
+        ++y;
+        for (const auto& line : wrap(note, width))
+            if (++y < bottom) s.put(y, left, line, Style::Note);
     }
-    std::string header = read_only ? "Earlier chat (read-only)" : "Chat";
+}
+
+// One pane. `number` is shown when there are several (0: one pane, no number).
+void draw_pane(Surface& s, const Pane& pane, const UiState& ui, int top, int bottom, int left, int width) {
+    const Chat* chat = pane.chat;
+    const bool read_only = pane.read_only;
     const std::string dot = std::string(" ") + glyphs(ui.ascii).dot + " ";
+    std::string header;
+    if (pane.number > 0)
+        header = (pane.focused ? std::string(glyphs(ui.ascii).pointer) : std::string(" ")) + " " +
+                 std::to_string(pane.number) + " ";
+    header += read_only ? "Earlier chat (read-only)" : "Chat";
     if (chat->ring_id) header += dot + "ring " + std::to_string(*chat->ring_id);
     header += dot + "since " + clock_time(chat->started_wall);
-    s.put(top, left, fit(header, width), Style::Bold);
+    if (chat->unread > 0 && !pane.focused) header += dot + std::to_string(chat->unread) + " new";
+    s.put(top, left, fit(header, width), pane.focused && pane.number > 0 ? Style::Selected : Style::Bold);
+    if (bottom - top < 3) return;
     if (!chat->caller_state.empty())
         s.put(top + 1, left, fit(caller_state_text(chat->caller_state, glyphs(ui.ascii)), width), Style::Dim);
     else if (chat->ended) s.put(top + 1, left, fit("chat ended", width), Style::Dim);
@@ -167,14 +179,73 @@ void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int 
     }
     int area = bottom - (top + 2);
     int max_scroll = std::max(0, static_cast<int>(rows.size()) - area);
-    ui.max_scroll = max_scroll;
-    int scroll = std::clamp(ui.scroll, 0, max_scroll);
+    // Only the pane in focus scrolls; the others show their latest lines.
+    if (pane.focused) ui.max_scroll = max_scroll;
+    int scroll = std::clamp(pane.focused ? ui.scroll : pane.scroll, 0, max_scroll);
     int first = std::max(0, static_cast<int>(rows.size()) - area - scroll);
     for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)
         s.put(y, left, rows[i].text, rows[i].style);
     if (scroll > 0) {
         std::string more = std::string(glyphs(ui.ascii).down) + " " + std::to_string(scroll) + " more lines (PgDn)";
         s.put(bottom - 1, left + std::max(0, width - display_width(more)), more, Style::Bold);
+    }
+}
+
+// The panes: the open chats, then the earlier chat on view, each in a share of the area
+// (stacked or side by side), or as tabs with the pane in focus below them where a share
+// would be too small to read.
+void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int top, int bottom, int left, int width) {
+    std::vector<Pane> panes;
+    const bool past = ui.past && *ui.past < session.past_chats().size();
+    auto left_at = [&ui](std::uint64_t key) {
+        auto it = ui.pane_scroll.find(key);
+        return it == ui.pane_scroll.end() ? 0 : it->second;
+    };
+    for (std::size_t i = 0; i < session.chats().size(); ++i) {
+        const Chat& chat = session.chats()[i];
+        panes.push_back({&chat, false, !(past && ui.past_focus) && i == session.focus(), 0, left_at(chat.serial)});
+    }
+    if (past) panes.push_back({&session.past_chats()[*ui.past], true, ui.past_focus || panes.empty(), 0, left_at(0)});
+    if (panes.empty()) return draw_no_chat(s, session, ui, top, bottom, left, width);
+    if (panes.size() == 1) {
+        panes[0].focused = true;
+        return draw_pane(s, panes[0], ui, top, bottom, left, width);
+    }
+    for (std::size_t i = 0; i < panes.size(); ++i) panes[i].number = static_cast<int>(i + 1);
+    const int n = static_cast<int>(panes.size());
+    const int rows = bottom - top, share_rows = (rows - (n - 1)) / n;
+    const int share_cols = (width - (n - 1)) / n;
+    const bool fits = ui.side_by_side ? share_cols >= 24 && rows >= 6 : share_rows >= 5;
+    if (!fits) {
+        // Tabs: "[1]  2 (3 new)  3 earlier", the one in focus in brackets (its title,
+        // below them, says which ring it is).
+        int x = left;
+        const Pane* shown = &panes[0];
+        for (const auto& p : panes) {
+            std::string tab = std::to_string(p.number) + (p.read_only ? " earlier" : "");
+            if (p.chat->unread > 0 && !p.focused) tab += " (" + std::to_string(p.chat->unread) + " new)";
+            tab = p.focused ? "[" + tab + "]" : " " + tab + " ";
+            if (p.focused) shown = &p;
+            if (x + display_width(tab) > left + width) break;
+            x = s.put(top, x, tab, p.focused ? Style::Selected : (p.chat->unread > 0 ? Style::Alert : Style::Normal));
+            x = s.put(top, x, " ", Style::Normal);
+        }
+        return draw_pane(s, *shown, ui, top + 1, bottom, left, width);
+    }
+    for (int i = 0; i < n; ++i) {
+        if (ui.side_by_side) {
+            int x = left + i * (share_cols + 1);
+            int w = i == n - 1 ? left + width - x : share_cols;
+            if (i > 0) {
+                for (int y = top; y < bottom; ++y) s.vertical_line(y, x - 1, Style::Dim);
+                ++x, --w;  // a column of space after the line, as after the left panel's
+            }
+            draw_pane(s, panes[static_cast<std::size_t>(i)], ui, top, bottom, x, w);
+        } else {
+            int y = top + i * (share_rows + 1);
+            int end = i == n - 1 ? bottom : y + share_rows;
+            draw_pane(s, panes[static_cast<std::size_t>(i)], ui, y, end, left, width);
+        }
     }
 }
 
@@ -186,6 +257,8 @@ void draw_help(Surface& s) {
         if (same != lines.end()) same->first += std::string(", ") + b.key_name;
         else lines.emplace_back(b.key_name, b.help);
     }
+    std::size_t name_width = 0;  // the widest key list, and a space or two after it
+    for (const auto& l : lines) name_width = std::max(name_width, l.first.size() + 2);
     int w = std::min(s.width() - 2, 80);
     int h = std::min(s.height() - 2, static_cast<int>(lines.size()) + 3);
     int x0 = (s.width() - w) / 2, y0 = (s.height() - h) / 2;
@@ -201,7 +274,7 @@ void draw_help(Surface& s) {
             break;
         }
         std::string name = lines[i].first;
-        name.resize(16, ' ');
+        name.resize(name_width, ' ');
         s.put(y++, x0 + 2, fit(name + lines[i].second, w - 4), Style::Bar);
     }
 }

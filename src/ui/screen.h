@@ -4,14 +4,19 @@
 //   row 0        status bar: link state and age of the server's last word, services,
 //                own short fingerprint, number of waiting rings
 //   left panel   the ring queue (oldest first, with countdowns) and this run's earlier chats
-//   right pane   the chat: header with the caller's state, then the lines, wrapped by
-//                display width, scrolled with PgUp/PgDn
+//   right side   the chat panes: one per open chat, and an earlier chat (read-only) beside
+//                them when one is opened with F5; each with a title (focus mark, number,
+//                ring, since, unread count), the caller's state, then the lines, wrapped
+//                by display width; the pane in focus scrolls with PgUp/PgDn. Stacked by
+//                default, side by side with F4; where they would be too small (60x16)
+//                they fold into tabs, the pane in focus shown below them
 //   row h-2      a notice, or the question being asked (end the chat? quit?)
 //   row h-1      the input line
 //
 // Any size from 60x16 up gives every part room; smaller sizes clip but never overlap.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,19 +38,28 @@ struct UiState {
     // within it, so that PgDn after Ctrl-T (or PgUp pressed past the start) moves at once.
     // Written by draw_screen, which otherwise only reads the state.
     mutable int max_scroll = 0;
-    std::optional<std::size_t> past;  // an earlier chat on view
-    std::string fingerprint;          // own key's, shown shortened
-    std::string message;              // feedback for the last key, cleared on the next
-    std::string paste;                // a multi-line paste waiting for its confirm
-    bool ascii = false;               // the terminal shows ASCII only (ui/ascii.h)
-    std::string protocol;             // "v1" or "v2" once the link has joined
-    std::vector<std::string> notes;   // said once at start; shown while no chat is open
+    std::optional<std::size_t> past;  // an earlier chat on view, in a pane of its own
+    bool past_focus = false;          // ...and it has the focus (else the session's chat has)
+    bool side_by_side = false;        // panes side by side rather than stacked
+    // Where each pane not in focus was left scrolled (by chat serial; 0: the earlier chat),
+    // so that moving the focus away and back keeps the place; `scroll` is the focused one's.
+    std::map<std::uint64_t, int> pane_scroll;
+    std::string fingerprint;         // own key's, shown shortened
+    std::string message;             // feedback for the last key, cleared on the next
+    std::string paste;               // a multi-line paste waiting for its confirm
+    bool ascii = false;              // the terminal shows ASCII only (ui/ascii.h)
+    std::string protocol;            // "v1" or "v2" once the link has joined
+    std::vector<std::string> notes;  // said once at start; shown while no chat is open
 
     // Canned responses (title, text), and the picker over them.
     std::vector<std::pair<std::string, std::string>> canned;
     bool canned_open = false;
     std::size_t canned_selected = 0;
 };
+
+// The status bar shows the age of the server's last word once it is this old (seconds):
+// a healthy link, probed every 7 s, shows none, and an idle nlchat need not redraw.
+constexpr double kAgeShownAfter = 10;
 
 // Draws everything; returns true when a countdown is on screen (redraw each second).
 bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, const InputLine& input, const Now& now);

@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kPasteStart = KEY_MAX + 1;
 constexpr int kPasteEnd = KEY_MAX + 2;
+constexpr int kAlt1 = KEY_MAX + 3;  // to kAlt1 + 8: Alt-1 to Alt-9
 
 // Colour pairs by style; mono terminals and NO_COLOR get attributes only.
 attr_t attributes(Style style, bool colour) {
@@ -118,6 +119,7 @@ Terminal::Terminal(bool force_ascii) {
     };
     for (const auto& k : kKnownKeys)
         if (key_defined(k.sequence) == 0) define_key(k.sequence, k.code);
+    for (int digit = 1; digit <= 9; ++digit) define_key(("\x1b" + std::to_string(digit)).c_str(), kAlt1 + digit - 1);
     define_key("\x1b[200~", kPasteStart);
     define_key("\x1b[201~", kPasteEnd);
     write_tty("\x1b[?2004h");  // bracketed paste on
@@ -218,6 +220,7 @@ std::vector<Terminal::Key> Terminal::read_keys() {
             case kPasteEnd: code = key::PasteEnd; break;
             default:
                 if (ch >= KEY_F(1) && ch <= KEY_F(10)) code = key::F1 + static_cast<int>(ch - KEY_F(1));
+                else if (ch >= kAlt1 && ch < kAlt1 + 9) code = key::Alt1 + static_cast<int>(ch) - kAlt1;
             }
             if (code) keys.push_back({code, ""});
             continue;

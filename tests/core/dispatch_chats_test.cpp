@@ -68,6 +68,12 @@ TEST_CASE("a client with chat ids holds two chats; each line goes to its own cal
     f.send(1, "op-a", RingAckCommand{"op-a", 2});
     f.send(1, "op-a", RingAckCommand{"op-a", 3});  // over the client's 2
     CHECK(f.d->open_rings() == 1);
+    // Its status named its limit, the smaller of its 2 and the server's 3; the 2015
+    // client's named none.
+    REQUIRE_FALSE(f.fx.to<StatusCommand>(1).empty());
+    CHECK(f.fx.to<StatusCommand>(1).front().chats == std::optional<std::int64_t>(2));
+    REQUIRE_FALSE(f.fx.to<StatusCommand>(2).empty());
+    CHECK_FALSE(f.fx.to<StatusCommand>(2).front().chats);
 
     // The winner's ringACKACK names the chat; the other operator's copy does not.
     auto acks = f.fx.to<RingAckAckCommand>(1);

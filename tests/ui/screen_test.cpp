@@ -225,3 +225,97 @@ TEST_CASE("the operator's own lines say when they wait for the link or were not 
     s = sc.draw(100, 30).text();
     CHECK(s.find("still there?  [NOT DELIVERED: the caller had left]") != std::string::npos);
 }
+
+namespace {
+
+// Three chats on a server that gives chat ids (rings 21, 22, 23), with lines in each; the
+// first in focus, the third with lines the operator has not seen.
+void three_chats(Scene& sc) {
+    StatusCommand status{{{"Web", "Connected"}}};
+    status.chats = 3;
+    sc.in(status);
+    const char* first[] = {"hello? is anyone there", "I just need to talk to someone", "it's been a long week"};
+    for (std::int64_t ring : {21, 22, 23}) {
+        sc.in(RingCommand{"", ring, std::nullopt, 60});
+        REQUIRE(sc.session.accept_ring(ring, sc.now));
+        sc.in(RingAckAckCommand{"me", ring, ring});
+        sc.in(MsgCommand{{first[ring - 21]}, Direction::In, "me", ring});
+        sc.later(40);
+    }
+    sc.session.send_message("I'm here. What's on your mind?", sc.now);
+    sc.later(10);
+    sc.in(MsgCommand{{"exams, mostly"}, Direction::In, "me", 21});
+    sc.in(MsgCommand{{"and my flatmate"}, Direction::In, "me", 23});
+    sc.in(MsgCommand{{"sorry, that came out wrong"}, Direction::In, "me", 23});
+    sc.in(ChatStateCommand{"me", Direction::In, "typing", 22});
+    sc.later(5);
+}
+
+}  // namespace
+
+TEST_CASE("golden: two chats stacked, the first in focus", "[ui][golden][panes]") {
+    Scene sc;
+    StatusCommand status{{{"Web", "Connected"}}};
+    status.chats = 2;
+    sc.in(status);
+    for (std::int64_t ring : {31, 32}) {
+        sc.in(RingCommand{"", ring, std::nullopt, 60});
+        REQUIRE(sc.session.accept_ring(ring, sc.now));
+        sc.in(RingAckAckCommand{"me", ring, ring});
+        sc.later(30);
+    }
+    sc.in(MsgCommand{{"hi, can I talk about something?"}, Direction::In, "me", 31});
+    sc.session.send_message("Of course. I'm listening.", sc.now);
+    sc.in(MsgCommand{{"hello"}, Direction::In, "me", 32});
+    auto s = sc.draw(100, 30);
+    CHECK(s.text().find("\xe2\x96\xb6 1 Chat") != std::string::npos);  // the focus mark, not colour alone
+    CHECK(s.text().find("1 new") != std::string::npos);                // the pane not in focus counts
+    check_golden("panes_stacked_100x30", s);
+}
+
+TEST_CASE("golden: three chats side by side on a wide screen", "[ui][golden][panes]") {
+    Scene sc;
+    three_chats(sc);
+    sc.ui.side_by_side = true;
+    check_golden("panes_side_200x50", sc.draw(200, 50));
+}
+
+TEST_CASE("golden: two chats and an earlier one at 80x24", "[ui][golden][panes]") {
+    Scene sc;
+    sc.open_chat();
+    sc.in(MsgCommand{{"thanks for listening"}, Direction::In, "me"});
+    sc.session.end_chat(sc.now);
+    StatusCommand status{{{"Web", "Connected"}}};
+    status.chats = 2;
+    sc.in(status);
+    for (std::int64_t ring : {41, 42}) {
+        sc.in(RingCommand{"", ring, std::nullopt, 60});
+        REQUIRE(sc.session.accept_ring(ring, sc.now));
+        sc.in(RingAckAckCommand{"me", ring, ring});
+        sc.in(MsgCommand{{"hi"}, Direction::In, "me", ring});
+    }
+    sc.ui.past = 0;
+    sc.ui.past_focus = true;
+    auto s = sc.draw(80, 24);
+    CHECK(s.text().find("Earlier chat (read-only)") != std::string::npos);
+    check_golden("panes_earlier_80x24", s);
+}
+
+TEST_CASE("golden: three chats fold into tabs at 60x16", "[ui][golden][panes]") {
+    Scene sc;
+    three_chats(sc);
+    auto s = sc.draw(60, 16);
+    CHECK(s.text().find("[1]") != std::string::npos);
+    CHECK(s.text().find("3 (3 new)") != std::string::npos);  // all of chat 23's lines came out of focus
+    check_golden("panes_tabs_60x16", s);
+}
+
+TEST_CASE("the status bar shows the age of the server's last word only once it is 10 s old", "[ui]") {
+    Scene sc;
+    sc.later(9.5);
+    auto fresh = sc.draw(100, 30).text();
+    CHECK(fresh.substr(0, fresh.find('\n')).find("ago") == std::string::npos);
+    sc.later(2.5);
+    auto old = sc.draw(100, 30).text();
+    CHECK(old.substr(0, old.find('\n')).find("online \xc2\xb7 0:12 ago") != std::string::npos);
+}
