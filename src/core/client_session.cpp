@@ -142,7 +142,8 @@ void ClientSession::add_line(Chat& chat, ChatLine::Who who, const std::string& t
     effects_.changed();
 }
 
-Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now) {
+Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
+                                const std::string& service) {
     // Chats that have ended make way; with a server that gives no chat ids there is one
     // chat at a time, so the one before is filed whatever its state.
     for (std::size_t i = chats_.size(); i-- > 0;)
@@ -150,6 +151,7 @@ Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::option
     Chat chat;
     chat.ring_id = ring_id;
     chat.id = id;
+    chat.service = service;
     chat.serial = next_serial_++;
     chat.started_wall = now.wall;
     chats_.push_back(std::move(chat));
@@ -324,7 +326,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         auto it = find_ring(ring->id);
         if (left <= 0) return;
         if (it == rings_.end()) {
-            rings_.push_back({ring->id, now.mono + left, false});
+            rings_.push_back({ring->id, ring->service.value_or(""), now.mono + left, false});
             effects_.alert();
         } else {
             it->expires_at = now.mono + left;
@@ -334,11 +336,12 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         auto it = find_ring(ack->id);
         bool was_accepting = it != rings_.end() && it->accepting;
         bool was_listed = it != rings_.end();
+        std::string service = was_listed ? it->service : "";
         if (was_listed) rings_.erase(it);
         std::string id = std::to_string(ack->id);
         if (ack->uuid == settings_.uuid) {
             notice("you have ring " + id);
-            start_chat(ack->id, ack->chat, now);
+            start_chat(ack->id, ack->chat, now, service);
         } else if (ack->uuid.empty()) {
             if (was_listed) notice("ring " + id + " ended: the caller left or nobody took it in time");
         } else if (was_accepting) {

@@ -68,6 +68,7 @@ enum class LinkState {
 
 struct RingEntry {
     std::int64_t id = 0;
+    std::string service;     // the caller's service, when the server says (chat ids)
     double expires_at = 0;   // monotonic
     bool accepting = false;  // we sent ringACK
 };
@@ -91,6 +92,7 @@ struct Chat {
     std::optional<std::int64_t> ring_id;  // empty for a chat resumed after a restart
     std::optional<std::int64_t> id;       // the server's chat id, when it gives them
     std::uint64_t serial = 0;             // ours, unique in this run
+    std::string service;                  // the caller's service, when the server said
     std::size_t unread = 0;               // caller lines that came while it was not in focus
     double started_wall = 0;
     std::deque<ChatLine> lines;
@@ -166,7 +168,8 @@ private:
     void set_link(LinkState state, const Now& now);
     void notice(const std::string& text);
     void add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now);
-    Chat& start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now);
+    Chat& start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
+                     const std::string& service = "");
     void file_chat(std::size_t index);
     // The open chat a server command names (its only one, or the newest live one, when
     // the command names none); nullptr when there is none.

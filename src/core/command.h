@@ -45,8 +45,11 @@ struct RingCommand {
     std::int64_t id = 0;
     std::optional<double> time;        // expiry, epoch seconds (the original's field)
     std::optional<double> expires_in;  // seconds left when sent (prefer: no clock skew)
+    // The caller's service (SEVERAL CHATS: only to a client that reads chat ids).
+    std::optional<std::string> service = std::nullopt;
     template <class F> void fields(F& f) {
-        f("group", group, Presence::Optional), f("ID", id), f("time", time), f("expires_in", expires_in);
+        f("group", group, Presence::Optional), f("ID", id), f("time", time), f("expires_in", expires_in),
+            f("service", service);
     }
 };
 

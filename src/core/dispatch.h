@@ -207,7 +207,8 @@ private:
     void deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd);
     void broadcast(const Command& cmd);
     void broadcast_status();
-    RingCommand ring_command(std::int64_t id, const Ring& ring, const Now& now) const;
+    // The ring as `op` is to see it (with the caller's service when its client reads chat ids).
+    RingCommand ring_command(std::int64_t id, const Ring& ring, const Operator& op, const Now& now) const;
     bool all_busy() const;
     // Puts the operator's next deadline (probe, probe timeout, end of grace) in the queue,
     // unless an entry at or before it is there already (that one, when due, looks again).

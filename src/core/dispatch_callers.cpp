@@ -244,7 +244,8 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     journal(ring_record(id, ring));
     bool busy = all_busy();
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
-    broadcast(ring_command(id, ring, now));
+    for (const auto& [uuid, op] : operators_)
+        if (op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, ring_command(id, ring, op, now));
     reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing);
 }
 

@@ -382,7 +382,7 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     op.held.clear();
     for (const auto& [chat, cmd] : held) send_to_operator(uuid, op, with_chat(cmd, shown_chat(op, chat)));
     if (!held.empty() && !op.chats.empty()) journal(record("delivered", {{"op", uuid}}));
-    for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, now));
+    for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
     wake_operator(uuid, op);
 }
 
@@ -453,8 +453,10 @@ void Dispatch::broadcast(const Command& cmd) {
 
 void Dispatch::broadcast_status() { broadcast(StatusCommand{service_statuses()}); }
 
-RingCommand Dispatch::ring_command(std::int64_t id, const Ring& ring, const Now& now) const {
-    return RingCommand{"", id, ring.expires_wall, std::max(0.0, ring.expires_mono - now.mono)};
+RingCommand Dispatch::ring_command(std::int64_t id, const Ring& ring, const Operator& op, const Now& now) const {
+    RingCommand cmd{"", id, ring.expires_wall, std::max(0.0, ring.expires_mono - now.mono)};
+    if (op.chat_ids) cmd.service = ring.caller.first;
+    return cmd;
 }
 
 bool Dispatch::all_busy() const {

@@ -158,12 +158,15 @@ void Server::rearm_deadline() {
 
 bool Server::make_room(const std::string& why) {
     // The oldest connection that has not joined makes way: a stranger holding a
-    // descriptor must never keep an operator out.
-    for (auto& [id, c] : operators_) {
-        if (c.joined || c.closed) continue;
+    // descriptor must never keep an operator out. (Ids grow with age; the walk is rare.)
+    std::optional<ConnId> oldest;
+    for (const auto& [id, c] : operators_)
+        if (!c.joined && !c.closed && (!oldest || id < *oldest)) oldest = id;
+    if (oldest) {
         logger_.log_limited(LogLevel::Warning, "room",
-                            why + ": closed the oldest connection that had not joined (" + c.group + ")");
-        ConnId victim = id;
+                            why + ": closed the oldest connection that had not joined (" +
+                                operators_.at(*oldest).group + ")");
+        ConnId victim = *oldest;
         forget(victim, false);
         dispatch_->operator_closed(victim, now());
         return true;

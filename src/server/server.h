@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "core/dispatch.h"
 #include "core/host_port.h"
@@ -156,7 +157,8 @@ private:
     double last_rearm_ = -1, last_tick_ = -1;
     OpenScheduler scheduler_;
     std::map<std::string, std::size_t> strangers_;  // connections not yet joined, by group
-    std::map<ConnId, OperatorConn> operators_;
+    // Looked up for every line in and out, so hashed (make_room finds the oldest itself).
+    std::unordered_map<ConnId, OperatorConn> operators_;
     std::map<ConnId, std::unique_ptr<net::LineStream>> services_;
     ConnId next_conn_ = 1;
     bool shutting_down_ = false;

@@ -77,6 +77,7 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
         bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
         std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " +
                            std::to_string(r.id) + "  " + format_seconds(r.expires_at - now.mono) +
+                           (r.service.empty() ? std::string() : " " + r.service) +
                            (r.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
         s.put(y++, 0, fit(line, width), selected ? Style::Selected : Style::Alert);
     }
@@ -142,6 +143,7 @@ void draw_pane(Surface& s, const Pane& pane, const UiState& ui, int top, int bot
         header = (pane.focused ? std::string(glyphs(ui.ascii).pointer) : std::string(" ")) + " " +
                  std::to_string(pane.number) + " ";
     header += read_only ? "Earlier chat (read-only)" : "Chat";
+    if (!chat->service.empty()) header += dot + chat->service;
     if (chat->ring_id) header += dot + "ring " + std::to_string(*chat->ring_id);
     header += dot + "since " + clock_time(chat->started_wall);
     if (chat->unread > 0 && !pane.focused) header += dot + std::to_string(chat->unread) + " new";

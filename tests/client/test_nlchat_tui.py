@@ -71,6 +71,17 @@ class FirstRun(TuiTest):
         t.keys("y")
         screen = t.wait_for("not authorized")
         self.assertIn("refused", screen)
+        # Refused means refused: nlchat does not dial again by itself (it once did when
+        # the close overtook the refusal still being opened).
+        time.sleep(4)
+        while True:  # everything nlchatd has logged so far
+            try:
+                if server.err.next(0.3) is None:
+                    break
+            except TimeoutError:
+                break
+        opened = [line for line in server.err.seen if "connection" in line and line.endswith(" opened")]
+        self.assertEqual(len(opened), 1, opened)
 
     def test_fingerprint_option(self):
         home = self.path("home")
@@ -125,6 +136,37 @@ class Chatting(TuiTest):
         t.keys("y")
         web.expect("alex ended")
         t.wait_for("EARLIER CHATS (1)")
+
+    def test_a_bracketed_paste_is_edited_or_asked_about_never_sent_blind(self):
+        server = self.server()
+        web = self.caller(server)
+        t, _ = self.online(server)
+        web.say("alex", "hi")
+        t.wait_for("ring 1")
+        t.keys("F2")
+        t.wait_for("you have ring 1")
+
+        def paste(text):
+            # As a terminal pastes: inside ESC[200~ ... ESC[201~ (nlchat asked for it),
+            # with each newline as a carriage return.
+            subprocess.run(["tmux", "-L", t.socket, "set-buffer", "-b", "p", text], check=True, timeout=10)
+            subprocess.run(["tmux", "-L", t.socket, "paste-buffer", "-p", "-b", "p", "-t", t.name], check=True,
+                           timeout=10)
+
+        paste("just one line")
+        t.wait_for("> just one line")  # into the input line, to be edited; not sent
+        t.keys("C-u")
+        paste("first line\nsecond line")
+        t.wait_for("Send this 2-line paste as one message? y = yes, n = no")
+        t.keys("n")
+        t.wait_gone("Send this 2-line paste")
+        paste("y\nthird line")  # a "y" inside a paste is text, not an answer
+        t.wait_for("Send this 2-line paste as one message?")
+        t.keys("y")
+        web.expect("alex: y")
+        web.expect("third line")
+        self.assertNotIn("alex: first line", web.out.seen)
+        self.assertNotIn("alex: just one line", web.out.seen)
 
     def test_the_race_is_shown_to_the_operator_who_lost(self):
         server = self.server()
@@ -207,6 +249,25 @@ class Chatting(TuiTest):
         t.keys("Enter")
         screen = t.wait_for("> Thanks for talking tonight. Take care.")
         self.assertNotIn("Canned responses:", screen)
+
+    def test_every_skipped_canned_file_is_said_where_the_operator_sees_it(self):
+        # Before: only the first warning was shown, on the notice line, and it was
+        # cleared as soon as the link came up, so nobody saw it.
+        server = self.server()
+        home = self.path("home-op")
+        canned = os.path.join(home, "nlchat", "canned")
+        os.makedirs(canned)
+        with open(os.path.join(canned, "latin1.txt"), "wb") as f:
+            f.write(b"caf\xe9\n")
+        with open(os.path.join(canned, "huge.txt"), "w") as f:
+            f.write("x" * 20000)
+        with open(os.path.join(canned, "fine.txt"), "w") as f:
+            f.write("Take your time.\n")
+        t, _ = self.online(server)
+        time.sleep(1)  # well after the link came up
+        screen = t.wait_for("latin1.txt")
+        self.assertIn("huge.txt", screen)
+        self.assertIn("online", screen)
 
     def test_resize_keeps_the_layout_even_with_a_prompt_open(self):
         server = self.server()

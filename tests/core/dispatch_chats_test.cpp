@@ -52,6 +52,7 @@ TEST_CASE("a 2015 client holds one chat and never sees a chat id, whatever the s
     for (const auto& obj : wire(f.fx, 1)) {
         INFO(write_json(obj));
         CHECK_FALSE(obj.isMember("chat"));
+        CHECK_FALSE(obj.isMember("service"));
     }
     CHECK(texts_in(f.fx, 1, std::nullopt) == std::vector<std::string>{"one", "three"});
 }
@@ -75,6 +76,10 @@ TEST_CASE("a client with chat ids holds two chats; each line goes to its own cal
     REQUIRE_FALSE(f.fx.to<StatusCommand>(2).empty());
     CHECK_FALSE(f.fx.to<StatusCommand>(2).front().chats);
 
+    // Its rings named the caller's service; the 2015 operator's did not.
+    REQUIRE(f.fx.to<RingCommand>(1).size() == 3);
+    CHECK(f.fx.to<RingCommand>(1)[0].service == std::optional<std::string>("Web"));
+    CHECK_FALSE(f.fx.to<RingCommand>(2)[0].service);
     // The winner's ringACKACK names the chat; the other operator's copy does not.
     auto acks = f.fx.to<RingAckAckCommand>(1);
     REQUIRE(acks.size() == 2);

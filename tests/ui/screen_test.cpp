@@ -259,7 +259,7 @@ TEST_CASE("golden: two chats stacked, the first in focus", "[ui][golden][panes]"
     status.chats = 2;
     sc.in(status);
     for (std::int64_t ring : {31, 32}) {
-        sc.in(RingCommand{"", ring, std::nullopt, 60});
+        sc.in(RingCommand{"", ring, std::nullopt, 60, "Web"});
         REQUIRE(sc.session.accept_ring(ring, sc.now));
         sc.in(RingAckAckCommand{"me", ring, ring});
         sc.later(30);
