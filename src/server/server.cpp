@@ -163,9 +163,9 @@ bool Server::make_room(const std::string& why) {
     for (const auto& [id, c] : operators_)
         if (!c.joined && !c.closed && (!oldest || id < *oldest)) oldest = id;
     if (oldest) {
-        logger_.log_limited(LogLevel::Warning, "room",
-                            why + ": closed the oldest connection that had not joined (" +
-                                operators_.at(*oldest).group + ")");
+        logger_.log_limited(
+            LogLevel::Warning, "room",
+            why + ": closed the oldest connection that had not joined (" + operators_.at(*oldest).group + ")");
         ConnId victim = *oldest;
         forget(victim, false);
         dispatch_->operator_closed(victim, now());
