@@ -83,11 +83,7 @@ const std::vector<ConfigOptionSpec>& options() {
          }},
         {"chats", "N", "chats held at once, each in a pane, 1 to 9, if the server allows (default 4)", true,
          [](Options& o, const std::string& v, std::string& e) {
-             double n = 0;
-             if (parse_number(v, 1, 9, n) && n == static_cast<double>(static_cast<int>(n)))
-                 return o.app.session.max_chats = static_cast<std::size_t>(n), true;
-             e = "chats must be a whole number from 1 to 9, not '" + v + "'";
-             return false;
+             return parse_count(v, "chats", 1, 9, o.app.session.max_chats, e);
          }},
         {"notify", nullptr, "also send desktop notifications (OSC 9/777, passed through tmux)", true,
          [](Options& o, const std::string& v, std::string&) { return o.app.notify = v != "no" && v != "false", true; }},

@@ -87,6 +87,18 @@ inline bool parse_number(const std::string& text, double lo, double hi, double& 
     return true;
 }
 
+// A count option's value: a whole number from `lo` to `hi` into `out`; false otherwise
+// with `error` saying so ("NAME must be a whole number from LO to HI, not 'TEXT'").
+inline bool parse_count(const std::string& text, const char* name, std::size_t lo, std::size_t hi, std::size_t& out,
+                        std::string& error) {
+    double d = 0;
+    if (parse_number(text, static_cast<double>(lo), static_cast<double>(hi), d) && d == std::floor(d))
+        return out = static_cast<std::size_t>(d), true;
+    error = std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+            ", not '" + text + "'";
+    return false;
+}
+
 // "  -l, --listen HOST:PORT        help", one line an option (long names wrap).
 template <class Spec> std::string options_help(const std::vector<Spec>& table) {
     std::string out;

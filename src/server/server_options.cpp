@@ -77,11 +77,7 @@ const std::vector<ConfigOptionSpec>& options() {
         {"max-chats-per-operator", 0, "N",
          "chats one operator may hold at once, 1 to 16 (default 1; a client without chat ids always has 1)", true,
          [](ServerOptions& o, const std::string& v, std::string& e) {
-             double n = 0;
-             if (parse_number(v, 1, 16, n) && n == static_cast<double>(static_cast<int>(n)))
-                 return o.settings.dispatch.max_chats_per_operator = static_cast<std::size_t>(n), true;
-             e = "max-chats-per-operator must be a whole number from 1 to 16, not '" + v + "'";
-             return false;
+             return parse_count(v, "max-chats-per-operator", 1, 16, o.settings.dispatch.max_chats_per_operator, e);
          }},
         {"require-v2", 0, nullptr, "refuse operators whose client does not offer the v2 session", true,
          [](ServerOptions& o, const std::string& v, std::string& e) {

@@ -4,39 +4,16 @@ CHATS): an operator client written in the tests that says "chats" holds two chat
 --max-chats-per-operator 2, each line lands in and goes to its own chat, and a 2015
 operator beside it (the C++ test operator, which sends no chat ids) is held to one chat
 and never sees a chat id."""
-import signal
 import unittest
 
-from nltest import Caller, Nlchatd, Operator, TempDirTest, make_key
-from v2client import V2Operator, new_key
+from nltest import Operator, make_key
+from test_nlchatd_v2 import V2Test
+from v2client import new_key
 
-TIMERS = ["--probe-after", "2", "--probe-timeout", "2", "--grace", "30", "--ring-timeout", "20", "-v"]
 
-
-class SeveralChats(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.procs = []
-        self.opened = []
-
-    def tearDown(self):
-        for c in self.opened:
-            c.close()
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        super().tearDown()
-
-    def server(self, *extra):
-        s = Nlchatd(self.dir, allow_any=True, extra=TIMERS + list(extra))
-        self.procs.append(s)
-        self.web = Caller(s, "Web")
-        self.procs.append(self.web)
-        s.saw("service Web online")
-        return s
-
+class SeveralChats(V2Test):
     def operator(self, server, uuid, chats):
-        op = V2Operator(server.address, new_key(), uuid, chats=chats)
-        self.opened.append(op)
+        op = self.v2(server, uuid, key=new_key(), chats=chats)
         op.recv("status")
         return op
 
