@@ -100,6 +100,8 @@ class FirstRun(TuiTest):
         for args, words in ((["--silence", "nan"], b"silence must be a number of seconds from 0 to 3600, not 'nan'"),
                             (["--silence", "3601"], b"silence must be a number of seconds from 0 to 3600"),
                             (["--bell-interval", "-1"], b"bell-interval must be a number of seconds"),
+                            (["--chats", "0"], b"chats must be a whole number from 1 to 9, not '0'"),
+                            (["--chats", "2.5"], b"chats must be a whole number from 1 to 9"),
                             (["--bogus"], b"'--bogus' is not known"),
                             (["--config", self.path("nlchat.conf")], b"nlchat.conf:1: silence must be a number")):
             r = subprocess.run([program("nlchat")] + args + ["--fingerprint"], env=env, capture_output=True,

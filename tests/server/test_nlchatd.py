@@ -434,6 +434,11 @@ class Options(TempDirTest):
         self.assertIn(b"grace must be a number of seconds", r.stderr)
         r = run([program("nlchatd"), "--listen", "nowhere"])
         self.assertIn(b"is not HOST:PORT", r.stderr)
+        for value in ("0", "17", "1.5", "many"):
+            r = run([program("nlchatd"), "--max-chats-per-operator", value])
+            self.assertEqual(r.returncode, 2, value)
+            self.assertIn(f"max-chats-per-operator must be a whole number from 1 to 16, not '{value}'".encode(),
+                          r.stderr)
         with open(self.path("bad.conf"), "w") as f:
             f.write("listen = 127.0.0.1:0\ncolour = blue\n")
         r = run([program("nlchatd"), "--config", self.path("bad.conf")])
