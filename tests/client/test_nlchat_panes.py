@@ -172,7 +172,7 @@ class Idle(PanesTest):
                 fields = dict(line.split(":", 1) for line in f)
             return int(fields["voluntary_ctxt_switches"]) + int(fields["nonvoluntary_ctxt_switches"])
 
-        seconds = 40  # five or six probes (every 7 s), each a wake-up to answer it
+        seconds = 30  # four or five probes (every 7 s), each a wake-up to answer it
         before = switches()
         time.sleep(seconds)
         rate = (switches() - before) / seconds

@@ -9,8 +9,26 @@ uses it for the sanitizer pass, and says why.
 """
 import os
 import sys
+import time
 import traceback
 import unittest
+
+
+class TimedResult(unittest.TextTestResult):
+    """Keeps each test's wall time, so the run can say which tests take longest (the
+    30-minute budget of .ci/run is planned from them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.times = []
+
+    def startTest(self, test):
+        self._started = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        self.times.append((time.monotonic() - self._started, test.id()))
+        super().stopTest(test)
 
 
 def main():
@@ -37,7 +55,10 @@ def main():
                         lambda e=traceback.format_exc(): (_ for _ in ()).throw(ImportError(e)),
                         description=f"import {name}"))
                 sys.path.pop(0)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=TimedResult).run(suite)
+    print("slowest tests:")
+    for seconds, name in sorted(result.times, reverse=True)[:12]:
+        print(f"  {seconds:6.1f} s  {name}")
     failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed
     print(f"{passed} passed, {failed} failed")
