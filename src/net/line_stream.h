@@ -3,9 +3,10 @@
 //
 // Both the operator protocol and the service bus are one JSON object per line. Reads are
 // split at '\n' (a '\r' before it is dropped); a line longer than the limit ends the
-// connection, since no honest peer sends one. Writes are queued; a peer that stops
-// reading while more than `max_backlog` bytes wait is cut off, so one slow client cannot
-// make the server hold unbounded memory.
+// connection, since no honest peer sends one. Writes go straight to the socket when it
+// takes them and are queued otherwise; a peer that stops reading while more than
+// `max_backlog` bytes wait is cut off, so one slow client cannot make the server hold
+// unbounded memory.
 //
 // Handlers may close or destroy the LineStream from inside a callback: the object checks
 // that it is still alive before it touches itself again.
@@ -39,7 +40,7 @@ public:
     // paused). Calling it again only swaps the handlers.
     void start(Handlers handlers);
 
-    // Queues `line` and a newline. Returns false if the stream is closed or the backlog
+    // Writes (or queues) `line` and a newline. Returns false if the stream is closed or the backlog
     // limit was hit (the stream is then closed and on_close called).
     bool write_line(std::string_view line);
 
@@ -78,6 +79,7 @@ private:
     std::string partial_;
     size_t backlog_ = 0;
     bool paused_ = false;
+    bool wrote_ = false;  // anything written: close(true) then ends the stream politely
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
