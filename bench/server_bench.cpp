@@ -454,6 +454,16 @@ int main(int argc, char** argv) {
                     r.cpu_per_msg_us);
         return r.ok ? 0 : 1;
     }
+    // "server-bench NLCHATD 50 200 ROUNDS paced": only the paced v2 run, with the
+    // machine's floor beside it (to look for nlchatd's own tail).
+    if (argc > 5 && std::string(argv[5]) == "paced") {
+        Result r = Bench(argv[1], 2, operators, callers, rounds, *key, enc, dec, false, true, 20).run();
+        auto [rtt50, rtt99] = loopback_rtt(20, operators * rounds);
+        std::printf(
+            "v2 paced %d/%d, %d exchanges: p50/p99 c->o %.2f / %.2f ms, o->c %.2f / %.2f ms; floor %.2f / %.2f ms\n",
+            operators, callers, operators * rounds, r.c2o_p50, r.c2o_p99, r.o2c_p50, r.o2c_p99, rtt50, rtt99);
+        return r.ok ? 0 : 1;
+    }
     std::printf("nlchatd on loopback: %d operators, %d callers (%d chatting, %d waiting in rings), %d rounds\n",
                 operators, callers, operators, callers - operators, rounds);
     std::printf("RSA-2048 here: encrypt %.0f us, decrypt %.0f us (medians)\n\n", enc, dec);

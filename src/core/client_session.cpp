@@ -60,6 +60,7 @@ void ClientSession::heard(const Now& now) {
 void ClientSession::link_up(const Now& now) {
     refusal_.clear();
     key_sent_ = false;
+    numbered_ = false;  // until this server's status says it reads extensions
     last_heard_ = now.mono;
     set_link(LinkState::Connecting, now);
     // A seed-conformant server may never send server_online: with a pinned key we can
@@ -192,12 +193,36 @@ void ClientSession::say(Chat& chat, const std::string& text, const Now& now) {
     line.id = next_line_id_++;
     bool up = link_ == LinkState::Joined || link_ == LinkState::Silent;
     // Behind earlier waiting lines it waits too, so that order is kept.
-    if (up && outbox_.empty() && effects_.send(MsgCommand{{text}, Direction::Out, settings_.uuid, chat.id})) {
+    if (up && outbox_.empty() && effects_.send(outgoing(chat, text, line.id))) {
         line.receipt = effects_.last_receipt();
         return;
     }
     line.fate = ChatLine::Fate::Waiting;
     outbox_.push_back({line.id, chat.serial, text});
+}
+
+MsgCommand ClientSession::outgoing(const Chat& chat, const std::string& text, std::uint64_t line) const {
+    std::optional<std::int64_t> number;
+    if (numbered_) number = static_cast<std::int64_t>(line);
+    return MsgCommand{{text}, Direction::Out, settings_.uuid, chat.id, number};
+}
+
+void ClientSession::not_delivered(std::uint64_t id, const std::string& why) {
+    // The line may be in a chat filed since (the caller left as it was sent).
+    auto mark = [&](Chat& chat) {
+        for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
+            if (it->who == ChatLine::Who::Me && it->id == id) {
+                it->fate = ChatLine::Fate::NotDelivered;
+                it->why = why;
+                effects_.changed();
+                return true;
+            }
+        return false;
+    };
+    for (auto& chat : chats_)
+        if (mark(chat)) return;
+    for (auto it = past_.rbegin(); it != past_.rend(); ++it)
+        if (mark(*it)) return;
 }
 
 ChatLine* ClientSession::own_line(std::uint64_t id) {
@@ -215,7 +240,7 @@ void ClientSession::flush_outbox() {
             outbox_.pop_front();  // filed: fail_outbox has said so
             continue;
         }
-        if (!effects_.send(MsgCommand{{w.text}, Direction::Out, settings_.uuid, chat->id})) return;
+        if (!effects_.send(outgoing(*chat, w.text, w.line))) return;
         if (ChatLine* line = own_line(w.line)) {
             line->fate = ChatLine::Fate::Sent;
             line->receipt = effects_.last_receipt();
@@ -299,6 +324,7 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         services_ = st->services;
         // A server that reads chat ids says how many this client may hold (a status
         // broadcast to everyone leaves it out: the last word stands).
+        if (st->chats) numbered_ = true;
         if (st->chats && settings_.max_chats > 0)
             chat_limit_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1)), 1,
                                                   settings_.max_chats);
@@ -308,6 +334,8 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         effects_.changed();
     } else if (std::holds_alternative<ProbeCommand>(cmd)) {
         effects_.send(ProbeAckCommand{settings_.uuid});
+    } else if (auto* un = std::get_if<UndeliveredCommand>(&cmd)) {
+        not_delivered(static_cast<std::uint64_t>(un->line), "the server did not deliver it: " + un->reason);
     } else if (auto* rf = std::get_if<RefusedCommand>(&cmd)) {
         refusal_ = rf->reason;
         // Another terminal holds this key's link: do not redial (that would take it back

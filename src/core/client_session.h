@@ -183,6 +183,11 @@ private:
     // Every waiting line (serial 0), or those of one chat, marked not delivered.
     void fail_outbox(const std::string& why, std::uint64_t serial = 0);
     ChatLine* own_line(std::uint64_t id);
+    // The msg for one of the operator's lines: numbered when the server reads numbers
+    // (it said "chats"), so that it can say which line it did not deliver.
+    MsgCommand outgoing(const Chat& chat, const std::string& text, std::uint64_t line) const;
+    // The server's `undelivered`: the line is marked so where it was typed.
+    void not_delivered(std::uint64_t id, const std::string& why);
     std::vector<RingEntry>::iterator find_ring(std::optional<std::int64_t> id);
 
     ClientSettings settings_;
@@ -209,6 +214,7 @@ private:
     std::uint64_t paused_chat_ = 0;    // ...and in which chat
     bool key_sent_ = false;            // on this link, before any reply
     bool declined_trust_ = false;
+    bool numbered_ = false;  // the server reads extensions: lines carry numbers
     struct Waiting {
         std::uint64_t line, chat;  // the line's id, its chat's serial
         std::string text;

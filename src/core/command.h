@@ -72,13 +72,30 @@ struct RingAckAckCommand {
     template <class F> void fields(F& f) { f("UUID", uuid), f("ID", id), f("chat", chat); }
 };
 
+// Optional `line` (an extension, nlchat-protocol(7) "LINES NOT DELIVERED"): the client's
+// own number for one of its lines, so that the server can name it in `undelivered`.
 struct MsgCommand {
     static constexpr const char* kType = "msg";
     std::vector<std::string> msg;
     Direction io = Direction::In;
     std::string uuid;
     std::optional<std::int64_t> chat = std::nullopt;
-    template <class F> void fields(F& f) { f("msg", msg), f("I/O", io), f("UUID", uuid), f("chat", chat); }
+    std::optional<std::int64_t> line = std::nullopt;
+    template <class F> void fields(F& f) {
+        f("msg", msg), f("I/O", io), f("UUID", uuid), f("chat", chat), f("line", line);
+    }
+};
+
+// The server's word that an operator's numbered line did not reach the caller's service
+// (an extension: sent only for a msg that carried `line`), and why, in a few words the
+// client shows beside the line.
+struct UndeliveredCommand {
+    static constexpr const char* kType = "undelivered";
+    std::string uuid;
+    std::int64_t line = 0;
+    std::string reason;
+    std::optional<std::int64_t> chat = std::nullopt;
+    template <class F> void fields(F& f) { f("UUID", uuid), f("line", line), f("reason", reason), f("chat", chat); }
 };
 
 struct ChatStateCommand {
@@ -141,9 +158,10 @@ struct RefusedCommand {
     template <class F> void fields(F& f) { f("UUID", uuid), f("reason", reason), f("code", code); }
 };
 
-using Command = std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,
-                             ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand, DisconnectCommand,
-                             ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand, RefusedCommand>;
+using Command =
+    std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,
+                 ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand, DisconnectCommand,
+                 ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand, RefusedCommand, UndeliveredCommand>;
 
 struct ParsedCommand {
     enum class Kind { Ok, Unknown, Invalid };

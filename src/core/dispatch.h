@@ -182,6 +182,10 @@ private:
     void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
     void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
     void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);
+    // An operator's line that goes no further: logged, and the client told when it
+    // numbered the line (UndeliveredCommand), so it is never left shown as delivered.
+    void line_not_delivered(const std::string& uuid, const Operator& op, const MsgCommand& cmd,
+                            const std::string& reason);
     bool authorized(const PublicKey& key) const;
     void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason,
                 std::optional<std::string> code = std::nullopt);
@@ -225,7 +229,8 @@ private:
     void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now);
     void expire_ring(std::int64_t id);
     void reply_to_caller(const CallerKey& caller, const std::string& text);
-    void send_to_service(const std::string& name, const Json::Value& line);
+    // False when the line was dropped (the service's backlog is full); the log says so.
+    bool send_to_service(const std::string& name, const Json::Value& line);
     void service_heard(Service& s, const Now& now);
     bool usable_address(const std::string& service, const std::string& address);
     std::string tag(const CallerKey& caller) const;

@@ -304,14 +304,14 @@ void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text)
     send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt}));
 }
 
-void Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
+bool Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
     Service& s = services_[name];
     if (s.acks && line["type"] == BusMsg::kType) {
         // Kept until acknowledged, sent now if it can be.
         if (s.unacked.size() >= config_.max_pending_service_lines) {
             log(LogLevel::Warning, "service " + name + " has " + std::to_string(s.unacked.size()) +
                                        " lines unacknowledged (the limit); a line was dropped");
-            return;
+            return false;
         }
         Json::Value numbered = line;
         std::string id = id_prefix_ + std::to_string(s.next_id++);
@@ -319,14 +319,18 @@ void Dispatch::send_to_service(const std::string& name, const Json::Value& line)
         s.unacked.emplace_back(id, numbered);
         journal(record("out", {{"svc", name}, {"id", id}, {"line", numbered}}));
         if (s.conn) effects_.send_service(*s.conn, numbered);
-        return;
+        return true;
     }
-    if (s.conn) return effects_.send_service(*s.conn, line);
+    if (s.conn) {
+        effects_.send_service(*s.conn, line);
+        return true;
+    }
     if (s.pending.size() >= config_.max_pending_service_lines) {
         log(LogLevel::Warning, "service " + name + " is away and its backlog is full; a line was dropped");
-        return;
+        return false;
     }
     s.pending.push_back(line);
+    return true;
 }
 
 }  // namespace nlchat

@@ -259,7 +259,8 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
         if (chat == op.chats.end() || state->state.size() > config_.max_state_bytes) return;
         // A service that said "chat_states":false gets none (and none are kept for it).
         if (!services_[chat->second.first].chat_states) return;
-        return send_to_service(chat->second.first, bus_chat_state(chat->second.second, state->state, Direction::Out));
+        send_to_service(chat->second.first, bus_chat_state(chat->second.second, state->state, Direction::Out));
+        return;
     }
     if (auto* end = std::get_if<DisassociateCommand>(&cmd)) {
         auto chat = chat_named(op, end->chat);
@@ -350,25 +351,35 @@ void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const 
     if (chat == op.chats.end() && !cmd.chat && op.chats.size() > 1) {
         // A client that reads chat ids must name the chat; which caller is meant cannot
         // be guessed, and "gone" would name none either.
-        log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + ": msg names no chat and it has " +
-                                   std::to_string(op.chats.size()) + "; dropped");
-        return;
+        return line_not_delivered(uuid, op, cmd,
+                                  "it named no chat, and " + std::to_string(op.chats.size()) + " are open");
     }
     if (chat == op.chats.end()) {
         // The original crashed here. The chat is gone (grace ran out, or the server
         // restarted): say so, so the operator's screen can show it.
         log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " wrote with no chat open; told it the caller is gone");
-        return send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "gone", cmd.chat});
+        send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "gone", cmd.chat});
+        if (cmd.line) send_to_operator(uuid, op, UndeliveredCommand{uuid, *cmd.line, "the caller had left", cmd.chat});
+        return;
     }
-    if (cmd.io != Direction::Out || cmd.msg.empty() || cmd.msg.size() > config_.max_texts_per_msg) return;
+    if (cmd.io != Direction::Out) return line_not_delivered(uuid, op, cmd, "it was not marked as going out");
+    if (cmd.msg.empty()) return line_not_delivered(uuid, op, cmd, "it had no text");
+    if (cmd.msg.size() > config_.max_texts_per_msg)
+        return line_not_delivered(uuid, op, cmd,
+                                  "more than " + std::to_string(config_.max_texts_per_msg) + " texts in one msg");
     for (const auto& text : cmd.msg) {
-        if (text.size() > config_.max_text_bytes) {
-            log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + ": message over " +
-                                       std::to_string(config_.max_text_bytes) + " bytes dropped");
-            return;
-        }
+        if (text.size() > config_.max_text_bytes)
+            return line_not_delivered(
+                uuid, op, cmd, "longer than " + std::to_string(config_.max_text_bytes) + " bytes, the server's limit");
     }
-    send_to_service(chat->second.first, bus_msg(chat->second.second, cmd.msg, Direction::Out));
+    if (!send_to_service(chat->second.first, bus_msg(chat->second.second, cmd.msg, Direction::Out)))
+        line_not_delivered(uuid, op, cmd, "the caller's service is not taking lines (its backlog is full)");
+}
+
+void Dispatch::line_not_delivered(const std::string& uuid, const Operator& op, const MsgCommand& cmd,
+                                  const std::string& reason) {
+    log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + ": a line was not delivered: " + reason);
+    if (cmd.line) send_to_operator(uuid, op, UndeliveredCommand{uuid, *cmd.line, reason, cmd.chat});
 }
 
 void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now) {

@@ -170,6 +170,32 @@ class Chatting(TuiTest):
         self.assertNotIn("alex: first line", web.out.seen)
         self.assertNotIn("alex: just one line", web.out.seen)
 
+    def test_a_line_the_server_will_not_deliver_is_marked_where_it_was_typed(self):
+        # nlchatd takes texts of up to 8192 bytes; a longer line is acknowledged on the v2
+        # link (the frame arrived) but goes no further, and the server names it back.
+        server = self.server()
+        web = self.caller(server)
+        t, _ = self.online(server)
+        web.say("alex", "hi")
+        t.wait_for("ring 1")
+        t.keys("F2")
+        t.wait_for("you have ring 1")
+        long_line = "w" * 8300 + " the end"
+        subprocess.run(["tmux", "-L", t.socket, "set-buffer", "-b", "p", long_line], check=True, timeout=10)
+        subprocess.run(["tmux", "-L", t.socket, "paste-buffer", "-p", "-b", "p", "-t", t.name], check=True,
+                       timeout=10)
+        t.wait_for("the end")
+        t.keys("Enter")
+        screen = t.wait_for("[NOT DELIVERED: the server did")
+        self.assertIn("longer than 8192 bytes, the server's limit]", screen)  # (the rest wraps)
+        self.assertNotRegex(screen, r"the end\W+delivered")  # never shown as delivered
+        server.saw("a line was not delivered: longer than 8192 bytes")
+        # The next line goes through as usual.
+        t.type("a short one")
+        t.keys("Enter")
+        web.expect("alex: a short one")
+        self.assertFalse([line for line in web.out.seen if "wwww" in line])
+
     def test_the_race_is_shown_to_the_operator_who_lost(self):
         server = self.server()
         web = self.caller(server)

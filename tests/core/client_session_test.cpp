@@ -446,6 +446,47 @@ TEST_CASE("an own line is sent, then delivered when the server acknowledges its 
     CHECK(f.s->chat()->lines.back().fate == ChatLine::Fate::Sent);
 }
 
+TEST_CASE("a line the server did not deliver is marked so, by its number, even after its receipt", "[client][outbox]") {
+    Fixture f;
+    f.join();
+    // A server that never said "chats" (2015) gets msg exactly as before: no number.
+    f.in(RingAckAckCommand{"me", 7});
+    REQUIRE(f.s->send_message("to a 2015 server", f.now));
+    REQUIRE_FALSE(f.fx.all<MsgCommand>().empty());
+    CHECK_FALSE(f.fx.all<MsgCommand>().back().line);
+    CHECK_FALSE(to_json(f.fx.all<MsgCommand>().back()).isMember("line"));
+    REQUIRE(f.s->end_chat(f.now));
+
+    // This one reads extensions: each line carries its own number.
+    StatusCommand status{{{"Web", "Connected"}}};
+    status.chats = 2;
+    f.in(status);
+    f.in(RingAckAckCommand{"me", 8, 8});
+    f.fx.receipt = 50;
+    REQUIRE(f.s->send_message("kept", f.now));
+    f.fx.receipt = 51;
+    REQUIRE(f.s->send_message("far too long", f.now));
+    auto msgs = f.fx.all<MsgCommand>();
+    REQUIRE(msgs.size() == 3);
+    REQUIRE(msgs[1].line);
+    REQUIRE(msgs[2].line);
+    CHECK(*msgs[1].line != *msgs[2].line);
+    CHECK(msgs[2].chat == std::optional<std::int64_t>(8));
+    // The frame that acknowledges it also says it went no further: the line ends up
+    // marked as not delivered, with the server's reason, and the line before stays.
+    f.s->delivered(51);
+    f.s->delivered(50);
+    f.in(UndeliveredCommand{"me", *msgs[2].line, "longer than 8192 bytes, the server's limit", 8});
+    const auto& lines = f.s->chat()->lines;
+    CHECK(lines.back().fate == ChatLine::Fate::NotDelivered);
+    CHECK(lines.back().why == "the server did not deliver it: longer than 8192 bytes, the server's limit");
+    CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Delivered);
+    // A number for no line of ours changes nothing.
+    int changes = f.fx.changes;
+    f.in(UndeliveredCommand{"me", 999, "whatever", 8});
+    CHECK(f.fx.changes == changes);
+}
+
 TEST_CASE("busy opening packets: a sign of life, only while joined", "[client]") {
     Fixture f;
     f.s->busy(f.now);

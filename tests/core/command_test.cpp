@@ -34,7 +34,7 @@ TEST_CASE("every command round-trips through JSON", "[command]") {
         RingCommand{"", 12, 1764190000.5, 59.5},
         RingAckCommand{"u1", 12},
         RingAckAckCommand{"", 12},
-        MsgCommand{{"hello", "h\xc3\xa9 \xf0\x9f\x98\x8a"}, Direction::In, "u1"},
+        MsgCommand{{"hello", "h\xc3\xa9 \xf0\x9f\x98\x8a"}, Direction::In, "u1", 2, 9},
         ChatStateCommand{"u1", Direction::Out, "composing"},
         ProbeCommand{"u1"},
         ProbeAckCommand{"u1"},
@@ -44,6 +44,7 @@ TEST_CASE("every command round-trips through JSON", "[command]") {
         ChallengeCommand{"u1", "bm9uY2U="},
         ChallengeAckCommand{"u1", "bm9uY2U="},
         RefusedCommand{"u1", "key not authorized"},
+        UndeliveredCommand{"u1", 7, "the caller had left", 3},
     };
     REQUIRE(all.size() == std::variant_size_v<Command>);
     std::set<std::string> types;

@@ -97,17 +97,28 @@ TEST_CASE("a client with chat ids holds two chats; each line goes to its own cal
     f.send(1, "op-a", MsgCommand{{"to one"}, Direction::Out, "op-a", 1});
     CHECK(f.fx.texts_for(kWeb, "c1").back() == "to one");
     CHECK(f.fx.texts_for(kWeb, "c2").back() == "to two");
-    // A msg that names no chat while two are open is dropped, not guessed.
+    // A msg that names no chat while two are open is not guessed: it goes nowhere, and
+    // the client is told which of its lines that was.
     std::size_t before = f.fx.service.size();
-    f.send(1, "op-a", MsgCommand{{"to whom?"}, Direction::Out, "op-a"});
+    f.send(1, "op-a", MsgCommand{{"to whom?"}, Direction::Out, "op-a", std::nullopt, 7});
     CHECK(f.fx.service.size() == before);
-    CHECK(f.fx.logged("msg names no chat and it has 2"));
+    CHECK(f.fx.logged("a line was not delivered: it named no chat, and 2 are open"));
+    auto undelivered = f.fx.to<UndeliveredCommand>(1);
+    REQUIRE(undelivered.size() == 1);
+    CHECK(undelivered[0].line == 7);
+    CHECK(undelivered[0].reason == "it named no chat, and 2 are open");
+    CHECK_FALSE(undelivered[0].chat);
     // A chat id the operator does not hold is a chat that is gone.
-    f.send(1, "op-a", MsgCommand{{"to three"}, Direction::Out, "op-a", 3});
+    f.send(1, "op-a", MsgCommand{{"to three"}, Direction::Out, "op-a", 3, 8});
     auto states = f.fx.to<ChatStateCommand>(1);
     REQUIRE_FALSE(states.empty());
     CHECK(states.back().state == "gone");
     CHECK(states.back().chat == std::optional<std::int64_t>(3));
+    undelivered = f.fx.to<UndeliveredCommand>(1);
+    REQUIRE(undelivered.size() == 2);
+    CHECK(undelivered[1].line == 8);
+    CHECK(undelivered[1].reason == "the caller had left");
+    CHECK(undelivered[1].chat == std::optional<std::int64_t>(3));
     CHECK(f.fx.texts_for(kWeb, "c3") == std::vector<std::string>{f.config.text_ringing});  // op-b was free
 
     // Typing states go to the chat named, and come back with it.
@@ -203,4 +214,45 @@ TEST_CASE("a journal written before chat ids restores its chat as chat 0", "[dis
     CHECK(texts_in(f.fx, 1, std::nullopt) == std::vector<std::string>{"kept"});
     f.send(1, "op-a", MsgCommand{{"reply"}, Direction::Out, "op-a"});
     CHECK(f.fx.texts_for(kWeb, "c1").back() == "reply");
+}
+
+TEST_CASE("every line the server does not pass on is named back to a client that numbers its lines",
+          "[dispatch][chats]") {
+    DispatchConfig config = up_to(2);
+    config.max_text_bytes = 16;
+    config.max_texts_per_msg = 2;
+    config.max_pending_service_lines = 1;
+    Fixture f(config);
+    f.service_online();
+    f.join(1, "op-a", test::key_2048(), 2);
+    f.caller_says("c1", "hello");
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    auto reasons = [&] {
+        std::vector<std::pair<std::int64_t, std::string>> out;
+        for (const auto& u : f.fx.to<UndeliveredCommand>(1)) out.emplace_back(u.line, u.reason);
+        return out;
+    };
+
+    f.send(1, "op-a", MsgCommand{{"a line well over sixteen bytes"}, Direction::Out, "op-a", 1, 1});
+    f.send(1, "op-a", MsgCommand{{"a", "b", "c"}, Direction::Out, "op-a", 1, 2});
+    f.send(1, "op-a", MsgCommand{{}, Direction::Out, "op-a", 1, 3});
+    f.send(1, "op-a", MsgCommand{{"in?"}, Direction::In, "op-a", 1, 4});
+    f.send(1, "op-a", MsgCommand{{"fits"}, Direction::Out, "op-a", 1, 5});  // delivered: no word back
+    CHECK(f.fx.texts_for(kWeb, "c1") == std::vector<std::string>{f.config.text_ringing, "fits"});
+    // The service goes away: one line waits for it (the limit here), the next is dropped.
+    f.d->service_closed(kWeb, f.now);
+    f.send(1, "op-a", MsgCommand{{"waits"}, Direction::Out, "op-a", 1, 6});
+    f.send(1, "op-a", MsgCommand{{"dropped"}, Direction::Out, "op-a", 1, 7});
+    // A line with no number (a client that does not number them) is logged only.
+    f.send(1, "op-a", MsgCommand{{"unnumbered and far too long"}, Direction::Out, "op-a", 1});
+    CHECK(f.fx.logged("a line was not delivered: longer than 16 bytes"));
+
+    CHECK(reasons() == std::vector<std::pair<std::int64_t, std::string>>{
+                           {1, "longer than 16 bytes, the server's limit"},
+                           {2, "more than 2 texts in one msg"},
+                           {3, "it had no text"},
+                           {4, "it was not marked as going out"},
+                           {7, "the caller's service is not taking lines (its backlog is full)"},
+                       });
+    for (const auto& u : f.fx.to<UndeliveredCommand>(1)) CHECK(u.chat == std::optional<std::int64_t>(1));
 }

@@ -74,6 +74,34 @@ class SeveralChats(V2Test):
         op.send(type="msg", UUID=op.uuid, **{"I/O": "out"}, msg=["for three"], chat=three)
         self.web.expect("c3: for three")
 
+    def test_a_numbered_line_the_server_does_not_pass_on_is_named_back(self):
+        server = self.server("--max-chats-per-operator", "2")
+        op = self.operator(server, "op-lines", chats=2)
+        one = self.take(op, "c1", "first caller")
+        two = self.take(op, "c2", "second caller")
+        out = {"I/O": "out"}
+        # No chat named with two open: which caller is meant cannot be guessed.
+        op.send(type="msg", UUID=op.uuid, **out, msg=["to whom?"], line=5)
+        told = op.recv("undelivered", line=5)
+        self.assertEqual(told["reason"], "it named no chat, and 2 are open")
+        self.assertNotIn("chat", told)
+        # Over the server's limit of 8192 bytes a text.
+        op.send(type="msg", UUID=op.uuid, **out, msg=["x" * 8193], line=6, chat=one)
+        told = op.recv("undelivered", line=6)
+        self.assertEqual(told["reason"], "longer than 8192 bytes, the server's limit")
+        self.assertEqual(told["chat"], one)
+        # A chat that has ended: gone, and the line named too.
+        self.web.write("/leave c2")
+        op.recv("chat_state", state="gone", chat=two)
+        op.send(type="msg", UUID=op.uuid, **out, msg=["too late"], line=7, chat=two)
+        self.assertEqual(op.recv("undelivered", line=7)["reason"], "the caller had left")
+        # A line that does go through gets no word back, and is the next the caller sees:
+        # none of the three above reached the service.
+        op.send(type="msg", UUID=op.uuid, **out, msg=["this one arrives"], line=8, chat=one)
+        self.web.expect("c1: this one arrives")
+        self.assertFalse([l for l in self.web.out.seen if "to whom?" in l or "too late" in l or "xxxx" in l])
+        server.wait_log("a line was not delivered: it named no chat")
+
     def test_a_2015_operator_beside_it_holds_one_chat_and_sees_no_chat_id(self):
         server = self.server("--max-chats-per-operator", "2")
         make_key(self.path("old"))
