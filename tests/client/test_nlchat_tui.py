@@ -33,6 +33,20 @@ class TuiTest(SystemTest):
         t.wait_for("online")
         return t, home
 
+    def paste(self, t, text):
+        """Pastes `text` as a terminal does: inside ESC[200~ ... ESC[201~ (nlchat asked for
+        it), with each newline as a carriage return."""
+        subprocess.run(["tmux", "-L", t.socket, "set-buffer", "-b", "p", text], check=True, timeout=10)
+        subprocess.run(["tmux", "-L", t.socket, "paste-buffer", "-p", "-b", "p", "-t", t.name], check=True,
+                       timeout=10)
+
+    def take_ring(self, t, web, caller, first, ring=1):
+        """`caller` writes `first`; the operator in `t` takes its ring with F2."""
+        web.say(caller, first)
+        t.wait_for(f"ring {ring}")
+        t.keys("F2")
+        t.wait_for(f"you have ring {ring}")
+
 
 class FirstRun(TuiTest):
     def test_trust_on_first_use_and_files(self):
@@ -143,17 +157,10 @@ class Chatting(TuiTest):
         server = self.server()
         web = self.caller(server)
         t, _ = self.online(server)
-        web.say("alex", "hi")
-        t.wait_for("ring 1")
-        t.keys("F2")
-        t.wait_for("you have ring 1")
+        self.take_ring(t, web, "alex", "hi")
 
         def paste(text):
-            # As a terminal pastes: inside ESC[200~ ... ESC[201~ (nlchat asked for it),
-            # with each newline as a carriage return.
-            subprocess.run(["tmux", "-L", t.socket, "set-buffer", "-b", "p", text], check=True, timeout=10)
-            subprocess.run(["tmux", "-L", t.socket, "paste-buffer", "-p", "-b", "p", "-t", t.name], check=True,
-                           timeout=10)
+            self.paste(t, text)
 
         paste("just one line")
         t.wait_for("> just one line")  # into the input line, to be edited; not sent
@@ -176,14 +183,8 @@ class Chatting(TuiTest):
         server = self.server()
         web = self.caller(server)
         t, _ = self.online(server)
-        web.say("alex", "hi")
-        t.wait_for("ring 1")
-        t.keys("F2")
-        t.wait_for("you have ring 1")
-        long_line = "w" * 8300 + " the end"
-        subprocess.run(["tmux", "-L", t.socket, "set-buffer", "-b", "p", long_line], check=True, timeout=10)
-        subprocess.run(["tmux", "-L", t.socket, "paste-buffer", "-p", "-b", "p", "-t", t.name], check=True,
-                       timeout=10)
+        self.take_ring(t, web, "alex", "hi")
+        self.paste(t, "w" * 8300 + " the end")
         t.wait_for("the end")
         t.keys("Enter")
         screen = t.wait_for("[NOT DELIVERED: the server did")
