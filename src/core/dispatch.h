@@ -85,6 +85,9 @@ public:
     void operator_connected(ConnId conn, const Now& now);
     // A packet that opened: the wrapper's UUID and the inner command object.
     void operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner, const Now& now);
+    // The same, for a command the wiring has already parsed (a v2 probeACK it knew by
+    // its bytes: the idle server's commonest line, spared the JSON reader).
+    void operator_command(ConnId conn, const std::string& wrapper_uuid, const Command& cmd, const Now& now);
     void operator_closed(ConnId conn, const Now& now);
 
     // ---- service bus ----------------------------------------------------------------

@@ -95,9 +95,7 @@ void Dispatch::operator_connected(ConnId conn, const Now& now) {
 }
 
 void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner, const Now& now) {
-    auto it = connections_.find(conn);
-    if (it == connections_.end()) return;
-    Connection& c = it->second;
+    if (!connections_.count(conn)) return;
     ParsedCommand parsed = parse_command(inner);
     if (parsed.kind == ParsedCommand::Kind::Unknown) {
         log(LogLevel::Debug, "connection " + std::to_string(conn) + ": ignoring unknown command type \"" +
@@ -108,24 +106,30 @@ void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, con
         log(LogLevel::Warning, "connection " + std::to_string(conn) + ": rejected command: " + parsed.error);
         return;
     }
-    const Command& cmd = *parsed.command;
+    operator_command(conn, wrapper_uuid, *parsed.command, now);
+}
+
+void Dispatch::operator_command(ConnId conn, const std::string& wrapper_uuid, const Command& cmd, const Now& now) {
+    auto it = connections_.find(conn);
+    if (it == connections_.end()) return;
+    Connection& c = it->second;
     const std::string* uuid = command_uuid(cmd);
     // The wrapper's UUID and the inner one must agree: the original acted on the inner
     // one alone, which let any packet speak for any client.
     if (uuid && *uuid != wrapper_uuid) {
-        log(LogLevel::Warning,
-            "connection " + std::to_string(conn) + ": dropped " + parsed.type + ": wrapper and inner UUID differ");
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + command_type(cmd) +
+                                   ": wrapper and inner UUID differ");
         return;
     }
     if (auto* key = std::get_if<KeyCommand>(&cmd)) return handle_key(conn, c, wrapper_uuid, *key, now);
     if (auto* ack = std::get_if<ChallengeAckCommand>(&cmd)) return handle_challenge_ack(conn, c, *ack, now);
     if (c.state != Connection::State::Joined) {
         log(LogLevel::Warning,
-            "connection " + std::to_string(conn) + ": dropped " + parsed.type + " sent before joining");
+            "connection " + std::to_string(conn) + ": dropped " + command_type(cmd) + " sent before joining");
         return;
     }
     if (!uuid || *uuid != c.uuid) {
-        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + parsed.type +
+        log(LogLevel::Warning, "connection " + std::to_string(conn) + ": dropped " + command_type(cmd) +
                                    " for a UUID this connection does not own");
         return;
     }

@@ -363,10 +363,13 @@ void Server::send_sealed(ConnId conn, const PublicKey& key, const std::string& u
     auto it = operators_.find(conn);
     if (it == operators_.end() || it->second.closed) return;
     OperatorConn& c = it->second;
+    V2Endpoint* ep = v2_.on(conn);
+    if (const auto* probe = std::get_if<ProbeCommand>(&command);
+        ep && probe && probe->uuid == c.uuid && !c.probe_text.empty())
+        return write_frame(conn, c, *ep, c.probe_text, false);
     const std::string inner = write_json(to_json(command));
     // A refusal is a connection's last line: it never starts a v2 session.
     const bool last = std::holds_alternative<RefusedCommand>(command);
-    V2Endpoint* ep = v2_.on(conn);
     if (!ep && c.offer && !last && switch_to_v2(conn, c, key, uuid)) ep = v2_.on(conn);
     if (ep) return write_frame(conn, c, *ep, inner, last);
     c.stream->write_line(seal(inner, key, uuid, Role::Bob));

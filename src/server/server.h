@@ -102,6 +102,9 @@ private:
         // first line the dispatch sends it), with what the key schedule needs.
         std::optional<V2Offer> offer;
         std::string uuid, challenge;
+        // On v2, a probe's inner text and its answer's as nlchat writes it, built once:
+        // an idle server's lines are nearly all these two.
+        std::string probe_text, probe_ack_text;
     };
     void finish_close(ConnId conn);
     // Removes a connection's every trace here (not the dispatch's); closes its stream.

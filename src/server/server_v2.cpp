@@ -40,6 +40,8 @@ bool Server::switch_to_v2(ConnId conn, OperatorConn& c, const PublicKey& key, co
         logger_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": unusable v2 offer; staying on v1");
         return false;
     }
+    c.probe_text = write_json(to_json(Command{ProbeCommand{uuid}}));
+    c.probe_ack_text = write_json(to_json(Command{ProbeAckCommand{uuid}}));
     c.stream->write_line(seal(write_json(v2_answer_json(sw->answer)), key, uuid, Role::Bob));
     for (const auto& line : sw->lines) c.stream->write_line(line);
     logger_.log(LogLevel::Info,
@@ -82,6 +84,12 @@ void Server::on_frame(ConnId conn, OperatorConn& c, V2Endpoint& ep, std::string_
         return reschedule();
     }
     if (r.inner.empty()) return;  // a bare acknowledgement
+    if (r.inner == c.probe_ack_text) {
+        // Known by its bytes: the same command the reader would make of them.
+        v2_.taken(conn, false);
+        dispatch_->operator_command(conn, c.uuid, ProbeAckCommand{c.uuid}, now());
+        return reschedule();
+    }
     std::string error;
     auto inner = parse_json_object(r.inner, error);
     v2_.taken(conn, !inner || (*inner)["type"] != ProbeAckCommand::kType);
