@@ -217,6 +217,8 @@ private:
     // The ring as `op` is to see it (with the caller's service when its client reads chat ids).
     RingCommand ring_command(std::int64_t id, const Ring& ring, const Operator& op, const Now& now) const;
     bool all_busy() const;
+
+    // Deadlines (dispatch_deadlines.cpp).
     // Puts the operator's next deadline (probe, probe timeout, end of grace) in the queue,
     // unless an entry at or before it is there already (that one, when due, looks again).
     void wake_operator(const std::string& uuid, Operator& op);
