@@ -208,27 +208,26 @@ MsgCommand ClientSession::outgoing(const Chat& chat, const std::string& text, st
 }
 
 void ClientSession::not_delivered(std::uint64_t id, const std::string& why) {
-    // The line may be in a chat filed since (the caller left as it was sent).
-    auto mark = [&](Chat& chat) {
-        for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
-            if (it->who == ChatLine::Who::Me && it->id == id) {
-                it->fate = ChatLine::Fate::NotDelivered;
-                it->why = why;
-                effects_.changed();
-                return true;
-            }
-        return false;
-    };
-    for (auto& chat : chats_)
-        if (mark(chat)) return;
-    for (auto it = past_.rbegin(); it != past_.rend(); ++it)
-        if (mark(*it)) return;
+    ChatLine* line = own_line(id);
+    if (!line) return;
+    line->fate = ChatLine::Fate::NotDelivered;
+    line->why = why;
+    effects_.changed();
 }
 
 ChatLine* ClientSession::own_line(std::uint64_t id) {
-    for (auto& chat : chats_)
+    // Only the operator's own lines have an id (from 1). The line may be in a chat filed
+    // since (the caller left as it was sent).
+    if (id == 0) return nullptr;
+    auto find = [id](Chat& chat) -> ChatLine* {
         for (auto it = chat.lines.rbegin(); it != chat.lines.rend(); ++it)
             if (it->id == id) return &*it;
+        return nullptr;
+    };
+    for (auto& chat : chats_)
+        if (ChatLine* line = find(chat)) return line;
+    for (auto it = past_.rbegin(); it != past_.rend(); ++it)
+        if (ChatLine* line = find(*it)) return line;
     return nullptr;
 }
 

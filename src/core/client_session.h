@@ -182,6 +182,7 @@ private:
     void flush_outbox();
     // Every waiting line (serial 0), or those of one chat, marked not delivered.
     void fail_outbox(const std::string& why, std::uint64_t serial = 0);
+    // One of the operator's own lines by its id, in an open chat or a filed one.
     ChatLine* own_line(std::uint64_t id);
     // The msg for one of the operator's lines: numbered when the server reads numbers
     // (it said "chats"), so that it can say which line it did not deliver.

@@ -40,8 +40,8 @@ public:
     // paused). Calling it again only swaps the handlers.
     void start(Handlers handlers);
 
-    // Writes (or queues) `line` and a newline. Returns false if the stream is closed or the backlog
-    // limit was hit (the stream is then closed and on_close called).
+    // Writes (or queues) `line` and a newline. Returns false if the stream is closed or
+    // the backlog limit was hit (the stream is then closed and on_close called).
     bool write_line(std::string_view line);
 
     // Closes the stream; queued writes are flushed first when `flush` is set.
