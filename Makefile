@@ -97,7 +97,7 @@ ALL_CXXFLAGS = $(CXXSTD) $(WARNINGS) $(CXXFLAGS) $(SAN_FLAGS) -Isrc -I. $(PKG_CF
 	-DNLCHAT_VERSION='"$(NLCHAT_VERSION)"' -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
-CORE_SRC = $(wildcard src/core/*.cpp)
+CORE_SRC = $(wildcard src/core/*.cpp src/core/*/*.cpp)
 CORE_OBJ = $(CORE_SRC:%.cpp=$(O)/%.o)
 CORE_LIB = $(O)/libnlcore.a
 NET_SRC = $(wildcard src/net/*.cpp)
@@ -114,7 +114,7 @@ WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
 PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
@@ -321,7 +321,7 @@ lint:
 	$(Q)tools/lint
 
 fmt:
-	clang-format -i $(wildcard src/*/*.cpp src/*/*.h tests/*/*.cpp tests/*/*.h tests/*.cpp bench/*.cpp bench/*.h fuzz/*.cpp)
+	clang-format -i $(wildcard src/*/*.cpp src/*/*.h src/core/*/*.cpp src/core/*/*.h tests/*/*.cpp tests/*/*.h tests/core/*/*.cpp tests/core/*/*.h tests/*.cpp bench/*.cpp bench/*.h fuzz/*.cpp)
 
 # A source tarball of what git tracks (plus a generated configure), which builds and
 # passes `make check` on its own.
@@ -341,4 +341,4 @@ clean:
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/web/*.d $(O)/gen/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/web/*.d $(O)/gen/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d $(FUZZ_O)/*/*/*/*.d)

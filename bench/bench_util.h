@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/host_port.h"
+#include "core/codec/host_port.h"
 #include "net/timer.h"
 
 namespace nlchat::bench {

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/command.h"
-#include "core/json_util.h"
-#include "core/key_file.h"
-#include "core/raw_packet.h"
-#include "core/v2_link.h"
+#include "core/codec/command.h"
+#include "core/codec/json_util.h"
+#include "core/codec/raw_packet.h"
+#include "core/crypto/key_file.h"
+#include "core/link/v2_link.h"
 #include "net/connector.h"
 #include "net/loop.h"
 #include "net/ordered_opener.h"

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.h"
-#include "core/raw_packet.h"
+#include "core/codec/base64.h"
+#include "core/codec/raw_packet.h"
 
 using namespace nlchat;
 using Clock = std::chrono::steady_clock;

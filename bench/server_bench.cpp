@@ -9,7 +9,7 @@
 // decryption (about 4 ms a block, on its own thread pool): on a 2-core machine the two
 // processes share the cores, and the latencies include the operator side's decryption.
 //
-// Then the same on the v2 session (core/v2_link.h) side by side with v1, at 20/40 and
+// Then the same on the v2 session (core/link/v2_link.h) side by side with v1, at 20/40 and
 // 50/200, in rounds (capacity, server CPU per message) and paced at 20 msg/s each way
 // (latency); the last line sums it up.
 //
@@ -35,12 +35,12 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "core/bus_line.h"
-#include "core/command.h"
-#include "core/json_util.h"
-#include "core/key_file.h"
-#include "core/raw_packet.h"
-#include "core/v2_link.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/command.h"
+#include "core/codec/json_util.h"
+#include "core/codec/raw_packet.h"
+#include "core/crypto/key_file.h"
+#include "core/link/v2_link.h"
 #include "net/connector.h"
 #include "net/loop.h"
 #include "net/ordered_opener.h"

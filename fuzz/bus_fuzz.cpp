@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/bus_line.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
 
 using namespace nlchat;
 

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/command.h"
-#include "core/json_util.h"
+#include "core/codec/command.h"
+#include "core/codec/json_util.h"
 
 using namespace nlchat;
 

@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/json_util.h"
-#include "core/utf8.h"
+#include "core/codec/json_util.h"
+#include "core/codec/utf8.h"
 #include "fuzz_key.h"
 #include "ui/controller.h"
 #include "ui/text_surface.h"

@@ -18,8 +18,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/dispatch.h"
-#include "core/json_util.h"
+#include "core/codec/json_util.h"
+#include "core/dispatch/dispatch.h"
 #include "fuzz_key.h"
 
 using namespace nlchat;

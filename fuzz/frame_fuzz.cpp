@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/session_frames.h"
+#include "core/link/session_frames.h"
 
 using namespace nlchat;
 

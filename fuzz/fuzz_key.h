@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/rsa_key.h"
+#include "core/crypto/rsa_key.h"
 
 namespace nlchat::fuzz {
 

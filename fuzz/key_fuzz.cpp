@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/rsa_key.h"
+#include "core/crypto/rsa_key.h"
 
 using namespace nlchat;
 

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/raw_packet.h"
+#include "core/codec/raw_packet.h"
 #include "fuzz_key.h"
 
 using namespace nlchat;

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "core/bus_line.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
 #include "web/page_frame.h"
 #include "web/web_sessions.h"
 

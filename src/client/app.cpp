@@ -9,8 +9,8 @@
 
 #include "client/canned.h"
 #include "client/client_files.h"
-#include "core/json_util.h"
-#include "core/raw_packet.h"
+#include "core/codec/json_util.h"
+#include "core/codec/raw_packet.h"
 
 namespace nlchat {
 

@@ -2,7 +2,7 @@
 // nlchat's wiring: one libuv loop owns the connection to the server (redialled with
 // capped, jittered backoff), the thread-pool decryption of what arrives (in order), the
 // session's timers, the terminal's keys and the redraw. It holds no protocol logic: that
-// is ClientSession's (src/core/client_session.h); the screen is src/ui/screen.h's.
+// is ClientSession's (src/core/client/client_session.h); the screen is src/ui/screen.h's.
 #pragma once
 
 #include <deque>
@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 
-#include "core/client_session.h"
-#include "core/host_port.h"
-#include "core/raw_packet.h"
-#include "core/v2_link.h"
+#include "core/client/client_session.h"
+#include "core/codec/host_port.h"
+#include "core/codec/raw_packet.h"
+#include "core/link/v2_link.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 #include "net/ordered_opener.h"
@@ -63,7 +63,7 @@ private:
     void opened(const OpenResult& result);
     void redial();
     void on_line(std::string line);
-    // The v2 session (core/v2_link.h): the server's answer to the offer, and its frames.
+    // The v2 session (core/link/v2_link.h): the server's answer to the offer, and its frames.
     bool take_v2_answer(const Json::Value& inner);
     void on_frame(const std::string& line);
     void lost_link(const std::string& why);

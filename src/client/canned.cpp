@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "core/key_file.h"
-#include "core/utf8.h"
+#include "core/codec/utf8.h"
+#include "core/crypto/key_file.h"
 
 namespace nlchat {
 

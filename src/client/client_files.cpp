@@ -9,10 +9,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/base64.h"
-#include "core/gcrypt_util.h"
-#include "core/key_file.h"
-#include "core/pem.h"
+#include "core/codec/base64.h"
+#include "core/codec/pem.h"
+#include "core/crypto/gcrypt_util.h"
+#include "core/crypto/key_file.h"
 
 namespace nlchat {
 

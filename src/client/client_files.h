@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/rsa_key.h"
+#include "core/crypto/rsa_key.h"
 
 namespace nlchat {
 

@@ -12,10 +12,10 @@
 #include <cstring>
 #include <fstream>
 
-#include "core/bus_line.h"
-#include "core/dispatch_config.h"
-#include "core/json_util.h"
-#include "core/key_file.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
+#include "core/crypto/key_file.h"
+#include "core/dispatch/dispatch_config.h"
 
 namespace nlchat {
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core/host_port.h"
-#include "core/rsa_key.h"
+#include "core/codec/host_port.h"
+#include "core/crypto/rsa_key.h"
 #include "net/bus_link.h"
 #include "net/loop.h"
 #include "net/timer.h"

@@ -18,7 +18,7 @@
 #include "client/client_files.h"
 #include "client/demo.h"
 #include "client/instance_lock.h"
-#include "core/key_file.h"
+#include "core/crypto/key_file.h"
 #include "core/option_table.h"
 #include "net/loop.h"
 #include "net/process.h"

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "core/bus_line.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
 
 namespace nlchat::net {
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A service's link to nlchatd's service bus (nlchat-web's, nlchat-caller's, the demo's
 // callers'): it connects to the unix socket, announces
-// the service (with acknowledgements, core/bus_line.h), answers probes, and when nlchatd
+// the service (with acknowledgements, core/codec/bus_line.h), answers probes, and when nlchatd
 // goes away (a restart, a crash) dials again with a capped backoff until it is back.
 //
 // Every line goes through one outbox, in order. A line without an id leaves it once
@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "core/recent_ids.h"
+#include "core/link/recent_ids.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 #include "net/redialer.h"

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "core/host_port.h"
+#include "core/codec/host_port.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 

@@ -19,8 +19,8 @@
 #include <memory>
 #include <string>
 
-#include "core/raw_packet.h"
-#include "core/rsa_key.h"
+#include "core/codec/raw_packet.h"
+#include "core/crypto/rsa_key.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 

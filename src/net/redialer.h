@@ -16,8 +16,8 @@
 #include <optional>
 #include <string>
 
-#include "core/backoff.h"
-#include "core/host_port.h"
+#include "core/codec/host_port.h"
+#include "core/link/backoff.h"
 #include "net/connector.h"
 #include "net/line_stream.h"
 #include "net/loop.h"

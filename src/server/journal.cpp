@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/json_util.h"
-#include "core/key_file.h"
+#include "core/codec/json_util.h"
+#include "core/crypto/key_file.h"
 
 namespace nlchat {
 namespace {

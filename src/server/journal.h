@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's journal: the file in --state-dir that lets chats survive a restart (what is
-// in it: core/dispatch_journal.cpp; what is on disk, for how long: nlchatd(8), FILES).
+// in it: core/dispatch/dispatch_journal.cpp; what is on disk, for how long: nlchatd(8), FILES).
 //
 // One JSON record a line, appended. Records are buffered as the dispatch emits them and
 // written with one fdatasync per loop turn (group commit: however many chats changed in

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "core/key_file.h"
+#include "core/crypto/key_file.h"
 #include "net/loop.h"
 #include "net/process.h"
 #include "net/timer.h"

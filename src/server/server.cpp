@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "core/authorized_keys.h"
-#include "core/base64.h"
-#include "core/json_util.h"
-#include "core/key_file.h"
+#include "core/codec/base64.h"
+#include "core/codec/json_util.h"
+#include "core/crypto/authorized_keys.h"
+#include "core/crypto/key_file.h"
 #include "net/process.h"
 #include "server/file_checks.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's wiring: the operator port and the service bus on one libuv loop, feeding
-// the dispatch state machine (src/core/dispatch.h) and carrying out its effects.
+// the dispatch state machine (src/core/dispatch/dispatch.h) and carrying out its effects.
 //
 // Packets are opened in two steps: the cheap checks on the loop, then the RSA work
 // (about 4 ms a block) on libuv's thread pool, one packet at a time per connection so
@@ -19,10 +19,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/dispatch.h"
-#include "core/host_port.h"
-#include "core/open_scheduler.h"
-#include "core/raw_packet.h"
+#include "core/codec/host_port.h"
+#include "core/codec/raw_packet.h"
+#include "core/dispatch/dispatch.h"
+#include "core/dispatch/open_scheduler.h"
 #include "net/line_stream.h"
 #include "net/listener.h"
 #include "net/logger.h"
@@ -90,7 +90,7 @@ public:
 private:
     struct OperatorConn {
         std::unique_ptr<net::LineStream> stream;
-        std::string group;                // the peer's address group (core/host_port.h)
+        std::string group;                // the peer's address group (core/codec/host_port.h)
         std::deque<SplitPacket> queue;    // packets waiting to be opened, in order
         bool joined = false;              // has answered the challenge
         bool offered = false;             // its first packet waits in the scheduler

@@ -2,7 +2,7 @@
 // nlchatd's wiring, the v2 session's part (HACKING.md, "The v2 session"): the offer noted
 // before the dispatch sees a challengeACK, the switch with the first line the dispatch
 // sends a joined client, frames both ways, and acknowledgements after the commit.
-#include "core/json_util.h"
+#include "core/codec/json_util.h"
 #include "server/server.h"
 
 namespace nlchat {

@@ -2,7 +2,7 @@
 // nlchatd's v2 sessions (HACKING.md, "The v2 session"): one per operator UUID, kept
 // across its connections for the grace period so that a client that redials resumes it
 // and nothing sent either way is lost or taken twice. The protocol itself is
-// core/v2_link.h's; this file only keeps the sessions, ties them to connections, and
+// core/link/v2_link.h's; this file only keeps the sessions, ties them to connections, and
 // says when acknowledgements may go (after the journal's commit of the same loop turn).
 #pragma once
 
@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/dispatch.h"
-#include "core/v2_link.h"
+#include "core/dispatch/dispatch.h"
+#include "core/link/v2_link.h"
 
 namespace nlchat {
 

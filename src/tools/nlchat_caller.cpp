@@ -18,8 +18,8 @@
 #include <random>
 #include <string>
 
-#include "core/bus_line.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
 #include "core/option_table.h"
 #include "net/bus_link.h"
 #include "net/loop.h"

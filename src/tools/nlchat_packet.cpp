@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "core/json_util.h"
-#include "core/key_file.h"
+#include "core/codec/json_util.h"
+#include "core/codec/raw_packet.h"
+#include "core/crypto/key_file.h"
 #include "core/option_table.h"
-#include "core/raw_packet.h"
 #include "net/process.h"
 
 using namespace nlchat;

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "core/client_session.h"
+#include "core/client/client_session.h"
 #include "ui/input_line.h"
 #include "ui/keymap.h"
 #include "ui/screen.h"

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/client_session.h"
+#include "core/client/client_session.h"
 #include "ui/input_line.h"
 #include "ui/surface.h"
 

@@ -15,10 +15,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/gcrypt_util.h"
-#include "core/host_port.h"
+#include "core/codec/host_port.h"
+#include "core/codec/utf8.h"
+#include "core/crypto/gcrypt_util.h"
 #include "core/option_table.h"
-#include "core/utf8.h"
 #include "net/loop.h"
 #include "net/process.h"
 #include "net/timer.h"

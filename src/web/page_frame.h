@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The web page's protocol (nlchat-web(8), PAGE PROTOCOL): one JSON object per WebSocket
 // message, its kind in `t`. Each frame is a struct listing its fields once; the reader and
-// writer are core/field_codec.h's, as for the operator commands and the bus, so what
+// writer are core/codec/field_codec.h's, as for the operator commands and the bus, so what
 // nlchat-web reads and writes cannot drift from one table. The page (assets/chat.js) is
 // the other side.
 #pragma once
@@ -13,7 +13,7 @@
 #include <string>
 #include <variant>
 
-#include "core/field_codec.h"
+#include "core/codec/field_codec.h"
 
 namespace nlchat {
 

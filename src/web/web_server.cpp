@@ -11,8 +11,8 @@
 #include <cstring>
 #include <deque>
 
-#include "core/gcrypt_util.h"
-#include "core/host_port.h"
+#include "core/codec/host_port.h"
+#include "core/crypto/gcrypt_util.h"
 #include "web/assets.h"
 
 namespace nlchat {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "web/web_sessions.h"
 
-#include "core/bus_line.h"
-#include "core/dispatch_config.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
+#include "core/dispatch/dispatch_config.h"
 
 namespace nlchat {
 namespace {

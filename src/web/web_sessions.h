@@ -24,7 +24,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "core/dispatch_config.h"
+#include "core/dispatch/dispatch_config.h"
 #include "core/log_level.h"
 #include "web/page_frame.h"
 #include "web/web_config.h"

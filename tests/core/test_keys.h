@@ -3,7 +3,7 @@
 // a second at 2048 bits and seconds at 4096), so each test file need not make its own.
 #pragma once
 
-#include "core/rsa_key.h"
+#include "core/crypto/rsa_key.h"
 
 namespace nlchat::test {
 

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-#include "core/key_file.h"
+#include "core/crypto/key_file.h"
 
 namespace {
 

@@ -15,11 +15,11 @@
 #include <memory>
 #include <string>
 
-#include "core/command.h"
-#include "core/json_util.h"
-#include "core/key_file.h"
+#include "core/codec/command.h"
+#include "core/codec/json_util.h"
+#include "core/codec/raw_packet.h"
+#include "core/crypto/key_file.h"
 #include "core/option_table.h"
-#include "core/raw_packet.h"
 #include "net/connector.h"
 #include "net/loop.h"
 #include "net/stdin_lines.h"

@@ -11,9 +11,9 @@
 #include <iostream>
 #include <string>
 
-#include "core/gcrypt_util.h"
-#include "core/json_util.h"
-#include "core/session_frames.h"
+#include "core/codec/json_util.h"
+#include "core/crypto/gcrypt_util.h"
+#include "core/link/session_frames.h"
 
 using namespace nlchat;
 

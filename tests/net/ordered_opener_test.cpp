@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "../core/test_keys.h"
 #include "loop_fixture.h"
+#include "tests/core/test_keys.h"
 
 using namespace nlchat;
 using namespace nlchat::net;

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/json_util.h"
+#include "core/codec/json_util.h"
 #include "tests/core/test_keys.h"
 
 using namespace nlchat;

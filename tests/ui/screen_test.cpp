@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/json_util.h"
+#include "core/codec/json_util.h"
 #include "tests/core/test_keys.h"
 #include "ui/keymap.h"
 #include "ui/text_surface.h"

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/json_util.h"
+#include "core/codec/json_util.h"
 
 using namespace nlchat;
 

@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "core/bus_line.h"
-#include "core/dispatch_config.h"
-#include "core/json_util.h"
+#include "core/codec/bus_line.h"
+#include "core/codec/json_util.h"
+#include "core/dispatch/dispatch_config.h"
 
 using namespace nlchat;
 

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The server's dispatch: every rule of who gets what, as a sans-IO state machine.
+//
+// Events come in as method calls (a connection opened, a packet opened, a service line
+// read, time passed) with the time as an argument; effects go out through the
+// DispatchEffects interface (send this command to that connection, close that one, tell
+// that service...). Nothing here touches a socket, a clock or a thread, so the unit tests
+// drive it with a fake clock and the server wires it to libuv.
+//
+// The rules are those of nlchat-protocol(7) and nlchatd(8), with the 2015 original's bugs
+// fixed (HACKING.md shows where they sit among the rest):
+// rings are keyed by an integer ID that never repeats, several rings may expire at once,
+// a grace period holds a caller's messages for a dropped operator and delivers them once,
+// operators prove they hold their key before joining, and every bad input is a log line.
+#pragma once
+
+#include <json/json.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <optional>
+#include <queue>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/codec/bus_line.h"
+#include "core/codec/command.h"
+#include "core/crypto/rsa_key.h"
+#include "core/dispatch/dispatch_config.h"
+#include "core/link/recent_ids.h"
+#include "core/log_level.h"
+#include "core/now.h"
+
+namespace nlchat {
+
+using ConnId = std::uint64_t;
+
+// What the dispatch asks the world to do. The server implements it with libuv; tests
+// record the calls.
+class DispatchEffects {
+public:
+    virtual ~DispatchEffects() = default;
+    // An unencrypted line (only server_online is ever sent this way).
+    virtual void send_plain(ConnId conn, const Json::Value& line) = 0;
+    // A command sealed to `key` in a raw packet addressed to client `uuid`.
+    virtual void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) = 0;
+    virtual void close_operator(ConnId conn) = 0;
+    virtual void send_service(ConnId service, const Json::Value& line) = 0;
+    virtual void close_service(ConnId service) = 0;
+    // Ring IDs below `next_id` are about to be used: persist it so that no ID is ever
+    // handed out twice, across restarts too. False if it could not be saved; the ring is
+    // then not started.
+    virtual bool save_ring_counter(std::int64_t next_id) = 0;
+    virtual void log(LogLevel level, const std::string& text) = 0;
+    // A change to what must survive a restart (dispatch_journal.cpp lists the records):
+    // the server appends it to its journal and commits before any acknowledgement of this
+    // turn leaves. A record {"j":"end"...} or {"j":"ring_end"...} means text left the live
+    // state, and the journal should be rewritten from snapshot() (so it leaves the disk).
+    virtual void journal(const Json::Value& record) { (void)record; }
+};
+
+class Dispatch {
+public:
+    // `make_nonce` gives a fresh random challenge nonce; `log_salt` keys the hash that
+    // stands for caller addresses in logs; ring IDs start at `first_ring_id`.
+    Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects& effects,
+             std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id);
+
+    // The fingerprints of operator keys allowed to join (ignored with allow_any_key).
+    // Operators already joined whose key is no longer listed are refused and cut off.
+    void set_authorized_keys(std::set<std::string> fingerprints);
+
+    // True once the connection's operator has answered the challenge.
+    bool joined(ConnId conn) const;
+    // The key a connection offered (once it sent `key`), for a refusal the wiring makes.
+    const PublicKey* connection_key(ConnId conn) const;
+
+    // ---- operator connections -------------------------------------------------------
+    void operator_connected(ConnId conn, const Now& now);
+    // A packet that opened: the wrapper's UUID and the inner command object.
+    void operator_packet(ConnId conn, const std::string& wrapper_uuid, const Json::Value& inner, const Now& now);
+    // The same, for a command the wiring has already parsed (a v2 probeACK it knew by
+    // its bytes: the idle server's commonest line, spared the JSON reader).
+    void operator_command(ConnId conn, const std::string& wrapper_uuid, const Command& cmd, const Now& now);
+    void operator_closed(ConnId conn, const Now& now);
+
+    // ---- service bus ----------------------------------------------------------------
+    void service_connected(ConnId service, const Now& now);
+    void service_line(ConnId service, const Json::Value& line, const Now& now);
+    void service_closed(ConnId service, const Now& now);
+
+    // Runs every timer that is due; the earliest future deadline, if any, is then
+    // available from next_deadline() (monotonic seconds).
+    void tick(const Now& now);
+    std::optional<double> next_deadline() const;
+
+    // ---- what survives a restart (dispatch_journal.cpp) --------------------------------
+    // The live state as journal records: open rings with their texts, chats (operator,
+    // its key, service, caller) with the texts held for an absent operator, the lines
+    // written to services and not yet acknowledged, and the ids lately taken from them.
+    std::vector<Json::Value> snapshot() const;
+    // Rebuilds that state from a journal's records (before any connection): chats come
+    // back with their operators absent, in grace from `now`; rings ring again once
+    // operators join, with a fresh timeout. Unusable records are skipped and counted.
+    struct Restored {
+        std::size_t chats = 0, rings = 0, held = 0, unacked = 0, skipped = 0;
+    };
+    Restored restore(const std::vector<Json::Value>& records, const Now& now);
+    // false: the journal cannot be written (disk full, read-only): no new chat starts
+    // (callers are told the service is unavailable), the ones there are go on.
+    void set_journal_ok(bool ok) { journal_ok_ = ok; }
+
+    // ---- read-only views, for tests, logs and benchmarks ----------------------------
+    std::size_t pool_size() const;
+    std::size_t open_rings() const { return rings_.size(); }
+    std::vector<ServiceStatus> service_statuses() const;
+    std::int64_t next_ring_id() const { return next_ring_id_; }
+
+private:
+    using CallerKey = std::pair<std::string, std::string>;  // service name, address
+
+    struct Connection {
+        enum class State { New, Challenged, Joined } state = State::New;
+        double opened = 0;
+        std::string uuid;
+        std::optional<PublicKey> key;
+        std::string nonce;
+    };
+    struct Operator {
+        explicit Operator(PublicKey k) : key(std::move(k)) {}
+        PublicKey key;
+        std::optional<ConnId> conn;
+        bool in_pool = false;
+        double last_heard = 0;
+        std::optional<double> probe_sent;
+        std::optional<double> grace_until;
+        // Its chats by id (the ring's ID), and whether its client reads chat ids ("chats"
+        // in its challengeACK) and how many chats it can show.
+        std::map<std::int64_t, CallerKey> chats;
+        bool chat_ids = false;
+        std::size_t client_chats = 1;
+        // Commands for its chats while it is out of the pool, in order, each with its chat.
+        std::vector<std::pair<std::int64_t, Command>> held;
+        std::deque<double> takeovers;  // when another connection took the UUID over
+        // The time of its live entry in operator_wakeups_ (infinity: none).
+        double wake_at = std::numeric_limits<double>::infinity();
+    };
+    struct Ring {
+        CallerKey caller;
+        std::vector<std::string> held;  // the caller's texts before acceptance, in order
+        double expires_mono = 0;
+        double expires_wall = 0;
+    };
+    struct Caller {
+        std::optional<std::int64_t> ring;
+        std::string operator_uuid;  // empty until associated
+        std::int64_t chat = 0;      // the chat's id, once associated
+    };
+    struct Service {
+        std::optional<ConnId> conn;
+        std::string reported = "Connected";  // the last status it sent
+        bool responding = true;
+        bool chat_states = true;
+        double last_heard = 0;
+        std::optional<double> probe_sent;
+        std::vector<Json::Value> pending;  // lines for it while it is away (without acks)
+        // The acknowledgement extension (core/codec/bus_line.h), when the service asked for it:
+        // msg lines written to it and not yet acknowledged, in order (resent when it comes
+        // back), the next id to give one, and the ids of its own msgs lately taken.
+        bool acks = false;
+        std::deque<std::pair<std::string, Json::Value>> unacked;
+        std::uint64_t next_id = 1;
+        RecentIds seen;
+    };
+
+    // Operator side (dispatch_operators.cpp).
+    void handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd, const Now& now);
+    void handle_challenge_ack(ConnId conn, Connection& c, const ChallengeAckCommand& cmd, const Now& now);
+    void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
+    void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
+    void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);
+    // An operator's line that goes no further: logged, and the client told when it
+    // numbered the line (UndeliveredCommand), so it is never left shown as delivered.
+    void line_not_delivered(const std::string& uuid, const Operator& op, const MsgCommand& cmd,
+                            const std::string& reason);
+    bool authorized(const PublicKey& key) const;
+    void refuse(ConnId conn, const PublicKey& key, const std::string& uuid, const std::string& reason,
+                std::optional<std::string> code = std::nullopt);
+    // How many takeovers the operator has had within the window (older ones forgotten).
+    std::size_t recent_takeovers(Operator& op, const Now& now) const;
+    void enter_pool(const std::string& uuid, Operator& op, const Now& now);
+    void leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why);
+    void end_grace(const std::string& uuid);
+    void end_association(const std::string& uuid, Operator& op, std::int64_t chat, bool tell_service,
+                         bool tell_caller_dropped);
+    void end_all_chats(const std::string& uuid, Operator& op);
+    // How many chats the operator may hold now, and the chat an operator's command names
+    // (or its only one when it names none); chats.end() when there is no such chat.
+    std::size_t chat_limit(const Operator& op) const;
+    // The status an operator gets for itself: with its chat limit when it reads chat ids.
+    StatusCommand own_status(const Operator& op) const;
+    static std::map<std::int64_t, CallerKey>::iterator chat_named(Operator& op, std::optional<std::int64_t> chat);
+    // The chat id as the operator is shown it: only to a client that reads them.
+    static std::optional<std::int64_t> shown_chat(const Operator& op, std::int64_t chat) {
+        return op.chat_ids ? std::optional<std::int64_t>(chat) : std::nullopt;
+    }
+    void send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd);
+    void deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd);
+    void broadcast(const Command& cmd);
+    void broadcast_status();
+    // The ring as `op` is to see it (with the caller's service when its client reads chat ids).
+    RingCommand ring_command(std::int64_t id, const Ring& ring, const Operator& op, const Now& now) const;
+    bool all_busy() const;
+
+    // Deadlines (dispatch_deadlines.cpp).
+    // Puts the operator's next deadline (probe, probe timeout, end of grace) in the queue,
+    // unless an entry at or before it is there already (that one, when due, looks again).
+    void wake_operator(const std::string& uuid, Operator& op);
+    std::optional<double> operator_deadline(const Operator& op) const;
+    // What tick() does for one operator whose entry fell due.
+    void check_operator(const std::string& uuid, const Now& now);
+
+    // Caller side (dispatch_callers.cpp).
+    void handle_service_online(ConnId service, const BusServiceOnline& line, const Now& now);
+    void handle_caller_msg(const std::string& service, const BusMsg& line, const Now& now);
+    void handle_caller_state(const std::string& service, const BusChatState& line);
+    void handle_caller_left(const std::string& service, const BusDisassociate& line);
+    void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now);
+    void expire_ring(std::int64_t id);
+    void reply_to_caller(const CallerKey& caller, const std::string& text);
+    // False when the line was dropped (the service's backlog is full); the log says so.
+    bool send_to_service(const std::string& name, const Json::Value& line);
+    void service_heard(Service& s, const Now& now);
+    bool usable_address(const std::string& service, const std::string& address);
+    std::string tag(const CallerKey& caller) const;
+
+    void log(LogLevel level, const std::string& text) { effects_.log(level, text); }
+
+    DispatchConfig config_;
+    PublicKey server_key_;
+    DispatchEffects& effects_;
+    std::function<std::string()> make_nonce_;
+    std::string log_salt_;
+    // The ids nlchatd gives its lines to acknowledging services start with this run's tag
+    // (a service remembers the ids it has seen, and the count starts again after a restart).
+    std::string id_prefix_;
+    bool journal_ok_ = true;
+    // Emits a journal record (a no-op for effects that keep none).
+    void journal(const Json::Value& record) { effects_.journal(record); }
+    // Journal records (dispatch_journal.cpp lists them), each built in one place for what
+    // is emitted as things change and for snapshot() alike.
+    static Json::Value record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields);
+    static Json::Value ring_record(std::int64_t id, const Ring& ring);
+    static Json::Value chat_record(const std::string& uuid, const Operator& op, std::int64_t chat);
+    std::int64_t next_ring_id_;
+    std::set<std::string> authorized_;
+
+    // Looked up for every packet and deadline (hashed: 10,000 idle operators made the
+    // tree walks a tenth of the idle cost); nothing depends on their order.
+    std::unordered_map<ConnId, Connection> connections_;
+    std::unordered_map<std::string, Operator> operators_;  // by UUID
+    std::map<std::int64_t, Ring> rings_;                   // by ID: iteration is oldest first
+    std::map<CallerKey, Caller> callers_;
+    std::map<std::string, Service> services_;      // by name
+    std::map<ConnId, std::string> service_conns_;  // "" until service_online
+
+    // What falls due when, earliest first, so that neither tick() nor next_deadline()
+    // walks every operator and connection (10,000 idle operators made those walks most of
+    // the server's idle CPU). An entry may be out of date (the operator was heard from, the
+    // connection joined or went): it is checked when it falls due, and the operator's
+    // entry is then replaced by its current deadline.
+    template <class Key> using WakeQueue =
+        std::priority_queue<std::pair<double, Key>, std::vector<std::pair<double, Key>>, std::greater<>>;
+    WakeQueue<std::string> operator_wakeups_;
+    WakeQueue<ConnId> handshake_wakeups_;
+};
+
+}  // namespace nlchat

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Dispatch, caller side: services on the bus, callers' messages becoming rings, replies
+// to callers, and service liveness.
+#include "core/codec/bus_line.h"
+#include "core/codec/utf8.h"
+#include "core/crypto/gcrypt_util.h"
+#include "core/dispatch/dispatch.h"
+
+namespace nlchat {
+namespace {
+
+bool is_text(const Json::Value& v, std::size_t max) {
+    return v.isString() && v.asString().size() <= max && is_valid_utf8(v.asString());
+}
+
+// Caller chat states as operators see them (the original's XEP-0085 mapping).
+std::string operator_view_of_state(const std::string& state) {
+    if (state == "active") return "idle";
+    if (state == "composing") return "typing";
+    return state;
+}
+
+}  // namespace
+
+std::string Dispatch::tag(const CallerKey& caller) const {
+    // Logs name callers by a salted hash that changes every run: enough to follow one
+    // chat through a log, useless for finding out who the caller was.
+    return caller.first + "/" + to_hex(sha256(log_salt_ + caller.first + '\0' + caller.second).substr(0, 6));
+}
+
+std::vector<ServiceStatus> Dispatch::service_statuses() const {
+    std::vector<ServiceStatus> out;
+    for (const auto& [name, s] : services_)
+        out.push_back({name, !s.conn ? "down" : !s.responding ? "not responding" : s.reported});
+    return out;
+}
+
+void Dispatch::service_connected(ConnId service, const Now&) { service_conns_[service] = ""; }
+
+void Dispatch::service_closed(ConnId service, const Now&) {
+    auto it = service_conns_.find(service);
+    if (it == service_conns_.end()) return;
+    std::string name = it->second;
+    service_conns_.erase(it);
+    auto s = services_.find(name);
+    if (name.empty() || s == services_.end() || s->second.conn != service) return;
+    s->second.conn.reset();
+    s->second.probe_sent.reset();
+    log(LogLevel::Warning, "service " + name + " went away; its chats are kept until it returns");
+    broadcast_status();
+}
+
+void Dispatch::service_heard(Service& s, const Now& now) {
+    s.last_heard = now.mono;
+    s.probe_sent.reset();
+    if (!s.responding) {
+        s.responding = true;
+        broadcast_status();
+    }
+}
+
+void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& now) {
+    auto conn = service_conns_.find(service);
+    if (conn == service_conns_.end()) return;
+    const std::string who =
+        conn->second.empty() ? "service connection " + std::to_string(service) : "service " + conn->second;
+    ParsedBusLine parsed = parse_bus_line(line);
+    if (parsed.kind == ParsedBusLine::Kind::Unknown) {
+        log(LogLevel::Debug, who + ": ignoring unknown line type");
+        return;
+    }
+    if (parsed.kind == ParsedBusLine::Kind::Invalid) {
+        log(LogLevel::Warning, who + ": " + (parsed.type.empty() ? "line without a type" : parsed.error));
+        // A service that cannot introduce itself is not kept waiting for a second try.
+        if (parsed.type == "service_online") return handle_service_online(service, BusServiceOnline{}, now);
+        // A caller whose message could not be read is told, if we can tell whom.
+        if (parsed.type == "msg" && !conn->second.empty() && is_text(line["address"], config_.max_address_bytes) &&
+            !line["address"].asString().empty()) {
+            service_heard(services_[conn->second], now);
+            reply_to_caller({conn->second, line["address"].asString()}, config_.text_not_delivered);
+        }
+        return;
+    }
+    if (auto* online = std::get_if<BusServiceOnline>(&*parsed.value))
+        return handle_service_online(service, *online, now);
+    const std::string& name = conn->second;
+    if (name.empty()) {
+        log(LogLevel::Warning, who + ": " + parsed.type + " before service_online; ignored");
+        return;
+    }
+    Service& s = services_[name];
+    service_heard(s, now);
+    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
+        if (!s.acks || !msg->id) return handle_caller_msg(name, *msg, now);
+        // A msg seen already (resent after a reconnect) is acknowledged again, not taken twice.
+        if (s.seen.add(*msg->id)) {
+            journal(record("seen", {{"svc", name}, {"id", *msg->id}}));
+            handle_caller_msg(name, *msg, now);
+        } else log(LogLevel::Debug, "service " + name + ": msg " + *msg->id + " again; acknowledged, not taken twice");
+        // Taken: delivered to the operator, held for it, ringing, or answered with a reply.
+        return effects_.send_service(service, bus_json(BusAck{*msg->id}));
+    }
+    if (auto* ack = std::get_if<BusAck>(&*parsed.value)) {
+        for (auto it = s.unacked.begin(); it != s.unacked.end(); ++it)
+            if (it->first == ack->id) {
+                s.unacked.erase(it);
+                journal(record("out_acked", {{"svc", name}, {"id", ack->id}}));
+                break;
+            }
+        return;
+    }
+    if (auto* state = std::get_if<BusChatState>(&*parsed.value)) return handle_caller_state(name, *state);
+    if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) return handle_caller_left(name, *left);
+    if (auto* status = std::get_if<BusStatus>(&*parsed.value)) {
+        if (status->status.size() > config_.max_status_bytes) {
+            log(LogLevel::Warning, who + ": status longer than " + std::to_string(config_.max_status_bytes) + " bytes");
+            return;
+        }
+        if (s.reported != status->status) {
+            s.reported = status->status;
+            broadcast_status();
+        }
+    }
+    // probeACK has done its work (service_heard); a service has no business sending probe.
+}
+
+void Dispatch::handle_service_online(ConnId service, const BusServiceOnline& line, const Now& now) {
+    if (line.service.empty() || line.service.size() > config_.max_service_name_bytes) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) +
+                                   ": service_online without a name of 1 to " +
+                                   std::to_string(config_.max_service_name_bytes) + " bytes");
+        effects_.close_service(service);
+        service_closed(service, now);  // a service it had named is shown as down, not left pointing here
+        return;
+    }
+    const std::string& name = line.service;
+    std::string& bound = service_conns_[service];
+    if (!bound.empty() && bound != name) {
+        log(LogLevel::Warning, "service connection " + std::to_string(service) + ": cannot rename " + bound);
+        return;
+    }
+    bound = name;
+    Service& s = services_[name];
+    if (s.conn && *s.conn != service) {
+        log(LogLevel::Warning, "service " + name + " connected again; the older connection is closed");
+        service_conns_.erase(*s.conn);
+        effects_.close_service(*s.conn);
+    }
+    s.conn = service;
+    s.reported = "Connected";
+    s.responding = true;
+    s.chat_states = line.chat_states;
+    s.last_heard = now.mono;
+    s.probe_sent.reset();
+    log(LogLevel::Info, "service " + name + " online" + (line.wants_acks() ? " (with acknowledgements)" : ""));
+    // What it has not acknowledged goes again, in order (with the same ids, so what did
+    // arrive is dropped there); then the lines written for it while it was away.
+    if (line.wants_acks()) {
+        effects_.send_service(service, bus_json(BusWelcome{true}));
+        for (const auto& [id, l] : s.unacked) effects_.send_service(service, l);
+    } else if (s.acks) {
+        // It no longer speaks acknowledgements (an older build came back): best effort.
+        for (auto& [id, l] : s.unacked) s.pending.push_back(std::move(l));
+        s.unacked.clear();
+    }
+    s.acks = line.wants_acks();
+    std::vector<Json::Value> pending = std::move(s.pending);
+    s.pending.clear();
+    for (const auto& l : pending) effects_.send_service(service, l);
+    broadcast_status();
+}
+
+bool Dispatch::usable_address(const std::string& service, const std::string& address) {
+    if (!address.empty() && address.size() <= config_.max_address_bytes) return true;
+    log(LogLevel::Warning, "service " + service + ": line without a usable address");
+    return false;
+}
+
+void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line, const Now& now) {
+    if (!usable_address(service, line.address)) return;
+    CallerKey key{service, line.address};
+    std::vector<std::string> texts = line.msg;
+    bool usable = !texts.empty() && texts.size() <= config_.max_texts_per_msg;
+    for (const auto& t : texts) usable = usable && t.size() <= config_.max_text_bytes;
+    if (!usable) {
+        log(LogLevel::Warning, "service " + service + ": msg from " + tag(key) + " is not 1 to " +
+                                   std::to_string(config_.max_texts_per_msg) + " UTF-8 texts of at most " +
+                                   std::to_string(config_.max_text_bytes) + " bytes; dropped");
+        return reply_to_caller(key, config_.text_not_delivered);
+    }
+
+    auto existing = callers_.find(key);
+    if (existing != callers_.end() && !existing->second.operator_uuid.empty()) {
+        const std::string uuid = existing->second.operator_uuid;
+        const std::int64_t chat = existing->second.chat;
+        Operator& op = operators_.at(uuid);
+        if (!(op.in_pool && op.conn) && op.held.size() + texts.size() > config_.max_held) {
+            log(LogLevel::Warning, "held messages for operator " + uuid.substr(0, 8) + " are at the limit (" +
+                                       std::to_string(config_.max_held) + "); caller told");
+            return reply_to_caller(key, config_.text_not_delivered);
+        }
+        return deliver_or_hold(uuid, op, chat, MsgCommand{std::move(texts), Direction::In, uuid, shown_chat(op, chat)});
+    }
+    if (existing != callers_.end() && existing->second.ring) {
+        Ring& ring = rings_.at(*existing->second.ring);
+        if (ring.held.size() + texts.size() > config_.max_held) {
+            log(LogLevel::Warning, "ring " + std::to_string(*existing->second.ring) + " holds the most texts allowed");
+            return reply_to_caller(key, config_.text_not_delivered);
+        }
+        for (auto& t : texts) {
+            journal(record("ring_text", {{"id", Json::Int64(*existing->second.ring)}, {"text", t}}));
+            ring.held.push_back(std::move(t));
+        }
+        return;
+    }
+    start_ring(key, std::move(texts), now);
+}
+
+void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now) {
+    if (pool_size() == 0) {
+        log(LogLevel::Info, "no operator for " + tag(caller));
+        return reply_to_caller(caller, config_.text_no_operators);
+    }
+    if (rings_.size() >= config_.max_rings) {
+        log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
+        return reply_to_caller(caller, config_.text_no_operators);
+    }
+    if (!journal_ok_) {
+        log(LogLevel::Warning, "no new chat for " + tag(caller) + ": the journal cannot be written");
+        return reply_to_caller(caller, config_.text_unavailable);
+    }
+    // An ID is used only once the counter past it is on disk, so none is ever reused.
+    if (next_ring_id_ >= kMaxRingId || !effects_.save_ring_counter(next_ring_id_ + 1)) {
+        log(LogLevel::Warning, "cannot start a ring for " + tag(caller) + ": the ring counter could not be saved");
+        return reply_to_caller(caller, config_.text_unavailable);
+    }
+    std::int64_t id = next_ring_id_++;
+    Ring& ring = rings_[id];
+    ring.caller = caller;
+    ring.held = std::move(texts);
+    ring.expires_mono = now.mono + config_.ring_timeout;
+    ring.expires_wall = now.wall + config_.ring_timeout;
+    callers_[caller].ring = id;
+    journal(ring_record(id, ring));
+    bool busy = all_busy();
+    log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
+    for (const auto& [uuid, op] : operators_)
+        if (op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, ring_command(id, ring, op, now));
+    reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing);
+}
+
+void Dispatch::expire_ring(std::int64_t id) {
+    auto it = rings_.find(id);
+    if (it == rings_.end()) return;
+    CallerKey caller = it->second.caller;
+    rings_.erase(it);
+    callers_.erase(caller);
+    journal(record("ring_end", {{"id", Json::Int64(id)}}));
+    log(LogLevel::Info, "ring " + std::to_string(id) + " timed out");
+    broadcast(RingAckAckCommand{"", id});
+    reply_to_caller(caller, config_.text_ring_timed_out);
+}
+
+void Dispatch::handle_caller_state(const std::string& service, const BusChatState& line) {
+    if (!usable_address(service, line.address) || line.state.size() > config_.max_state_bytes) return;
+    auto it = callers_.find({service, line.address});
+    if (it == callers_.end() || it->second.operator_uuid.empty()) return;
+    const std::string uuid = it->second.operator_uuid;
+    const std::int64_t chat = it->second.chat;
+    Operator& op = operators_.at(uuid);
+    // States are only worth showing live; an absent operator does not need the backlog.
+    send_to_operator(uuid, op,
+                     ChatStateCommand{uuid, Direction::In, operator_view_of_state(line.state), shown_chat(op, chat)});
+}
+
+void Dispatch::handle_caller_left(const std::string& service, const BusDisassociate& line) {
+    if (!usable_address(service, line.address)) return;
+    CallerKey key{service, line.address};
+    auto it = callers_.find(key);
+    if (it == callers_.end()) return;
+    if (it->second.ring) {
+        std::int64_t id = *it->second.ring;
+        rings_.erase(id);
+        callers_.erase(it);
+        journal(record("ring_end", {{"id", Json::Int64(id)}}));
+        log(LogLevel::Info, "ring " + std::to_string(id) + " withdrawn: " + tag(key) + " left");
+        broadcast(RingAckAckCommand{"", id});
+        return;
+    }
+    const std::string uuid = it->second.operator_uuid;
+    const std::int64_t chat = it->second.chat;
+    Operator& op = operators_.at(uuid);
+    log(LogLevel::Info, tag(key) + " left the chat with operator " + uuid.substr(0, 8));
+    deliver_or_hold(uuid, op, chat, ChatStateCommand{uuid, Direction::In, "gone", shown_chat(op, chat)});
+    // What is held for the chat (its last texts, and "gone") must survive the end of the
+    // association, so it is kept aside.
+    auto held = std::move(op.held);
+    end_association(uuid, op, chat, false, false);
+    op.held = std::move(held);
+}
+
+void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
+    // Marked as nlchatd's own words, so a service never shows them as the listener's.
+    send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt}));
+}
+
+bool Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
+    Service& s = services_[name];
+    if (s.acks && line["type"] == BusMsg::kType) {
+        // Kept until acknowledged, sent now if it can be.
+        if (s.unacked.size() >= config_.max_pending_service_lines) {
+            log(LogLevel::Warning, "service " + name + " has " + std::to_string(s.unacked.size()) +
+                                       " lines unacknowledged (the limit); a line was dropped");
+            return false;
+        }
+        Json::Value numbered = line;
+        std::string id = id_prefix_ + std::to_string(s.next_id++);
+        numbered["id"] = id;
+        s.unacked.emplace_back(id, numbered);
+        journal(record("out", {{"svc", name}, {"id", id}, {"line", numbered}}));
+        if (s.conn) effects_.send_service(*s.conn, numbered);
+        return true;
+    }
+    if (s.conn) {
+        effects_.send_service(*s.conn, line);
+        return true;
+    }
+    if (s.pending.size() >= config_.max_pending_service_lines) {
+        log(LogLevel::Warning, "service " + name + " is away and its backlog is full; a line was dropped");
+        return false;
+    }
+    s.pending.push_back(line);
+    return true;
+}
+
+}  // namespace nlchat

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Dispatch, what survives a restart: the records it journals as things change, the
+// snapshot the journal is rewritten from, and the restore that rebuilds the state.
+//
+// Records (one JSON object each, kind in "j"); texts are only ever those still waiting
+// for delivery, and leave with their chat:
+//   {"j":"ring","id":N,"svc":S,"addr":A,"texts":[T...]}  a ring opened (its texts so far)
+//   {"j":"ring_text","id":N,"text":T}                    a text added to an open ring
+//   {"j":"ring_end","id":N}                              taken, timed out or withdrawn
+//   {"j":"chat","op":U,"key":PEM,"svc":S,"addr":A}       a ring taken: the association
+//   {"j":"held","op":U,"text":T}                         a caller text held for an absent operator
+//   {"j":"delivered","op":U}                             the held texts reached the operator
+//   {"j":"end","op":U}                                   the association ended
+//   {"j":"out","svc":S,"id":X,"line":L}                  a line to an acknowledging service
+//   {"j":"out_acked","svc":S,"id":X}                     ... which acknowledged it
+//   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
+#include <limits>
+#include <map>
+
+#include "core/dispatch/dispatch.h"
+
+namespace nlchat {
+namespace {
+
+bool text_field(const Json::Value& r, const char* name) { return r[name].isString() && !r[name].asString().empty(); }
+
+}  // namespace
+
+Json::Value Dispatch::record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields) {
+    Json::Value r(Json::objectValue);
+    r["j"] = kind;
+    for (const auto& [name, value] : fields) r[name] = value;
+    return r;
+}
+
+Json::Value Dispatch::ring_record(std::int64_t id, const Ring& ring) {
+    Json::Value texts(Json::arrayValue);
+    for (const auto& t : ring.held) texts.append(t);
+    return record("ring", {{"id", Json::Int64(id)},
+                           {"svc", ring.caller.first},
+                           {"addr", ring.caller.second},
+                           {"texts", std::move(texts)}});
+}
+
+Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) {
+    // The key goes too: a restarted server knows it when the operator rejoins.
+    const CallerKey& caller = op.chats.at(chat);
+    return record("chat", {{"op", uuid},
+                           {"chat", Json::Int64(chat)},
+                           {"key", op.key.to_pem()},
+                           {"svc", caller.first},
+                           {"addr", caller.second}});
+}
+
+std::vector<Json::Value> Dispatch::snapshot() const {
+    std::vector<Json::Value> out;
+    for (const auto& [id, ring] : rings_) out.push_back(ring_record(id, ring));
+    for (const auto& [uuid, op] : operators_) {
+        for (const auto& [chat, caller] : op.chats) out.push_back(chat_record(uuid, op, chat));
+        for (const auto& [chat, cmd] : op.held)
+            if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.chats.count(chat))
+                for (const auto& text : msg->msg)
+                    out.push_back(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
+    }
+    for (const auto& [name, s] : services_) {
+        for (const auto& [id, line] : s.unacked)
+            out.push_back(record("out", {{"svc", name}, {"id", id}, {"line", line}}));
+        for (const auto& id : s.seen.ids()) out.push_back(record("seen", {{"svc", name}, {"id", id}}));
+    }
+    return out;
+}
+
+Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, const Now& now) {
+    Restored n;
+    // Chats and rings as the records leave them; applied to the state at the end.
+    // Chats by operator and chat id (0 in a journal written before chat ids).
+    struct Chat {
+        std::string key;
+        CallerKey caller;
+        std::vector<std::string> held;
+    };
+    std::map<std::pair<std::string, std::int64_t>, Chat> chats;
+    auto chat_id = [](const Json::Value& r) { return r["chat"].isInt64() ? r["chat"].asInt64() : 0; };
+    auto of_operator = [&chats](const std::string& op, auto f) {
+        for (auto it = chats.lower_bound({op, std::numeric_limits<std::int64_t>::min()});
+             it != chats.end() && it->first.first == op;)
+            f(it);
+    };
+    std::map<std::int64_t, Ring> rings;
+    for (const Json::Value& r : records) {
+        if (!r.isObject()) {
+            ++n.skipped;
+            continue;
+        }
+        const std::string kind = r["j"].isString() ? r["j"].asString() : "";
+        if (kind == "ring" && r["id"].isInt64() && text_field(r, "svc") && text_field(r, "addr") &&
+            r["texts"].isArray()) {
+            Ring& ring = rings[r["id"].asInt64()];
+            ring.caller = {r["svc"].asString(), r["addr"].asString()};
+            ring.held.clear();
+            for (const auto& t : r["texts"])
+                if (t.isString()) ring.held.push_back(t.asString());
+        } else if (kind == "ring_text" && r["id"].isInt64() && r["text"].isString()) {
+            auto it = rings.find(r["id"].asInt64());
+            if (it != rings.end()) it->second.held.push_back(r["text"].asString());
+        } else if (kind == "ring_end" && r["id"].isInt64()) {
+            rings.erase(r["id"].asInt64());
+        } else if (kind == "chat" && text_field(r, "op") && text_field(r, "key") && text_field(r, "svc") &&
+                   text_field(r, "addr")) {
+            chats[{r["op"].asString(), chat_id(r)}] =
+                Chat{r["key"].asString(), {r["svc"].asString(), r["addr"].asString()}, {}};
+        } else if (kind == "held" && text_field(r, "op") && r["text"].isString()) {
+            auto it = chats.find({r["op"].asString(), chat_id(r)});
+            if (it != chats.end()) it->second.held.push_back(r["text"].asString());
+        } else if (kind == "delivered" && text_field(r, "op")) {
+            of_operator(r["op"].asString(), [](auto& it) { (it++)->second.held.clear(); });
+        } else if (kind == "end" && text_field(r, "op")) {
+            // Without a chat id (a journal written before them) the operator's only chat.
+            if (r["chat"].isInt64()) chats.erase({r["op"].asString(), r["chat"].asInt64()});
+            else of_operator(r["op"].asString(), [&chats](auto& it) { it = chats.erase(it); });
+        } else if (kind == "out" && text_field(r, "svc") && text_field(r, "id") && r["line"].isObject()) {
+            services_[r["svc"].asString()].unacked.emplace_back(r["id"].asString(), r["line"]);
+        } else if (kind == "out_acked" && text_field(r, "svc") && text_field(r, "id")) {
+            auto& unacked = services_[r["svc"].asString()].unacked;
+            for (auto it = unacked.begin(); it != unacked.end(); ++it)
+                if (it->first == r["id"].asString()) {
+                    unacked.erase(it);
+                    break;
+                }
+        } else if (kind == "seen" && text_field(r, "svc") && text_field(r, "id")) {
+            services_[r["svc"].asString()].seen.add(r["id"].asString());
+        } else {
+            ++n.skipped;
+        }
+    }
+    for (auto& [where, chat] : chats) {
+        const auto& [uuid, id] = where;
+        std::string error;
+        auto key = PublicKey::from_pem(chat.key, error);
+        if (!key || callers_.count(chat.caller)) {
+            ++n.skipped;
+            continue;
+        }
+        auto [it, created] = operators_.try_emplace(uuid, *key);
+        Operator& op = it->second;
+        if (op.key != *key || op.chats.count(id)) {
+            ++n.skipped;
+            continue;
+        }
+        op.chats[id] = chat.caller;
+        // Absent until it rejoins with its key, as after a dropped connection.
+        op.grace_until = now.mono + config_.grace;
+        wake_operator(uuid, op);
+        // The chat id goes on when it is sent: only a client that reads them gets it.
+        for (auto& text : chat.held) op.held.emplace_back(id, MsgCommand{{std::move(text)}, Direction::In, uuid});
+        n.held += chat.held.size();
+        callers_[chat.caller].operator_uuid = uuid;
+        callers_[chat.caller].chat = id;
+        ++n.chats;
+    }
+    for (auto& [id, ring] : rings) {
+        if (callers_.count(ring.caller)) {
+            ++n.skipped;
+            continue;
+        }
+        ring.expires_mono = now.mono + config_.ring_timeout;
+        ring.expires_wall = now.wall + config_.ring_timeout;
+        callers_[ring.caller].ring = id;
+        if (id >= next_ring_id_) next_ring_id_ = id + 1;
+        rings_[id] = std::move(ring);
+        ++n.rings;
+    }
+    for (const auto& [name, s] : services_) n.unacked += s.unacked.size();
+    return n;
+}
+
+}  // namespace nlchat
