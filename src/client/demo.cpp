@@ -126,7 +126,7 @@ struct DemoCallers::Persona {
 DemoCallers::DemoCallers(net::Loop& loop, std::string bus_path)
     : loop_(loop),
       bus_(loop, std::move(bus_path), "Web", 1000,
-           {[this](const Json::Value& line) { on_line(line); }, [](bool, const std::string&) {}}) {}
+           {[this](const BusLine& line) { on_line(line); }, [](bool, const std::string&) {}}) {}
 
 DemoCallers::~DemoCallers() { stop(); }
 
@@ -150,9 +150,9 @@ void DemoCallers::start() {
     later(120, 0);
 }
 
-void DemoCallers::send(Json::Value line) {
+void DemoCallers::send(BusLine line) {
     // Numbered, as nlchat-web's are: nlchatd acknowledges them and takes a resend once.
-    if (line["type"] == BusMsg::kType) line["id"] = "demo-" + std::to_string(++sent_);
+    if (auto* msg = std::get_if<BusMsg>(&line)) msg->id = "demo-" + std::to_string(++sent_);
     (void)bus_.write(line);  // the demo's own lines: a full outbox only loses a scripted line
 }
 
@@ -201,17 +201,17 @@ void DemoCallers::begin(std::size_t index) {
 
 void DemoCallers::say(Persona& p, const std::string& text) {
     if (p.gone) return;
-    send(bus_msg(p.address, {text}, Direction::In));
+    send(BusMsg{p.address, {text}, Direction::In, std::nullopt, std::nullopt});
 }
 
 void DemoCallers::state(Persona& p, const char* s) {
     if (p.gone) return;
-    send(bus_chat_state(p.address, s, Direction::In));
+    send(BusChatState{p.address, s, Direction::In});
 }
 
 void DemoCallers::leave(Persona& p) {
     if (p.gone) return;
-    send(bus_disassociate(p.address));
+    send(BusDisassociate{p.address});
     p.gone = true;
 }
 
@@ -239,10 +239,7 @@ void DemoCallers::reply_later(Persona& p) {
     timers_.push_back(std::move(t2));
 }
 
-void DemoCallers::on_line(const Json::Value& v) {
-    ParsedBusLine parsed = parse_bus_line(v);
-    if (!parsed.value) return;
-    const BusLine& line = *parsed.value;
+void DemoCallers::on_line(const BusLine& line) {
     const std::string* address = bus_address(line);
     if (!address) return;
     for (auto& p : personas_) {

@@ -58,8 +58,8 @@ public:
 
 private:
     struct Persona;
-    void on_line(const Json::Value& line);
-    void send(Json::Value line);
+    void on_line(const BusLine& line);
+    void send(BusLine line);
     void say(Persona& p, const std::string& text);
     void state(Persona& p, const char* s);
     void leave(Persona& p);

@@ -78,47 +78,35 @@ void print_line(const std::string& line) {
     std::fflush(stdout);
 }
 
-// Turns one stdin line into a bus line; an empty result means the line was not understood
-// (and `error` says why).
-Json::Value command_line(const std::string& line, std::string& error) {
-    Json::Value out(Json::objectValue);
+// Turns one stdin line into a bus line; nothing means the line was not understood (and
+// `error` says why).
+std::optional<BusLine> command_line(const std::string& line, std::string& error) {
     auto word_end = [&](size_t from) { return line.find(' ', from); };
     if (line.rfind("/state ", 0) == 0) {
         size_t a = 7, b = word_end(a);
         if (b == std::string::npos || b == a || b + 1 >= line.size()) {
             error = "usage: /state ADDRESS STATE";
-            return Json::Value();
+            return std::nullopt;
         }
-        return bus_chat_state(line.substr(a, b - a), line.substr(b + 1), Direction::In);
+        return BusChatState{line.substr(a, b - a), line.substr(b + 1), Direction::In};
     }
-    if (line.rfind("/leave ", 0) == 0 && line.size() > 7) return bus_disassociate(line.substr(7));
-    if (line.rfind("/status ", 0) == 0 && line.size() > 8) {
-        out["type"] = "status";
-        out["status"] = line.substr(8);
-        return out;
-    }
+    if (line.rfind("/leave ", 0) == 0 && line.size() > 7) return BusDisassociate{line.substr(7)};
+    if (line.rfind("/status ", 0) == 0 && line.size() > 8) return BusStatus{line.substr(8)};
     size_t sep = line.find(": ");
     if (line.empty() || line[0] == '/' || sep == std::string::npos || sep == 0) {
         error = "not understood (expected 'ADDRESS: text', /state, /leave or /status)";
-        return Json::Value();
+        return std::nullopt;
     }
-    return bus_msg(line.substr(0, sep), {line.substr(sep + 2)}, Direction::In);
+    return BusMsg{line.substr(0, sep), {line.substr(sep + 2)}, Direction::In, std::nullopt, std::nullopt};
 }
 
-// Prints what the server sends for callers; answers probes.
 // Prints what reaches callers (probes and acknowledgements are the bus link's business).
-void on_bus_line(const Json::Value& line) {
-    ParsedBusLine parsed = parse_bus_line(line);
-    if (parsed.kind == ParsedBusLine::Kind::Invalid) {
-        std::fprintf(stderr, "nlchat-caller: bad line from the server: %s\n", parsed.error.c_str());
-        return;
-    }
-    if (!parsed.value) return;  // a type this tool does not know
-    if (auto* msg = std::get_if<BusMsg>(&*parsed.value)) {
+void on_bus_line(const BusLine& line) {
+    if (auto* msg = std::get_if<BusMsg>(&line)) {
         for (const auto& m : msg->msg) print_line(msg->address + ": " + m);
-    } else if (auto* state = std::get_if<BusChatState>(&*parsed.value)) {
+    } else if (auto* state = std::get_if<BusChatState>(&line)) {
         print_line(state->address + " ~ " + state->state);
-    } else if (auto* left = std::get_if<BusDisassociate>(&*parsed.value)) {
+    } else if (auto* left = std::get_if<BusDisassociate>(&line)) {
         print_line(left->address + " ended");
     }
 }
@@ -168,16 +156,16 @@ int main(int argc, char** argv) {
                 loop, kMaxLine,
                 [&](std::string_view text) {
                     std::string line(text), error;
-                    Json::Value cmd = command_line(line, error);
-                    if (cmd.isNull()) {
+                    std::optional<BusLine> cmd = command_line(line, error);
+                    if (!cmd) {
                         std::fprintf(stderr, "nlchat-caller: %s\n", error.c_str());
                         return;
                     }
                     // Numbered, so that nlchatd acknowledges it and a resend is taken once.
-                    if (cmd["type"] == BusMsg::kType) cmd["id"] = prefix + "-" + std::to_string(next_id++);
+                    if (auto* msg = std::get_if<BusMsg>(&*cmd)) msg->id = prefix + "-" + std::to_string(next_id++);
                     // Never as if sent: a line that cannot even be held is said so, and one
                     // held while the bus is down is said to wait.
-                    if (!bus->write(cmd))
+                    if (!bus->write(*cmd))
                         std::fprintf(stderr, "nlchat-caller: not sent (too many lines wait for the bus): %s\n",
                                      line.c_str());
                     else if (!up)
@@ -186,7 +174,7 @@ int main(int argc, char** argv) {
                 },
                 [&] { leave(0); });  // end of input: let the last lines go out, then leave
         };
-        net::BusLink::Handlers handlers{[](const Json::Value& line) { on_bus_line(line); },
+        net::BusLink::Handlers handlers{[](const BusLine& line) { on_bus_line(line); },
                                         [&](bool now_up, const std::string& why) {
                                             up = now_up;
                                             if (now_up) {

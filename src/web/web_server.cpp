@@ -114,7 +114,7 @@ WebServer::WebServer(net::Loop& loop, WebSettings settings, Logger& logger)
       logger_(logger),
       sessions_(settings_.web, *this),
       bus_(loop, settings_.socket_path, settings_.service, settings_.web.max_bus_queue,
-           net::BusLink::Handlers{[this](const Json::Value& line) { sessions_.bus_line(line); },
+           net::BusLink::Handlers{[this](const BusLine& line) { sessions_.bus_line(line); },
                                   [this](bool up, const std::string& why) {
                                       logger_.log(up ? LogLevel::Info : LogLevel::Warning,
                                                   up ? why : why + "; redialling");
@@ -402,7 +402,7 @@ void WebServer::close(WebSessions::ConnId conn, const std::string& why) {
     lws_callback_on_writable(it->second->wsi);
 }
 
-bool WebServer::bus(const Json::Value& line) { return bus_.write(line); }
+bool WebServer::bus(const BusLine& line) { return bus_.write(line); }
 
 std::string WebServer::random_hex(std::size_t bytes) { return to_hex(random_bytes(bytes)); }
 

@@ -74,7 +74,7 @@ private:
     // WebSessions::Effects
     void send(WebSessions::ConnId conn, const std::string& frame) override;
     void close(WebSessions::ConnId conn, const std::string& why) override;
-    bool bus(const Json::Value& line) override;
+    bool bus(const BusLine& line) override;
     std::string random_hex(std::size_t bytes) override;
     void log(LogLevel level, const std::string& text) override;
 

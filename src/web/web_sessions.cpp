@@ -142,7 +142,7 @@ void WebSessions::caller_msg(Session& s, const PageMsg& v, double now) {
     // Numbered, so that nlchatd's acknowledgement can say "delivered" on the page.
     if (bus_prefix_.empty()) bus_prefix_ = effects_.random_hex(4);
     std::string bus_id = bus_prefix_ + "-" + std::to_string(next_bus_id_++);
-    if (!effects_.bus(bus_json(BusMsg{s.address, {text}, Direction::In, std::nullopt, bus_id})))
+    if (!effects_.bus(BusMsg{s.address, {text}, Direction::In, std::nullopt, bus_id}))
         return refuse_msg(s, id, config_.text_not_sent);
     awaiting_ack_[bus_id] = {s.token, id};
     s.sent_times.push_back(now);
@@ -164,12 +164,12 @@ void WebSessions::caller_state(Session& s, const PageState& v, double now) {
     if (s.state_times.size() >= config_.states_per_minute) return;
     s.state_times.push_back(now);
     s.last_state = state;
-    effects_.bus(bus_chat_state(s.address, state, Direction::In));
+    effects_.bus(BusChatState{s.address, state, Direction::In});
 }
 
 void WebSessions::caller_end(Session& s) {
     if (s.ended) return;
-    if (s.started) effects_.bus(bus_disassociate(s.address));
+    if (s.started) effects_.bus(BusDisassociate{s.address});
     mark_ended(s, config_.text_ended_by_you);
 }
 
@@ -187,10 +187,7 @@ void WebSessions::closed(ConnId conn, double now) {
     }
 }
 
-void WebSessions::bus_line(const Json::Value& v) {
-    ParsedBusLine parsed = parse_bus_line(v);
-    if (parsed.kind != ParsedBusLine::Kind::Ok) return;  // nlchatd writes only what the codec reads
-    const BusLine& line = *parsed.value;
+void WebSessions::bus_line(const BusLine& line) {
     if (auto* ack = std::get_if<BusAck>(&line)) {
         auto it = awaiting_ack_.find(ack->id);
         if (it == awaiting_ack_.end()) return;
@@ -207,7 +204,7 @@ void WebSessions::bus_line(const Json::Value& v) {
     if (it == by_address_.end()) {
         // The session ended on this side (its page left, or nlchat-web restarted): make
         // sure nlchatd lets go of it too.
-        if (std::holds_alternative<BusMsg>(line)) effects_.bus(bus_disassociate(*address));
+        if (std::holds_alternative<BusMsg>(line)) effects_.bus(BusDisassociate{*address});
         return;
     }
     Session& s = *it->second;
@@ -300,7 +297,7 @@ void WebSessions::live(Session& s, const ServerFrame& frame) {
 }
 
 void WebSessions::end_session(Session& s) {
-    if (s.started && !s.ended) effects_.bus(bus_disassociate(s.address));
+    if (s.started && !s.ended) effects_.bus(BusDisassociate{s.address});
     if (s.conn) {
         effects_.close(*s.conn, "session ended");
         conns_.erase(*s.conn);

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/codec/bus_line.h"
 #include "core/dispatch/dispatch_config.h"
 #include "core/log_level.h"
 #include "web/page_frame.h"
@@ -43,7 +44,7 @@ public:
         virtual void close(ConnId conn, const std::string& why) = 0;
         // Write a line to the service bus (held by the bus link while nlchatd is away).
         // Returns false when it cannot even be held.
-        virtual bool bus(const Json::Value& line) = 0;
+        virtual bool bus(const BusLine& line) = 0;
         // `bytes` random bytes as lowercase hex.
         virtual std::string random_hex(std::size_t bytes) = 0;
         virtual void log(LogLevel level, const std::string& text) = 0;
@@ -59,7 +60,7 @@ public:
     void closed(ConnId conn, double now);
     // A line from nlchatd (already parsed); probes are the bus link's business. An ack
     // for a caller's message tells its page "delivered".
-    void bus_line(const Json::Value& line);
+    void bus_line(const BusLine& line);
     // nlchatd is reachable (true) or away (false): every page is told, and new pages
     // learn it in their welcome.
     void bus_state(bool up);

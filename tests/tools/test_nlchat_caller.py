@@ -67,8 +67,9 @@ class CallerTool(TempDirTest):
         try:
             server.wait_log("service Web online")
             server.stop()
-            caller.err.wait_for(lambda l: l == "nlchat-caller: the bus connection ended: connection closed by peer",
-                                10, "the loss")
+            # The reason is the kernel's: a close, or a reset when nlchatd closed with a
+            # line of ours still unread (a probeACK on its way), which a loaded machine shows.
+            caller.err.wait_for(lambda l: l.startswith("nlchat-caller: the bus connection ended: "), 10, "the loss")
             self.assertEqual(caller.proc.wait(timeout=10), 1)
         finally:
             caller.stop()

@@ -29,8 +29,8 @@ struct Recorder : WebSessions::Effects {
         frames[c].push_back(*v);
     }
     void close(WebSessions::ConnId c, const std::string&) override { closed.push_back(c); }
-    bool bus(const Json::Value& line) override {
-        if (bus_ok) bus_lines.push_back(line);
+    bool bus(const BusLine& line) override {
+        if (bus_ok) bus_lines.push_back(bus_json(line));
         return bus_ok;
     }
     std::string random_hex(std::size_t bytes) override {
@@ -101,6 +101,13 @@ struct Fixture {
 
 }  // namespace
 
+// A line from nlchatd as the bus link hands it over: read by the codec first.
+static void feed(WebSessions& web, const Json::Value& line) {
+    ParsedBusLine parsed = parse_bus_line(line);
+    REQUIRE(parsed.value);
+    web.bus_line(*parsed.value);
+}
+
 TEST_CASE("a first message goes to the bus from a random address and is echoed", "[web]") {
     Fixture f;
     auto w = f.open(1);
@@ -126,13 +133,13 @@ TEST_CASE("server replies and listener words are told apart; typing shows and cl
     std::string a = f.address_of_last_msg();
     Json::Value ringing = out_msg(a, DispatchConfig().text_ringing);
     ringing["origin"] = "server";  // nlchatd marks its own replies
-    f.web->bus_line(ringing);
+    feed(*f.web, ringing);
     Json::Value typing(Json::objectValue);
     typing["type"] = "chat_state";
     typing["address"] = a;
     typing["state"] = "composing";
-    f.web->bus_line(typing);
-    f.web->bus_line(out_msg(a, "I'm listening"));
+    feed(*f.web, typing);
+    feed(*f.web, out_msg(a, "I'm listening"));
     auto ev = f.rec.of(1, "ev");
     REQUIRE(ev.size() == 3);
     CHECK(ev[1]["kind"] == "service");
@@ -141,7 +148,7 @@ TEST_CASE("server replies and listener words are told apart; typing shows and cl
     REQUIRE(t.size() == 1);
     CHECK(t[0]["on"].asBool());
     // The mark, not the text, decides: a listener who types the ringing text is the listener.
-    f.web->bus_line(out_msg(a, DispatchConfig().text_ringing));
+    feed(*f.web, out_msg(a, DispatchConfig().text_ringing));
     ev = f.rec.of(1, "ev");
     REQUIRE(ev.size() == 4);
     CHECK(ev[3]["kind"] == "listener");
@@ -153,7 +160,7 @@ TEST_CASE("a reconnect gets what it lacks, a reload everything, once and in orde
     f.web->frame(1, msg(1, "hi"), f.now);
     std::string a = f.address_of_last_msg();
     f.web->closed(1, f.now);
-    for (const char* text : {"one", "two", "three"}) f.web->bus_line(out_msg(a, text));
+    for (const char* text : {"one", "two", "three"}) feed(*f.web, out_msg(a, text));
     auto w = f.open(2, token, 1);
     CHECK(w["resumed"].asBool());
     auto ev = f.rec.of(2, "ev");
@@ -184,7 +191,7 @@ TEST_CASE("the grace period ends a chat whose page stays away, and only then", "
     CHECK(f.rec.bus_lines.back() == bus_disassociate(a));
     // Later lines for that address make sure nlchatd lets go too.
     f.rec.bus_lines.clear();
-    f.web->bus_line(out_msg(a, "hello?"));
+    feed(*f.web, out_msg(a, "hello?"));
     REQUIRE(f.rec.bus_lines.size() == 1);
     CHECK(f.rec.bus_lines[0]["type"] == "disassociate");
     // The old token now starts a new chat.
@@ -297,7 +304,7 @@ TEST_CASE("an ended chat is forgotten as soon as its page leaves", "[web]") {
     Json::Value end(Json::objectValue);
     end["type"] = "disassociate";
     end["address"] = a;
-    f.web->bus_line(end);
+    feed(*f.web, end);
     CHECK(f.web->sessions() == 2);
     f.web->tick(f.now + 30);
     CHECK(f.web->sessions() == 1);
@@ -324,11 +331,11 @@ TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the li
     std::string a = f.address_of_last_msg();
     Json::Value gone = out_msg(a, "Sorry, the listener has unexpectedly gone offline.");
     gone["origin"] = "server";
-    f.web->bus_line(gone);
+    feed(*f.web, gone);
     Json::Value end(Json::objectValue);
     end["type"] = "disassociate";
     end["address"] = a;
-    f.web->bus_line(end);
+    feed(*f.web, end);
     auto ev = f.rec.of(1, "ev");
     CHECK(ev.back()["kind"] == "ended");
     CHECK(ev.back()["text"] == f.config.text_ended_by_server);
@@ -336,9 +343,9 @@ TEST_CASE("a chat nlchatd ends after a reply of its own is not said to be the li
     f.open(2, "", 0, "s2");
     f.web->frame(2, msg(1, "hi"), f.now);
     std::string b = f.address_of_last_msg();
-    f.web->bus_line(out_msg(b, "take care"));
+    feed(*f.web, out_msg(b, "take care"));
     end["address"] = b;
-    f.web->bus_line(end);
+    feed(*f.web, end);
     CHECK(f.rec.of(2, "ev").back()["text"] == f.config.text_ended_by_listener);
 }
 
@@ -356,10 +363,10 @@ TEST_CASE("a caller's message shows delivered once nlchatd acknowledges it, also
     Json::Value ack(Json::objectValue);
     ack["type"] = "ack";
     ack["id"] = id2;
-    f.web->bus_line(ack);
-    f.web->bus_line(ack);  // an ack twice says it once
+    feed(*f.web, ack);
+    feed(*f.web, ack);  // an ack twice says it once
     ack["id"] = "someone-else's";
-    f.web->bus_line(ack);
+    feed(*f.web, ack);
     auto delivered = f.rec.of(1, "delivered");
     REQUIRE(delivered.size() == 1);
     CHECK(delivered[0]["id"] == 2);
