@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Controller c(session);
     c.ui().canned = {{"hello", "Hello, I'm here."}, {"wait", "Take your time \xe2\x80\x94 I'm listening."}};
     Now now{1000, 1764190800};
-    auto in = [&](const Command& cmd) { session.command(to_json(cmd), now); };
+    auto in = [&](const Command& cmd) { session.command(cmd, now); };
     session.link_up(now);
     session.server_online(server.to_pem(), now);
     in(ChallengeCommand{"me", "n"});

@@ -4,12 +4,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 
 #include "client/canned.h"
 #include "client/client_files.h"
-#include "core/codec/json_util.h"
 #include "core/codec/raw_packet.h"
 
 namespace nlchat {
@@ -40,11 +40,13 @@ App::App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateK
                    reschedule();
                    redial();
                }}),
+      link_machine_(
+          {settings_.session.uuid, key_.public_key().fingerprint(), settings_.v2, settings_.bare_ack_delay, nullptr},
+          *this),
       deadline_timer_(loop),
       bell_timer_(loop),
       second_timer_(loop),
-      bare_ack_timer_(loop),
-      rekey_timer_(loop),
+      link_timer_(loop),
       busy_timer_(loop) {
     ui_.fingerprint = key_.public_key().fingerprint();
     ui_.ascii = term_.ascii();
@@ -86,10 +88,14 @@ void App::connected(std::unique_ptr<net::LineStream> stream) {
     link_ = std::move(stream);
     opener_.watch(link_.get());
     net::LineStream::Handlers h;
-    h.on_line = [this](std::string_view line) { on_line(std::string(line)); };
+    h.on_line = [this](std::string_view line) {
+        link_machine_.received(std::string(line), now());
+        reschedule();
+    };
     h.on_close = [this](const std::string& reason) { link_closed("connection lost: " + reason); };
     link_->start(std::move(h));
     ui_.message.clear();
+    link_machine_.link_up(now());
     session_.link_up(now());
     reschedule();
 }
@@ -97,12 +103,7 @@ void App::connected(std::unique_ptr<net::LineStream> stream) {
 void App::link_closed(const std::string& why) {
     opener_.watch(nullptr);
     link_.reset();
-    v2_.link_down();
-    v2_offered_ = false;
-    early_frames_.clear();
-    ui_.protocol.clear();
-    bare_ack_timer_.stop();
-    rekey_timer_.stop();
+    link_machine_.link_down();
     ui_.message = why;
     // Packets already read are still opened, in order: the last of them may be the
     // server's reason for closing (a refusal), which decides whether to dial again
@@ -121,27 +122,9 @@ void App::redial() {
     redialer_.dial_later();
 }
 
-void App::on_line(std::string line) {
-    if (line.rfind("{\"v2\":\"", 0) == 0) return on_frame(line);
-    // The unencrypted lines are server_online and a refusal of a key the server does not
-    // know (it encrypts nothing to such a key); everything else is a raw packet.
-    if (line.find("\"messages\"") == std::string::npos) {
-        std::string error;
-        auto obj = parse_json_object(line, error);
-        if (obj && (*obj)["type"] == "server_online") {
-            std::optional<std::string> key;
-            if ((*obj)["key"].isString()) key = (*obj)["key"].asString();
-            session_.server_online(key, now());
-            if (session_.link() == LinkState::AwaitingTrust) controller_.ask(ui::UiState::Prompt::TrustServer);
-            reschedule();
-        } else if (obj && (*obj)["type"] == "refused" && (*obj)["UUID"] == settings_.session.uuid) {
-            session_.command(*obj, now());
-            reschedule();
-        }
-        return;
-    }
+void App::open(std::string packet) {
     // RSA decryption takes milliseconds a block: off the loop, in order, with backpressure.
-    opener_.add(std::move(line));
+    opener_.add(std::move(packet));
     if (!busy_timer_.active())
         busy_timer_.start(
             1,
@@ -153,98 +136,24 @@ void App::on_line(std::string line) {
 }
 
 void App::opened(const OpenResult& result) {
-    if (!result.packet || stopping_) return;
-    if (result.packet->uuid == settings_.session.uuid) {
-        const Json::Value& inner = result.packet->inner;
-        if (inner["type"] == "v2") {
-            if (!take_v2_answer(inner)) return;
-        } else {
-            // Anything else in answer to the offer (status) is a 2015 server: stay on v1.
-            if (v2_offered_ && inner["type"] == "status") v2_offered_ = false;
-            if (inner["type"] == "status" && !v2_.active()) ui_.protocol = "v1";
-            session_.command(inner, now());
-        }
-    }
-    if (session_.link() == LinkState::Joined) redialer_.reset();
+    if (stopping_) return;
+    link_machine_.opened(result.packet ? &*result.packet : nullptr, now());
     reschedule();
+}
+
+void App::server_online(const std::optional<std::string>& key_pem) {
+    session_.server_online(key_pem, now());
+    if (session_.link() == LinkState::AwaitingTrust) controller_.ask(ui::UiState::Prompt::TrustServer);
+}
+
+void App::command(const Command& command) {
+    session_.command(command, now());
+    if (session_.link() == LinkState::Joined) redialer_.reset();
 }
 
 bool App::send(const Command& command) {
     if (!link_ || !session_.server_key()) return false;
-    last_receipt_ = 0;
-    Json::Value inner = to_json(command);
-    if (v2_.active()) {
-        bool written = link_->write_line(v2_.send(write_json(inner)));
-        last_receipt_ = v2_.last_receipt();
-        if (v2_.stream().frames_with_these_keys() >= kRekeyFrames) rekey_soon();
-        bare_ack_timer_.stop();  // this frame carries the acknowledgement
-        return written;
-    }
-    // Between the offer and the answer nothing else goes: the server may already have
-    // switched, and would take a v1 packet for a bad frame. (What is not sent is kept,
-    // or asked again, by the session.)
-    if (v2_offered_) return false;
-    if (const auto* ack = std::get_if<ChallengeAckCommand>(&command); ack && settings_.v2) {
-        inner["v2"] = v2_offer_json(v2_.offer());
-        challenge_ = ack->nonce;
-        v2_offered_ = true;
-    }
-    return link_->write_line(seal(write_json(inner), *session_.server_key(), settings_.session.uuid, Role::Alice));
-}
-
-bool App::take_v2_answer(const Json::Value& inner) {
-    auto answer = parse_v2_answer(inner);
-    std::optional<std::vector<std::string>> first;
-    if (answer && v2_offered_)
-        first = v2_.accept(*answer, settings_.session.uuid, challenge_, key_.public_key().fingerprint(),
-                           session_.server_key()->fingerprint());
-    v2_offered_ = false;
-    if (!first) {
-        lost_link("the server's answer to the v2 offer is unusable; reconnecting");
-        return false;
-    }
-    ui_.protocol = "v2";
-    rekey_timer_.start(kRekeySeconds, [this] { rekey_soon(); });
-    for (const auto& line : *first) link_->write_line(line);
-    // Frames that came while the answer was being opened, in order.
-    std::deque<std::string> early = std::move(early_frames_);
-    early_frames_.clear();
-    for (const auto& line : early) {
-        if (!link_) break;
-        on_frame(line);
-    }
-    return true;
-}
-
-void App::on_frame(const std::string& line) {
-    if (!v2_.active()) {
-        // Before the answer is opened they wait; without an offer they mean nothing.
-        if (v2_offered_) early_frames_.push_back(line);
-        return;
-    }
-    auto r = v2_.receive(line);
-    if (!r.ok) return lost_link("a bad v2 frame from the server; reconnecting");
-    if (v2_.stream().frames_with_these_keys() >= kRekeyFrames) rekey_soon();
-    for (std::uint64_t receipt : v2_.delivered()) session_.delivered(receipt);
-    if (!r.inner.empty()) {
-        std::string error;
-        auto inner = parse_json_object(r.inner, error);
-        if (inner) session_.command(*inner, now());
-        if (session_.link() == LinkState::Joined) redialer_.reset();
-    }
-    if (v2_.stream().ack_due() && !bare_ack_timer_.active()) {
-        bare_ack_timer_.start(settings_.bare_ack_delay, [this] {
-            if (link_ && v2_.active() && v2_.stream().ack_due()) link_->write_line(v2_.send(""));
-        });
-    }
-    reschedule();
-}
-
-void App::rekey_soon() {
-    // From a timer, never inside a session call: the link goes and comes back at once.
-    rekey_timer_.start(0, [this] {
-        if (link_ && v2_.active()) lost_link("renewing the v2 session's keys");
-    });
+    return link_machine_.send(command, *session_.server_key(), now());
 }
 
 void App::lost_link(const std::string& why) {
@@ -285,6 +194,15 @@ void App::alert() {
 
 void App::reschedule() {
     if (stopping_) return;
+    ui_.protocol = link_machine_.protocol();
+    if (auto at = link_machine_.next_deadline()) {
+        link_timer_.start(std::max(0.0, *at - net::monotonic_seconds()), [this] {
+            link_machine_.tick(now());
+            reschedule();
+        });
+    } else {
+        link_timer_.stop();
+    }
     // The bell stops with the last ring (not at its next ring, which would be a wake-up
     // for nothing), and the redraw for the age of the server's last word moves with it.
     if (session_.rings().empty()) bell_timer_.stop();
@@ -379,8 +297,7 @@ void App::shut_down(bool send_disconnect) {
     deadline_timer_.close();
     bell_timer_.close();
     second_timer_.close();
-    bare_ack_timer_.close();
-    rekey_timer_.close();
+    link_timer_.close();
     busy_timer_.close();
     if (keys_) keys_->close();
     if (before_block_) before_block_->close();

@@ -5,7 +5,6 @@
 // is ClientSession's (src/core/client/client_session.h); the screen is src/ui/screen.h's.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -14,7 +13,7 @@
 #include "core/client/client_session.h"
 #include "core/codec/host_port.h"
 #include "core/codec/raw_packet.h"
-#include "core/link/v2_link.h"
+#include "core/link/client_link.h"
 #include "net/line_stream.h"
 #include "net/loop.h"
 #include "net/ordered_opener.h"
@@ -35,11 +34,11 @@ struct AppSettings {
     bool notify = false;          // desktop notifications (OSC 9/777)
     bool ascii = false;           // show ASCII only, whatever the locale (ui/ascii.h)
     bool v2 = true;               // offer the v2 session (--no-v2: stay on the 2015 protocol)
-    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long
+    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long (ClientLink)
     ClientSettings session;
 };
 
-class App : public ClientEffects {
+class App : public ClientEffects, private ClientLinkEffects {
 public:
     App(net::Loop& loop, ui::Terminal& terminal, AppSettings settings, PrivateKey key,
         std::optional<PublicKey> pinned_server_key);
@@ -55,17 +54,21 @@ public:
     void give_up(const std::string& why) override;
     void changed() override { dirty_ = true; }
     void alert() override;
-    std::uint64_t last_receipt() const override { return last_receipt_; }
+    std::uint64_t last_receipt() const override { return link_machine_.last_receipt(); }
 
 private:
+    // ClientLinkEffects: what the link machine asks of the wiring.
+    bool write(const std::string& line) override { return link_ && link_->write_line(line); }
+    void open(std::string packet) override;
+    void drop(const std::string& why) override { lost_link(why); }
+    void server_online(const std::optional<std::string>& key_pem) override;
+    void command(const Command& command) override;
+    void delivered(std::uint64_t receipt) override { session_.delivered(receipt); }
+
     void connect();
     void connected(std::unique_ptr<net::LineStream> stream);
     void opened(const OpenResult& result);
     void redial();
-    void on_line(std::string line);
-    // The v2 session (core/link/v2_link.h): the server's answer to the offer, and its frames.
-    bool take_v2_answer(const Json::Value& inner);
-    void on_frame(const std::string& line);
     void lost_link(const std::string& why);
     void link_closed(const std::string& why);
     void on_terminal(bool hangup);
@@ -99,22 +102,15 @@ private:
     int exit_status_ = 0;
     std::function<void()> on_shutdown_;
 
-    // The v2 session, kept across connections so that a redial resumes it. Offered in the
-    // challengeACK; frames that arrive while the answer is still being opened wait.
-    V2Endpoint v2_{true};
-    bool v2_offered_ = false;
-    std::string challenge_;
-    std::deque<std::string> early_frames_;
-    std::uint64_t last_receipt_ = 0;
+    // The link's protocol (v1 packets, the v2 session, its acknowledgements and new
+    // keys): kept across connections, so that a redial resumes the v2 session.
+    ClientLink link_machine_;
 
-    net::Timer deadline_timer_, bell_timer_, second_timer_, bare_ack_timer_;
-    // New keys: after an hour or kRekeyFrames frames, the link is dropped and redialled
-    // at once, and the session resumes on it (with a new ephemeral exchange).
-    net::Timer rekey_timer_;
+    net::Timer deadline_timer_, bell_timer_, second_timer_;
+    net::Timer link_timer_;  // the link machine's next deadline
     // While packets wait to be opened (v1), a sign of life goes once a second: a probe
     // behind a thousand blocks would otherwise be answered seconds late.
     net::Timer busy_timer_;
-    void rekey_soon();
     std::unique_ptr<net::FdWatcher> keys_;
     std::unique_ptr<net::BeforeBlock> before_block_;
     std::unique_ptr<net::SignalWatcher> winch_, hup_, term_signal_, int_signal_;

@@ -53,7 +53,7 @@ struct Fixture {
         REQUIRE(session.link() == LinkState::Joined);
         fx.sent.clear();
     }
-    void in(const Command& cmd) { session.command(to_json(cmd), now); }
+    void in(const Command& cmd) { session.command(cmd, now); }
     Intents press(const Key& k) { return c.key(k, now, 10); }
     void type(const std::string& s) {
         for (char ch : s) press(text(std::string(1, ch)));

@@ -68,7 +68,7 @@ struct Scene {
         s.uuid = "me";
         return s;
     }
-    void in(const Command& c) { session.command(to_json(c), now); }
+    void in(const Command& c) { session.command(c, now); }
     void later(double seconds) {
         now.mono += seconds;
         now.wall += seconds;

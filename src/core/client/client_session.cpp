@@ -306,11 +306,8 @@ bool ClientSession::focus_chat(std::size_t index) {
     return true;
 }
 
-void ClientSession::command(const Json::Value& inner, const Now& now) {
+void ClientSession::command(const Command& cmd, const Now& now) {
     heard(now);
-    ParsedCommand parsed = parse_command(inner);
-    if (parsed.kind != ParsedCommand::Kind::Ok) return;  // unknown or malformed: ignored
-    const Command& cmd = *parsed.command;
     if (const std::string* uuid = command_uuid(cmd);
         uuid && *uuid != settings_.uuid && !std::holds_alternative<RingAckAckCommand>(cmd))
         return;  // meant for another client

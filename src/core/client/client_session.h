@@ -9,8 +9,6 @@
 // or terminal is involved, so the unit tests drive it with a fake clock.
 #pragma once
 
-#include <json/json.h>
-
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -112,8 +110,9 @@ public:
     void server_online(const std::optional<std::string>& key_pem, const Now& now);
     // The operator's answer to "trust this server key?" (trust on first use).
     void trust_server_key(bool trust, const Now& now);
-    // An opened packet's inner command.
-    void command(const Json::Value& inner, const Now& now);
+    // A command from the server, as the link read it (core/link/client_link.h: what the
+    // codec cannot read never gets here).
+    void command(const Command& command, const Now& now);
     // The server acknowledged the line sent with this receipt (v2).
     void delivered(std::uint64_t receipt);
     // The wiring has packets waiting to be opened (a burst, on v1): a probe may be behind

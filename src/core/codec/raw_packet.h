@@ -54,6 +54,11 @@ struct OpenResult {
 // line, without the trailing newline. Throws std::invalid_argument for an empty text.
 std::string seal(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to);
 
+// How a link machine seals its v1 packets: seal() itself, or the simulation's stand-in
+// (sim/ leaves RSA out, whose cost would bound how many runs it makes).
+using PacketSealer =
+    std::function<std::string(std::string_view inner_json, const PublicKey& recipient, std::string_view uuid, Role to)>;
+
 // Block ciphers as seal() and open_split() see them. The public-key forms use RSA-OAEP;
 // these let the benchmark measure the packet layer's own cost with the RSA left out.
 using BlockEncryptor = std::function<std::string(std::string_view plain)>;
