@@ -25,11 +25,8 @@ Server::Server(net::Loop& loop, ServerSettings settings, PrivateKey key, Logger&
                          [this](std::unique_ptr<net::LineStream> c) { accept_service(std::move(c)); }),
       deadline_(loop),
       pump_timer_(loop),
-      journal_retry_(loop),
-      bare_ack_timer_(loop),
       rearm_timer_(loop),
-      scheduler_(settings_.open_limits),
-      v2_(settings_.dispatch.grace) {
+      scheduler_(settings_.open_limits) {
     operators_listener_.on_accept_error([this](const std::string& error) {
         // Out of descriptors (libuv has already accepted and closed what was waiting, so
         // the backlog does not spin): make room for the next one.
@@ -67,9 +64,11 @@ bool Server::start(std::string& error) {
     std::int64_t first_id = 1;
     if (!check_not_writable_by_others(settings_.state_dir, error)) return false;
     if (!load_ring_counter(first_id, error)) return false;
-    dispatch_ = std::make_unique<Dispatch>(
-        settings_.dispatch, key_.public_key(), *this, [] { return base64_encode(random_bytes(32)); }, random_bytes(16),
-        first_id);
+    StateStore& store = *this;
+    ServerCoreEffects& effects = *this;
+    core_ = std::make_unique<ServerCore>(
+        ServerCoreSettings{settings_.v2, settings_.require_v2, settings_.bare_ack_delay, settings_.dispatch},
+        key_.public_key(), store, effects, [] { return base64_encode(random_bytes(32)); }, random_bytes(16), first_id);
     if (!restore_journal(error)) return false;
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (settings_.max_connections == 0) {
@@ -94,7 +93,7 @@ bool Server::load_authorized_keys(const std::string& log_prefix, std::string& er
     AuthorizedKeys keys = parse_authorized_keys(*text);
     for (const auto& p : keys.problems) logger_.log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
     logger_.log(LogLevel::Info, log_prefix + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
-    dispatch_->set_authorized_keys(std::move(keys.fingerprints));
+    core_->dispatch().set_authorized_keys(std::move(keys.fingerprints));
     reschedule();
     return true;
 }
@@ -110,14 +109,12 @@ void Server::shutdown() {
     if (shutting_down_) return;
     shutting_down_ = true;
     logger_.log(LogLevel::Info, "shutting down");
-    commit_journal();  // the last turn's changes, before the acknowledgements go
+    if (core_) core_->shutdown(now());  // the last turn's changes, before the acknowledgements go
     if (commit_) commit_->close();
     operators_listener_.close();
     services_listener_.close();
     deadline_.close();
     pump_timer_.close();
-    journal_retry_.close();
-    bare_ack_timer_.close();
     rearm_timer_.close();
     for (auto& [id, c] : operators_) c.stream->close(true);
     for (auto& [id, s] : services_) s->close(true);
@@ -145,11 +142,11 @@ void Server::rearm_deadline() {
     }
     reschedule_due_ = false;
     last_rearm_ = mono;
-    auto next = dispatch_->next_deadline();
+    auto next = core_->next_deadline();
     if (!next) return deadline_.stop();
     deadline_.start(std::max(*next, last_tick_ + granule) - mono, [this] {
         last_tick_ = net::monotonic_seconds();
-        dispatch_->tick(now());
+        core_->tick(now());
         reschedule();
     });
 }
@@ -166,9 +163,7 @@ bool Server::make_room(const std::string& why) {
         logger_.log_limited(
             LogLevel::Warning, "room",
             why + ": closed the oldest connection that had not joined (" + operators_.at(*oldest).group + ")");
-        ConnId victim = *oldest;
-        forget(victim, false);
-        dispatch_->operator_closed(victim, now());
+        drop(*oldest);
         return true;
     }
     logger_.log_limited(LogLevel::Warning, "room", why + ", and every connection belongs to a joined operator");
@@ -212,7 +207,7 @@ void Server::accept_operator(std::unique_ptr<net::LineStream> client) {
     c.group = group;
     c.stream->start(std::move(h));
     logger_.log(LogLevel::Debug, "connection " + std::to_string(id) + " opened");
-    dispatch_->operator_connected(id, now());
+    core_->operator_connected(id, now());
     reschedule();
 }
 
@@ -222,8 +217,12 @@ void Server::drop_stranger(ConnId conn, const std::string& why) {
     logger_.log_limited(
         LogLevel::Warning, "stranger",
         "connection " + std::to_string(conn) + " (" + it->second.group + "), not joined: " + why + "; closed");
+    drop(conn);
+}
+
+void Server::drop(ConnId conn) {
     forget(conn, false);
-    dispatch_->operator_closed(conn, now());
+    core_->operator_closed(conn, now());
     reschedule();
 }
 
@@ -231,16 +230,14 @@ void Server::on_operator_line(ConnId conn, std::string_view line) {
     auto it = operators_.find(conn);
     if (it == operators_.end()) return;
     OperatorConn& c = it->second;
-    if (V2Endpoint* ep = v2_.on(conn)) return on_frame(conn, c, *ep, line);
+    if (core_->operator_line(conn, line, now())) return reschedule();
     if (!c.joined && ++c.preauth_packets > settings_.preauth_max_packets)
         return drop_stranger(conn, "more than " + std::to_string(settings_.preauth_max_packets) + " packets");
     if (c.queue.size() >= settings_.max_queued_packets) {
         logger_.log(LogLevel::Warning, "connection " + std::to_string(conn) +
                                            " sends faster than packets can be opened (" +
                                            std::to_string(settings_.max_queued_packets) + " waiting); closed");
-        forget(conn, false);
-        dispatch_->operator_closed(conn, now());
-        return reschedule();
+        return drop(conn);
     }
     // The cheap checks, on the loop: a packet that fails them never reaches the pool.
     OpenLimits limits;
@@ -309,15 +306,14 @@ void Server::opened(ConnId conn, OpenResult& r, bool was_joined) {
         if (!was_joined) return drop_stranger(conn, "a packet that does not open");
         logger_.log_by_shape(LogLevel::Warning, "connection " + std::to_string(conn) + ": " + kOpenFailed);
         logger_.log(LogLevel::Debug, "connection " + std::to_string(conn) + ": " + r.detail);
-    } else if (was_joined || r.packet->inner["type"] != ChallengeAckCommand::kType ||
-               note_offer(conn, found->second, r.packet->uuid, r.packet->inner)) {
-        dispatch_->operator_packet(conn, r.packet->uuid, r.packet->inner, now());
+    } else {
+        core_->operator_packet(conn, *r.packet, now());
     }
     reschedule();
     auto it = operators_.find(conn);  // the dispatch may have closed it
     if (it == operators_.end()) return;
     OperatorConn& c = it->second;
-    if (!c.joined && dispatch_->joined(conn)) {
+    if (!c.joined && core_->joined(conn)) {
         // Joined: the stranger's limits no longer apply.
         c.joined = true;
         if (--strangers_[c.group] == 0) strangers_.erase(c.group);
@@ -336,8 +332,6 @@ void Server::forget(ConnId conn, bool flush) {
         auto s = strangers_.find(c.group);
         if (s != strangers_.end() && --s->second == 0) strangers_.erase(s);
     }
-    v2_.closed(conn, net::monotonic_seconds());
-    bare_acks_due_.erase(conn);
     // Flush: a `refused` just queued must reach the client before the close.
     if (c.stream) c.stream->close(flush);
     operators_.erase(it);
@@ -349,33 +343,15 @@ void Server::finish_close(ConnId conn) {
     std::string line = "connection " + std::to_string(conn) + " closed: " + it->second.close_reason;
     if (it->second.joined) logger_.log(LogLevel::Info, line);
     else logger_.log_limited(LogLevel::Info, "stranger closed", line);
-    forget(conn, false);
-    dispatch_->operator_closed(conn, now());
-    reschedule();
+    drop(conn);
 }
 
-void Server::send_plain(ConnId conn, const Json::Value& line) {
+void Server::write_operator(ConnId conn, const std::string& line) {
     auto it = operators_.find(conn);
-    if (it != operators_.end() && !it->second.closed) it->second.stream->write_line(write_json(line));
+    if (it != operators_.end() && !it->second.closed) it->second.stream->write_line(line);
 }
 
-void Server::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) {
-    auto it = operators_.find(conn);
-    if (it == operators_.end() || it->second.closed) return;
-    OperatorConn& c = it->second;
-    V2Endpoint* ep = v2_.on(conn);
-    if (const auto* probe = std::get_if<ProbeCommand>(&command);
-        ep && probe && probe->uuid == c.uuid && !c.probe_text.empty())
-        return write_frame(conn, c, *ep, c.probe_text, false);
-    const std::string inner = write_json(to_json(command));
-    // A refusal is a connection's last line: it never starts a v2 session.
-    const bool last = std::holds_alternative<RefusedCommand>(command);
-    if (!ep && c.offer && !last && switch_to_v2(conn, c, key, uuid)) ep = v2_.on(conn);
-    if (ep) return write_frame(conn, c, *ep, inner, last);
-    c.stream->write_line(seal(inner, key, uuid, Role::Bob));
-}
-
-void Server::close_operator(ConnId conn) { forget(conn, true); }
+void Server::close_operator(ConnId conn, bool flush) { forget(conn, flush); }
 
 // ---- service bus --------------------------------------------------------------------------
 
@@ -387,41 +363,23 @@ void Server::accept_service(std::unique_ptr<net::LineStream> client) {
     h.on_close = [this, id](const std::string& reason) {
         log(LogLevel::Info, "service connection " + std::to_string(id) + " closed: " + reason);
         services_.erase(id);
-        dispatch_->service_closed(id, now());
+        core_->service_closed(id, now());
         reschedule();
     };
     auto& s = services_[id];
     s = std::move(client);
     s->start(std::move(h));
-    dispatch_->service_connected(id, now());
+    core_->service_connected(id, now());
 }
 
 void Server::on_service_line(ConnId conn, std::string_view line) {
-    std::string error;
-    auto obj = parse_json_object(line, error);
-    if (!obj) {
-        logger_.log_limited(LogLevel::Warning, "bad bus line",
-                            "service connection " + std::to_string(conn) + ": bad line: " + error);
-        return;
-    }
-    dispatch_->service_line(conn, *obj, now());
+    core_->service_line(conn, line, now());
     reschedule();
 }
 
-void Server::send_service(ConnId service, const Json::Value& line) {
-    // An acknowledgement promises the line is safe: it waits for this turn's commit.
-    // (Bounded while the journal cannot be written: an acknowledgement left out is only
-    // a line its service keeps and writes again after a reconnect, taken once by its id.)
-    if (line["type"] == BusAck::kType) {
-        if (held_acks_.size() < kMaxHeldAcks) held_acks_.emplace_back(service, line);
-        return;
-    }
-    write_service(service, line);
-}
-
-void Server::write_service(ConnId service, const Json::Value& line) {
+void Server::write_service(ConnId service, const std::string& line) {
     auto it = services_.find(service);
-    if (it != services_.end()) it->second->write_line(write_json(line));
+    if (it != services_.end()) it->second->write_line(line);
 }
 
 void Server::close_service(ConnId service) {
@@ -440,82 +398,25 @@ bool Server::restore_journal(std::string& error) {
     if (loaded.torn) log(LogLevel::Warning, "the journal's last record was cut off (a crash mid-write); it is dropped");
     if (loaded.bad_lines)
         log(LogLevel::Warning, "the journal has " + std::to_string(loaded.bad_lines) + " unreadable line(s); skipped");
+    core_->restore(loaded.records, now());
     if (!loaded.records.empty()) {
-        Dispatch::Restored n = dispatch_->restore(loaded.records, now());
+        const Dispatch::Restored& n = core_->restored();
         log(LogLevel::Info, "journal: " + std::to_string(n.chats) + " chat(s) with " + std::to_string(n.held) +
                                 " held text(s), " + std::to_string(n.rings) + " ring(s) and " +
                                 std::to_string(n.unacked) + " unacknowledged line(s) restored" +
                                 (n.skipped ? "; " + std::to_string(n.skipped) + " record(s) skipped" : ""));
     }
-    // Compacted at once: only what is live stays on disk.
-    compact_ = true;
+    // The end of every loop turn: the turn's records to disk, then its acknowledgements.
     commit_ = std::make_unique<net::BeforeBlock>(loop_, [this] {
+        if (core_->end_of_turn(now())) reschedule();
         rearm_deadline();
-        commit_journal();
     });
-    commit_journal();
     reschedule();
     return true;
 }
 
-void Server::journal(const Json::Value& record) {
-    if (!journal_) return;
-    journal_->append(record);
-    const std::string kind = record["j"].asString();
-    if (kind == "end" || kind == "ring_end") compact_ = true;
-}
-
-void Server::commit_journal() {
-    if (!journal_ || (!compact_ && !journal_->pending())) return flush_acks();
-    // While the disk refuses, a try costs a whole snapshot: one a second is enough (the
-    // acknowledgements wait for it, which is the point).
-    if (!journal_ok_ && net::monotonic_seconds() < journal_retry_at_) return;
-    std::string error;
-    bool ok = compact_ ? journal_->rewrite(dispatch_->snapshot(), error) : journal_->commit(error);
-    if (!ok) {
-        // Nothing of this turn is acknowledged; the dispatch takes no new chat until
-        // the journal can be written again, and keeps the chats it has. What was not
-        // written is not kept in memory to be written later: the next write is a whole
-        // rewrite from the snapshot, which holds all that is live (so memory stays
-        // bounded however long the disk is full).
-        if (journal_ok_) logger_.log(LogLevel::Warning, error + "; no new chat starts until it can be written");
-        journal_ok_ = false;
-        dispatch_->set_journal_ok(false);
-        journal_->discard_pending();
-        compact_ = true;
-        journal_retry_at_ = net::monotonic_seconds() + 1;
-        journal_retry_.start(1, [this] {
-            journal_retry_at_ = 0;
-            commit_journal();
-        });
-        return;
-    }
-    compact_ = false;
-    if (!journal_ok_) {
-        logger_.log(LogLevel::Info, "the journal can be written again");
-        journal_ok_ = true;
-        dispatch_->set_journal_ok(true);
-    }
-    flush_acks();
-}
-
-void Server::flush_acks() {
-    std::vector<std::pair<ConnId, Json::Value>> acks = std::move(held_acks_);
-    held_acks_.clear();
-    for (const auto& [service, line] : acks) write_service(service, line);
-    // The v2 frames taken this turn are safe now too: acknowledged with the next frame,
-    // or by a bare acknowledgement if nothing else goes soon.
-    for (ConnId conn : v2_.confirm()) bare_acks_due_.insert(conn);
-    if (!bare_acks_due_.empty() && !bare_ack_timer_.active() && !shutting_down_)
-        bare_ack_timer_.start(settings_.bare_ack_delay, [this] { send_bare_acks(); });
-}
-
-bool Server::save_ring_counter(std::int64_t next_id) {
-    std::string error;
-    if (write_file_atomic(ring_counter_path(), std::to_string(next_id) + "\n", 0600, error)) return true;
-    logger_.log_limited(LogLevel::Warning, "ring counter",
-                        "cannot save the ring counter: " + error + "; no new chat can start until it can be saved");
-    return false;
+bool Server::save_ring_counter(std::int64_t next_id, std::string& error) {
+    return write_file_atomic(ring_counter_path(), std::to_string(next_id) + "\n", 0600, error);
 }
 
 }  // namespace nlchat

@@ -8,7 +8,8 @@
 // pool next is the OpenScheduler's choice: joined operators before strangers, strangers
 // rationed by address. Before a connection has joined it is held to a short line, a few
 // small packets and a per-address count, and the oldest of them makes way when the
-// process runs short of file descriptors. No protocol rule lives here.
+// process runs short of file descriptors. No protocol rule lives here: those are the
+// ServerCore's (core/dispatch/server_core.h), which this file feeds with bytes and time.
 #pragma once
 
 #include <deque>
@@ -21,8 +22,8 @@
 
 #include "core/codec/host_port.h"
 #include "core/codec/raw_packet.h"
-#include "core/dispatch/dispatch.h"
 #include "core/dispatch/open_scheduler.h"
+#include "core/dispatch/server_core.h"
 #include "net/line_stream.h"
 #include "net/listener.h"
 #include "net/logger.h"
@@ -30,7 +31,6 @@
 #include "net/poll.h"
 #include "net/timer.h"
 #include "server/journal.h"
-#include "server/v2_sessions.h"
 
 namespace nlchat {
 
@@ -58,7 +58,7 @@ struct ServerSettings {
     DispatchConfig dispatch;
 };
 
-class Server : public DispatchEffects {
+class Server : private ServerCoreEffects, private StateStore {
 public:
     Server(net::Loop& loop, ServerSettings settings, PrivateKey key, Logger& logger);
     ~Server() override;
@@ -76,18 +76,24 @@ public:
 
     HostPort bound() const { return operators_listener_.bound(); }
 
-    // DispatchEffects
-    void send_plain(ConnId conn, const Json::Value& line) override;
-    void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) override;
-    void close_operator(ConnId conn) override;
-    void send_service(ConnId service, const Json::Value& line) override;
-    void close_service(ConnId service) override;
-    bool save_ring_counter(std::int64_t next_id) override;
-    void journal(const Json::Value& record) override;
-    // Lines of the dispatch's that a peer can repeat at will are rate-limited by shape.
-    void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
-
 private:
+    // ServerCoreEffects
+    void write_operator(ConnId conn, const std::string& line) override;
+    void write_service(ConnId service, const std::string& line) override;
+    void close_operator(ConnId conn, bool flush) override;
+    void close_service(ConnId service) override;
+    // Lines of the core's that a peer can repeat at will are rate-limited by shape.
+    void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
+    // StateStore: the journal file and the ring counter file in the state dir.
+    void append(const Json::Value& record) override { journal_->append(record); }
+    bool pending() const override { return journal_->pending(); }
+    void discard_pending() override { journal_->discard_pending(); }
+    bool commit(std::string& error) override { return journal_->commit(error); }
+    bool rewrite(const std::vector<Json::Value>& records, std::string& error) override {
+        return journal_->rewrite(records, error);
+    }
+    bool save_ring_counter(std::int64_t next_id, std::string& error) override;
+
     struct OperatorConn {
         std::unique_ptr<net::LineStream> stream;
         std::string group;                // the peer's address group (core/codec/host_port.h)
@@ -98,17 +104,12 @@ private:
         bool closed = false;              // the peer is gone; its last packets still count
         std::size_t preauth_packets = 0;  // packets sent before joining
         std::string close_reason;
-        // A v2 offer in its challengeACK, waiting for the join (the switch comes with the
-        // first line the dispatch sends it), with what the key schedule needs.
-        std::optional<V2Offer> offer;
-        std::string uuid, challenge;
-        // On v2, a probe's inner text and its answer's as nlchat writes it, built once:
-        // an idle server's lines are nearly all these two.
-        std::string probe_text, probe_ack_text;
     };
     void finish_close(ConnId conn);
-    // Removes a connection's every trace here (not the dispatch's); closes its stream.
+    // Removes a connection's every trace here (not the core's); closes its stream.
     void forget(ConnId conn, bool flush);
+    // forget(), and the core is told the connection is gone.
+    void drop(ConnId conn);
     // A stranger broke a pre-join rule: close it, with a rate-limited log line.
     void drop_stranger(ConnId conn, const std::string& why);
 
@@ -121,14 +122,6 @@ private:
     void start_open(ConnId conn);
     void opened(ConnId conn, OpenResult& result, bool was_joined);
     void on_service_line(ConnId conn, std::string_view line);
-    // ---- the v2 session (server/v2_sessions.h) ----
-    // Before the dispatch sees a challengeACK: notes a v2 offer; false when the
-    // connection was refused for not offering one (--require-v2).
-    bool note_offer(ConnId conn, OperatorConn& c, const std::string& uuid, const Json::Value& inner);
-    bool switch_to_v2(ConnId conn, OperatorConn& c, const PublicKey& key, const std::string& uuid);
-    void write_frame(ConnId conn, OperatorConn& c, V2Endpoint& ep, const std::string& inner, bool last);
-    void on_frame(ConnId conn, OperatorConn& c, V2Endpoint& ep, std::string_view line);
-    void send_bare_acks();
     // reschedule() only asks; rearm_deadline() (before the loop blocks) does it.
     void rearm_deadline();
     void reschedule();
@@ -137,25 +130,18 @@ private:
     [[nodiscard]] bool load_ring_counter(std::int64_t& first_id, std::string& error);
     Now now() const;
     std::string ring_counter_path() const;
-    // Loads the journal into the dispatch and compacts it (at start).
+    // Loads the journal into the core, which compacts it (at start).
     [[nodiscard]] bool restore_journal(std::string& error);
-    // End of a loop turn: what the dispatch journaled goes to disk (one fdatasync, or a
-    // rewrite when a chat ended), and only then the acknowledgements of the turn leave.
-    void commit_journal();
-    void flush_acks();
-    void write_service(ConnId service, const Json::Value& line);
 
     net::Loop& loop_;
     ServerSettings settings_;
     PrivateKey key_;
     Logger& logger_;
-    std::unique_ptr<Dispatch> dispatch_;
+    std::unique_ptr<ServerCore> core_;
     net::Listener operators_listener_, services_listener_;
     net::Timer deadline_;
-    net::Timer pump_timer_;      // wakes the scheduler when a rationed address has blocks again
-    net::Timer journal_retry_;   // while the journal cannot be written: the next try, even on an idle loop
-    net::Timer bare_ack_timer_;  // v2 acknowledgements that nothing else carried
-    net::Timer rearm_timer_;     // wakes the loop to re-arm deadline_ (rearm_deadline)
+    net::Timer pump_timer_;   // wakes the scheduler when a rationed address has blocks again
+    net::Timer rearm_timer_;  // wakes the loop to re-arm deadline_ (rearm_deadline)
     bool reschedule_due_ = false;
     double last_rearm_ = -1, last_tick_ = -1;
     OpenScheduler scheduler_;
@@ -166,14 +152,7 @@ private:
     ConnId next_conn_ = 1;
     bool shutting_down_ = false;
     std::unique_ptr<Journal> journal_;
-    std::unique_ptr<net::BeforeBlock> commit_;
-    bool compact_ = false;         // a chat ended: rewrite the journal from the snapshot
-    bool journal_ok_ = true;       // the last write succeeded
-    double journal_retry_at_ = 0;  // ... and while not: no try before this (monotonic s)
-    static constexpr std::size_t kMaxHeldAcks = 100000;
-    std::vector<std::pair<ConnId, Json::Value>> held_acks_;  // until their turn's commit
-    V2Sessions v2_;
-    std::set<ConnId> bare_acks_due_;
+    std::unique_ptr<net::BeforeBlock> commit_;  // the end of each loop turn
 };
 
 }  // namespace nlchat

@@ -162,7 +162,7 @@ class Choices(V2Test):
         refused = v1.recv("refused")
         self.assertEqual(refused.get("code"), "v2_required")
         self.assertIn("v2", refused["reason"])
-        server.wait_log("refused: no v2 offer (--require-v2)")
+        server.wait_log("refused: no usable v2 offer (--require-v2)")
         op = self.v2(server)
         op.recv("status")
 

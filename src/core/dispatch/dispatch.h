@@ -31,6 +31,7 @@
 
 #include "core/codec/bus_line.h"
 #include "core/codec/command.h"
+#include "core/conn_id.h"
 #include "core/crypto/rsa_key.h"
 #include "core/dispatch/dispatch_config.h"
 #include "core/link/recent_ids.h"
@@ -38,8 +39,6 @@
 #include "core/now.h"
 
 namespace nlchat {
-
-using ConnId = std::uint64_t;
 
 // What the dispatch asks the world to do. The server implements it with libuv; tests
 // record the calls.
@@ -63,6 +62,9 @@ public:
     // turn leaves. A record {"j":"end"...} or {"j":"ring_end"...} means text left the live
     // state, and the journal should be rewritten from snapshot() (so it leaves the disk).
     virtual void journal(const Json::Value& record) { (void)record; }
+    // The operator is gone for good (its grace ended, it said disconnect, its key was
+    // revoked): nothing of its link may be resumed.
+    virtual void operator_forgotten(const std::string& uuid) { (void)uuid; }
 };
 
 class Dispatch {

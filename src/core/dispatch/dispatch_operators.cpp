@@ -50,6 +50,7 @@ void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
             connections_.erase(*op.conn);
         }
         operators_.erase(uuid);
+        effects_.operator_forgotten(uuid);
     }
     // Connections half way through the challenge with such a key go too.
     std::vector<ConnId> challenged;
@@ -287,6 +288,7 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
             connections_.erase(*op.conn);
         }
         operators_.erase(uuid);
+        effects_.operator_forgotten(uuid);
         return;
     }
     if (std::holds_alternative<ProbeAckCommand>(cmd)) return;
@@ -422,6 +424,7 @@ void Dispatch::end_grace(const std::string& uuid) {
         connections_.erase(*op.conn);
     }
     operators_.erase(it);
+    effects_.operator_forgotten(uuid);
 }
 
 void Dispatch::end_all_chats(const std::string& uuid, Operator& op) {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // nlchatd's v2 sessions (HACKING.md, "The v2 session"): one per operator UUID, kept
-// across its connections for the grace period so that a client that redials resumes it
-// and nothing sent either way is lost or taken twice. The protocol itself is
-// core/link/v2_link.h's; this file only keeps the sessions, ties them to connections, and
-// says when acknowledgements may go (after the journal's commit of the same loop turn).
+// across its connections while the dispatch keeps the operator (its grace period), so
+// that a client that redials resumes it and nothing sent either way is lost or taken
+// twice; forgotten with the operator, so no session outlives the chats it carried. The
+// protocol itself is core/link/v2_link.h's; this file only keeps the sessions, ties them
+// to connections, and says when acknowledgements may go (after the journal's commit of
+// the same loop turn).
 #pragma once
 
 #include <map>
@@ -12,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/dispatch/dispatch.h"
+#include "core/conn_id.h"
 #include "core/link/v2_link.h"
 
 namespace nlchat {
@@ -31,6 +33,9 @@ public:
     V2Endpoint* on(ConnId conn);
     // The connection is gone: its session waits for the client to come back.
     void closed(ConnId conn, double now);
+    // The operator is gone (its grace ended, it said disconnect, its key was revoked):
+    // its session cannot be resumed.
+    void forget(const std::string& uuid);
 
     // Frames taken on `conn` wait for the next commit before they are acknowledged.
     // `wants_ack`: a bare acknowledgement goes if nothing else carries it soon (not for

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "server/v2_sessions.h"
+#include "core/link/v2_sessions.h"
 
 namespace nlchat {
 
@@ -38,6 +38,13 @@ void V2Sessions::closed(ConnId conn, double now) {
     e.gone_since = now;
     unconfirmed_.erase(conn);
     by_conn_.erase(it);
+}
+
+void V2Sessions::forget(const std::string& uuid) {
+    auto it = sessions_.find(uuid);
+    if (it == sessions_.end()) return;
+    if (it->second.conn) by_conn_.erase(*it->second.conn), unconfirmed_.erase(*it->second.conn);
+    sessions_.erase(it);
 }
 
 std::vector<ConnId> V2Sessions::confirm() {

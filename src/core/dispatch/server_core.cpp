@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/dispatch/server_core.h"
+
+#include "core/codec/json_util.h"
+
+namespace nlchat {
+
+ServerCore::ServerCore(ServerCoreSettings settings, PublicKey server_key, StateStore& store, ServerCoreEffects& effects,
+                       std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id,
+                       PacketSealer seal)
+    : settings_(std::move(settings)),
+      server_key_(std::move(server_key)),
+      store_(store),
+      effects_(effects),
+      seal_(seal ? std::move(seal) : PacketSealer(nlchat::seal)),
+      v2_(settings_.dispatch.grace) {
+    DispatchEffects& effects_of_mine = *this;
+    dispatch_ = std::make_unique<Dispatch>(settings_.dispatch, server_key_, effects_of_mine, std::move(make_nonce),
+                                           std::move(log_salt), first_ring_id);
+}
+
+ServerCore::~ServerCore() = default;
+
+void ServerCore::restore(const std::vector<Json::Value>& records, const Now& now) {
+    now_ = now;
+    if (!records.empty()) restored_ = dispatch_->restore(records, now);
+    // Compacted at once: only what is live stays on disk. (A disk that refuses it is
+    // met as at any other commit: no new chat until it can be written.)
+    compact_ = true;
+    commit_journal(now);
+}
+
+// ---- operators ----------------------------------------------------------------------
+
+void ServerCore::operator_connected(ConnId conn, const Now& now) {
+    now_ = now;
+    links_[conn];
+    dispatch_->operator_connected(conn, now);
+}
+
+bool ServerCore::operator_line(ConnId conn, std::string_view line, const Now& now) {
+    V2Endpoint* ep = v2_.on(conn);
+    auto it = links_.find(conn);
+    if (!ep || it == links_.end()) return false;
+    now_ = now;
+    on_frame(conn, it->second, *ep, line, now);
+    return true;
+}
+
+void ServerCore::operator_packet(ConnId conn, const OpenedPacket& packet, const Now& now) {
+    auto it = links_.find(conn);
+    if (it == links_.end()) return;
+    now_ = now;
+    if (!dispatch_->joined(conn) && packet.inner["type"] == ChallengeAckCommand::kType &&
+        !note_offer(conn, it->second, packet, now))
+        return;
+    dispatch_->operator_packet(conn, packet.uuid, packet.inner, now);
+}
+
+void ServerCore::operator_closed(ConnId conn, const Now& now) {
+    now_ = now;
+    links_.erase(conn);
+    v2_.closed(conn, now.mono);
+    bare_acks_due_.erase(conn);
+    dispatch_->operator_closed(conn, now);
+}
+
+void ServerCore::end_link(ConnId conn, bool flush, const Now& now) {
+    links_.erase(conn);
+    v2_.closed(conn, now.mono);
+    bare_acks_due_.erase(conn);
+    effects_.close_operator(conn, flush);
+    dispatch_->operator_closed(conn, now);
+}
+
+bool ServerCore::note_offer(ConnId conn, Link& link, const OpenedPacket& packet, const Now& now) {
+    if (settings_.v2) link.offer = parse_v2_offer(packet.inner);
+    if (link.offer) {
+        link.uuid = packet.uuid;
+        link.challenge = packet.inner["nonce"].asString();
+        return true;
+    }
+    if (!settings_.require_v2) return true;
+    refuse_v1(conn, packet.uuid, now);
+    return false;
+}
+
+void ServerCore::refuse_v1(ConnId conn, const std::string& uuid, const Now& now) {
+    // Refused before the dispatch sees it join: such a client never joins.
+    effects_.log(LogLevel::Warning,
+                 "connection " + std::to_string(conn) + ": refused: no usable v2 offer (--require-v2)");
+    if (const PublicKey* key = dispatch_->connection_key(conn))
+        effects_.write_operator(
+            conn, seal_(write_json(to_json(Command{
+                            RefusedCommand{uuid, "this server takes only clients that speak the v2 session (nlchat 2)",
+                                           std::string("v2_required")}})),
+                        *key, uuid, Role::Bob));
+    end_link(conn, true, now);
+}
+
+bool ServerCore::switch_to_v2(ConnId conn, Link& link, const PublicKey& key, const std::string& uuid, const Now& now) {
+    V2Offer offer = std::move(*link.offer);
+    link.offer.reset();
+    // The offer was made in the challengeACK of this UUID; a line for another UUID on
+    // this connection (none is expected) stays on v1.
+    if (uuid != link.uuid) return false;
+    auto sw = v2_.answer(conn, uuid, offer, link.challenge, key.fingerprint(), server_key_.fingerprint(), now.mono);
+    if (!sw) {
+        effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": unusable v2 offer; staying on v1");
+        return false;
+    }
+    link.probe_text = write_json(to_json(Command{ProbeCommand{uuid}}));
+    link.probe_ack_text = write_json(to_json(Command{ProbeAckCommand{uuid}}));
+    effects_.write_operator(conn, seal_(write_json(v2_answer_json(sw->answer)), key, uuid, Role::Bob));
+    for (const auto& line : sw->lines) effects_.write_operator(conn, line);
+    effects_.log(LogLevel::Info,
+                 "operator " + uuid.substr(0, 8) + " on connection " + std::to_string(conn) + ": v2 session " +
+                     (sw->answer.resumed ? "resumed" : "started") +
+                     (sw->lines.empty() ? "" : ", " + std::to_string(sw->lines.size()) + " frame(s) sent again"));
+    return true;
+}
+
+void ServerCore::write_frame(ConnId conn, V2Endpoint& ep, const std::string& inner, bool last) {
+    if (!ep.active()) return;  // after the connection's last frame: it is closing
+    if (inner.size() > kMaxFrameInner) {
+        // Nothing the dispatch sends is this large (the bus takes 64 KiB lines at most).
+        effects_.log(LogLevel::Warning,
+                     "connection " + std::to_string(conn) + ": a line too large for a v2 frame; dropped");
+        return;
+    }
+    effects_.write_operator(conn, last ? ep.send_final(inner) : ep.send(inner));
+    bare_acks_due_.erase(conn);  // carried by this frame
+}
+
+void ServerCore::on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_view line, const Now& now) {
+    auto r = ep.receive(line);
+    if (!r.ok) {
+        // One generic line whatever failed: authentication, order, form. The session ends
+        // with this connection; the client may come back and resume.
+        effects_.log(LogLevel::Warning,
+                     "connection " + std::to_string(conn) + ": " + kBadFrame + "; connection closed");
+        return end_link(conn, false, now);
+    }
+    if (ep.stream().frames_with_these_keys() > kRekeyFrames + kRekeyFrames / 4) {
+        // The client should have renewed its keys long since (nlchat does at kRekeyFrames):
+        // close, and it resumes on a new connection with new keys.
+        effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": v2 keys not renewed; closed");
+        return end_link(conn, false, now);
+    }
+    if (r.inner.empty()) return;  // a bare acknowledgement
+    if (r.inner == link.probe_ack_text) {
+        // Known by its bytes: the same command the reader would make of them.
+        v2_.taken(conn, false);
+        return dispatch_->operator_command(conn, link.uuid, ProbeAckCommand{link.uuid}, now);
+    }
+    std::string error;
+    auto inner = parse_json_object(r.inner, error);
+    v2_.taken(conn, !inner || (*inner)["type"] != ProbeAckCommand::kType);
+    if (!inner) {
+        effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": v2 frame: " + error);
+        return;
+    }
+    const std::string uuid = link.uuid;  // the dispatch may close the link
+    dispatch_->operator_packet(conn, uuid, *inner, now);
+}
+
+// ---- the dispatch's effects ----------------------------------------------------------
+
+void ServerCore::send_plain(ConnId conn, const Json::Value& line) {
+    if (links_.count(conn)) effects_.write_operator(conn, write_json(line));
+}
+
+void ServerCore::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) {
+    auto it = links_.find(conn);
+    if (it == links_.end()) return;
+    Link& link = it->second;
+    V2Endpoint* ep = v2_.on(conn);
+    if (const auto* probe = std::get_if<ProbeCommand>(&command);
+        ep && probe && probe->uuid == link.uuid && !link.probe_text.empty())
+        return write_frame(conn, *ep, link.probe_text, false);
+    const std::string inner = write_json(to_json(command));
+    // A refusal is a connection's last line: it never starts a v2 session.
+    const bool last = std::holds_alternative<RefusedCommand>(command);
+    if (!ep && link.offer && !last && switch_to_v2(conn, link, key, uuid, now_)) ep = v2_.on(conn);
+    if (ep) return write_frame(conn, *ep, inner, last);
+    effects_.write_operator(conn, seal_(inner, key, uuid, Role::Bob));
+}
+
+void ServerCore::close_operator(ConnId conn) {
+    // The dispatch has forgotten the connection already.
+    links_.erase(conn);
+    v2_.closed(conn, now_.mono);
+    bare_acks_due_.erase(conn);
+    effects_.close_operator(conn, true);  // a refusal just written must reach the client
+}
+
+void ServerCore::send_service(ConnId service, const Json::Value& line) {
+    // An acknowledgement promises the line is safe: it waits for this turn's commit.
+    // (Bounded while the journal cannot be written: an acknowledgement left out is only
+    // a line its service keeps and writes again after a reconnect, taken once by its id.)
+    if (line["type"] == BusAck::kType) {
+        if (held_acks_.size() < kMaxHeldAcks) held_acks_.emplace_back(service, line);
+        return;
+    }
+    effects_.write_service(service, write_json(line));
+}
+
+void ServerCore::close_service(ConnId service) { effects_.close_service(service); }
+
+bool ServerCore::save_ring_counter(std::int64_t next_id) {
+    std::string error;
+    if (store_.save_ring_counter(next_id, error)) return true;
+    effects_.log(LogLevel::Warning,
+                 "cannot save the ring counter: " + error + "; no new chat can start until it can be saved");
+    return false;
+}
+
+void ServerCore::journal(const Json::Value& record) {
+    store_.append(record);
+    const std::string kind = record["j"].asString();
+    if (kind == "end" || kind == "ring_end") compact_ = true;
+}
+
+// ---- services -----------------------------------------------------------------------
+
+void ServerCore::service_connected(ConnId service, const Now& now) {
+    now_ = now;
+    dispatch_->service_connected(service, now);
+}
+
+void ServerCore::service_line(ConnId service, std::string_view line, const Now& now) {
+    now_ = now;
+    std::string error;
+    auto obj = parse_json_object(line, error);
+    if (!obj) {
+        effects_.log(LogLevel::Warning, "service connection " + std::to_string(service) + ": bad line: " + error);
+        return;
+    }
+    dispatch_->service_line(service, *obj, now);
+}
+
+void ServerCore::service_closed(ConnId service, const Now& now) {
+    now_ = now;
+    dispatch_->service_closed(service, now);
+}
+
+// ---- time and the disk --------------------------------------------------------------
+
+bool ServerCore::end_of_turn(const Now& now) {
+    now_ = now;
+    const auto acks = bare_acks_at_, retry = retry_;
+    commit_journal(now);
+    return bare_acks_at_ != acks || retry_ != retry;
+}
+
+void ServerCore::shutdown(const Now& now) {
+    now_ = now;
+    retry_.reset();  // a last try now, whatever the wait
+    commit_journal(now);
+}
+
+void ServerCore::commit_journal(const Now& now) {
+    if (!compact_ && !store_.pending()) return flush_acks(now);
+    // While the disk refuses, a try costs a whole snapshot: one a second is enough (the
+    // acknowledgements wait for it, which is the point).
+    if (retry_ && now.mono < *retry_) return;
+    std::string error;
+    bool ok = compact_ ? store_.rewrite(dispatch_->snapshot(), error) : store_.commit(error);
+    if (!ok) {
+        // Nothing of this turn is acknowledged; the dispatch takes no new chat until the
+        // journal can be written again, and keeps the chats it has. What was not written
+        // is not kept in memory to be written later: the next write is a whole rewrite
+        // from the snapshot, which holds all that is live (so memory stays bounded
+        // however long the disk is full).
+        if (journal_ok_) effects_.log(LogLevel::Warning, error + "; no new chat starts until it can be written");
+        journal_ok_ = false;
+        dispatch_->set_journal_ok(false);
+        store_.discard_pending();
+        compact_ = true;
+        retry_ = now.mono + 1;
+        return;
+    }
+    compact_ = false;
+    retry_.reset();
+    if (!journal_ok_) {
+        effects_.log(LogLevel::Info, "the journal can be written again");
+        journal_ok_ = true;
+        dispatch_->set_journal_ok(true);
+    }
+    flush_acks(now);
+}
+
+void ServerCore::flush_acks(const Now& now) {
+    std::vector<std::pair<ConnId, Json::Value>> acks = std::move(held_acks_);
+    held_acks_.clear();
+    for (const auto& [service, line] : acks) effects_.write_service(service, write_json(line));
+    // The v2 frames taken this turn are safe now too: acknowledged with the next frame,
+    // or by a bare acknowledgement if nothing else goes soon.
+    for (ConnId conn : v2_.confirm()) bare_acks_due_.insert(conn);
+    if (!bare_acks_due_.empty() && !bare_acks_at_) bare_acks_at_ = now.mono + settings_.bare_ack_delay;
+}
+
+void ServerCore::send_bare_acks() {
+    std::set<ConnId> due = std::move(bare_acks_due_);
+    bare_acks_due_.clear();
+    for (ConnId conn : due) {
+        V2Endpoint* ep = v2_.on(conn);
+        if (!links_.count(conn) || !ep || !ep->active() || !ep->stream().ack_due()) continue;
+        effects_.write_operator(conn, ep->send(""));
+    }
+}
+
+void ServerCore::tick(const Now& now) {
+    now_ = now;
+    dispatch_->tick(now);
+    if (bare_acks_at_ && now.mono >= *bare_acks_at_) {
+        bare_acks_at_.reset();
+        send_bare_acks();
+    }
+    if (retry_ && now.mono >= *retry_) commit_journal(now);
+}
+
+std::optional<double> ServerCore::next_deadline() const {
+    std::optional<double> next = dispatch_->next_deadline();
+    for (const auto& at : {bare_acks_at_, retry_})
+        if (at && (!next || *at < *next)) next = at;
+    return next;
+}
+
+}  // namespace nlchat
