@@ -123,10 +123,13 @@ TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator $(O)/tests/v2-frames
 BENCH = $(O)/bench/packet-bench
 SERVER_BENCH = $(O)/bench/server-bench
 IDLE_BENCH = $(O)/bench/idle-bench
+SIM_SRC = $(wildcard sim/*.cpp)
+SIM_OBJ = $(SIM_SRC:%.cpp=$(O)/%.o)
+SIM = $(O)/sim/nlchat-sim
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit hdr-check golden demo dist bench fuzz install uninstall clean distclean fmt lint configure deps try
+.PHONY: all check check-unit hdr-check golden demo dist bench sim fuzz install uninstall clean distclean fmt lint configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -256,6 +259,18 @@ bench: $(BENCH) $(SERVER_BENCH) $(IDLE_BENCH) $(BIN)/nlchatd $(BIN)/nlchat-web $
 	@echo
 	$(Q)$(SERVER_BENCH) $(BIN)/nlchatd $(BENCH_ARGS)
 
+# The deterministic simulation of the whole system (HACKING.md, "The simulation"):
+# SIM_SEEDS seeds on two jobs, then each planted bug must be caught.
+SIM_SEEDS ?= 10000
+$(O)/sim/%.o: ALL_CXXFLAGS += $(UI_CFLAGS)
+$(SIM): $(SIM_OBJ) $(UI_LIB) $(CORE_LIB)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS)
+
+sim: $(SIM)
+	$(Q)$(SIM) --seeds $(SIM_SEEDS) --jobs 2
+	$(Q)$(SIM) --plant late-commit --seeds 200 --jobs 2
+	$(Q)$(SIM) --plant drop-held --seeds 200 --jobs 2
+
 # libFuzzer targets, built with clang into build/fuzz (their own objects: the core is
 # compiled with coverage instrumentation there).
 FUZZ_O = build/fuzz
@@ -321,7 +336,7 @@ lint:
 	$(Q)tools/lint
 
 fmt:
-	clang-format -i $(wildcard src/*/*.cpp src/*/*.h src/core/*/*.cpp src/core/*/*.h tests/*/*.cpp tests/*/*.h tests/core/*/*.cpp tests/core/*/*.h tests/*.cpp bench/*.cpp bench/*.h fuzz/*.cpp)
+	clang-format -i $(wildcard src/*/*.cpp src/*/*.h src/core/*/*.cpp src/core/*/*.h tests/*/*.cpp tests/*/*.h tests/core/*/*.cpp tests/core/*/*.h tests/*.cpp bench/*.cpp bench/*.h fuzz/*.cpp sim/*.cpp sim/*.h)
 
 # A source tarball of what git tracks (plus a generated configure), which builds and
 # passes `make check` on its own.
@@ -341,4 +356,4 @@ clean:
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/web/*.d $(O)/gen/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d $(FUZZ_O)/*/*/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(wildcard $(O)/src/server/*.d $(O)/src/web/*.d $(O)/gen/*.d $(O)/src/client/*.d $(O)/src/tools/*.d $(O)/tests/helpers/*.d $(O)/bench/*.d $(O)/sim/*.d $(FUZZ_O)/*/*.d $(FUZZ_O)/*/*/*.d $(FUZZ_O)/*/*/*/*.d)

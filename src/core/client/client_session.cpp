@@ -405,7 +405,9 @@ void ClientSession::tick(const Now& now) {
             ++it;
         }
     }
-    if ((link_ == LinkState::Joined || link_ == LinkState::Joining) && now.mono - last_heard_ >= settings_.silence) {
+    // The same sum as next_deadline()'s: a difference could round below the silence and
+    // leave a timer that fires at that deadline finding nothing due, for ever.
+    if ((link_ == LinkState::Joined || link_ == LinkState::Joining) && now.mono >= last_heard_ + settings_.silence) {
         set_link(LinkState::Silent, now);
         next_key_ = now.mono;
     }

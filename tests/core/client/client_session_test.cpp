@@ -3,6 +3,7 @@
 #include "core/client/client_session.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "tests/core/test_keys.h"
 
@@ -179,6 +180,21 @@ TEST_CASE("replaced by another terminal: quiet, with the chat marked, until take
     g.s->link_up(g.now);
     g.in(RefusedCommand{"me", "not authorized"});
     CHECK_FALSE(g.s->take_back(g.now));
+}
+
+TEST_CASE("a tick at the very deadline the session named acts on it", "[client]") {
+    // Found by the simulation: with the last word heard at a time like this one, 20 s of
+    // silence fell due at its sum with 20, which rounds so that the difference rounds below
+    // 20 again: the tick found nothing due, and the wiring's timer fired at once, for ever.
+    Fixture f;
+    f.now.mono = std::nextafter(116.0, 200.0);
+    f.join();
+    const auto due = f.s->next_deadline(f.now);
+    REQUIRE(due);
+    f.now.mono = *due;
+    f.s->tick(f.now);
+    CHECK(f.s->link() == LinkState::Silent);
+    CHECK(*f.s->next_deadline(f.now) > f.now.mono);
 }
 
 TEST_CASE("probes are answered at once", "[client]") {

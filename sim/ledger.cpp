@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sim/ledger.h"
+
+namespace nlchat::sim {
+
+std::optional<std::pair<int, int>> Ledger::parse_caller_tag(const std::string& text) {
+    if (text.size() < 4 || text[0] != 'c') return std::nullopt;
+    auto hash = text.find('#');
+    if (hash == std::string::npos) return std::nullopt;
+    try {
+        return std::make_pair(std::stoi(text.substr(1, hash - 1)), std::stoi(text.substr(hash + 1)));
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+void Ledger::caller_wrote(int caller, int n) { caller_lines_[caller_tag(caller, n)] = CallerLine{caller, n}; }
+
+void Ledger::caller_line_acked(const std::string& tag) {
+    auto it = caller_lines_.find(tag);
+    if (it != caller_lines_.end()) it->second.acked = true;
+}
+
+void Ledger::caller_told(int caller) {
+    for (auto& [tag, line] : caller_lines_)
+        if (line.caller == caller && !line.shown) line.excused = true;
+}
+
+std::string Ledger::operator_tag(int op, int run, std::uint64_t chat, int n) const {
+    return "o" + std::to_string(op) + "." + std::to_string(run) + "/" + std::to_string(chat) + "#" + std::to_string(n);
+}
+
+void Ledger::shown_caller_line(int op, int run, std::uint64_t chat, const std::string& text) {
+    auto parsed = parse_caller_tag(text);
+    if (!parsed) return;  // nlchatd's own words (a welcome, a note)
+    auto [caller, n] = *parsed;
+    ++shown_;
+    const std::string where =
+        "operator " + std::to_string(op) + " run " + std::to_string(run) + " chat " + std::to_string(chat);
+    // (c) one chat, one caller.
+    auto [it, first] = chat_caller_.try_emplace({op, run, chat}, caller);
+    if (!first && it->second != caller)
+        return world_.fail(where + " shows " + text + " from caller " + std::to_string(caller) + ", but it is caller " +
+                           std::to_string(it->second) + "'s chat");
+    // (a) once per run, in order.
+    if (!seen_in_run_.insert({op, run, text}).second) return world_.fail(where + " shows " + text + " twice");
+    int& last = last_seen_[{op, run, caller}];
+    if (n < last)
+        return world_.fail(where + " shows " + text + " after line " + std::to_string(last) + " of the same caller");
+    last = n;
+    auto line = caller_lines_.find(text);
+    if (line == caller_lines_.end()) return world_.fail(where + " shows " + text + ", which no caller wrote");
+    line->second.shown = true;
+}
+
+void Ledger::shown_own_line(int op, int run, std::uint64_t chat, const std::string& text) {
+    if (text.empty() || text[0] != 'o') return;
+    auto slash = text.find('/'), hash = text.find('#');
+    if (slash == std::string::npos || hash == std::string::npos) return;
+    // (c) the line is in the chat it was typed in.
+    if (text.substr(slash + 1, hash - slash - 1) != std::to_string(chat))
+        return world_.fail("operator " + std::to_string(op) + " typed " + text + " but it went to chat " +
+                           std::to_string(chat));
+    auto [it, added] = operator_lines_.try_emplace(text);
+    if (added) it->second = OperatorLine{op, run, chat};
+}
+
+void Ledger::own_line_fate(const std::string& tag, bool v2, bool delivered, bool not_delivered) {
+    auto it = operator_lines_.find(tag);
+    if (it == operator_lines_.end()) return;
+    if (v2) it->second.v2 = true;
+    if (delivered) it->second.delivered = true;
+    if (not_delivered) it->second.not_delivered = true;
+}
+
+void Ledger::service_received(int caller, const std::string& text) {
+    if (text.empty() || text[0] != 'o') return;
+    auto it = operator_lines_.find(text);
+    if (it == operator_lines_.end()) return world_.fail("a service got " + text + ", which no operator sent");
+    OperatorLine& line = it->second;
+    // (c) it reached the caller of the chat it was typed in.
+    auto chat = chat_caller_.find({line.op, line.run, line.chat});
+    if (chat == chat_caller_.end())
+        return world_.fail(text + " reached caller " + std::to_string(caller) + " from a chat with no caller");
+    if (chat->second != caller)
+        return world_.fail(text + " was typed to caller " + std::to_string(chat->second) + " but reached caller " +
+                           std::to_string(caller));
+    line.received = true;
+}
+
+void Ledger::best_effort_lost(const std::string& tag) {
+    auto it = operator_lines_.find(tag);
+    if (it != operator_lines_.end()) it->second.written_to_away = true;
+}
+
+void Ledger::check_end(const std::set<std::pair<int, int>>& live_runs) {
+    for (const auto& [tag, line] : caller_lines_) {
+        if (world_.failure()) return;
+        // (a), (d): taken means seen, unless the caller was told otherwise.
+        if (line.acked && !line.shown && !line.excused)
+            world_.fail("caller line " + tag +
+                        " was acknowledged but no operator ever saw it, and the caller was not told");
+    }
+    for (const auto& [tag, line] : operator_lines_) {
+        if (world_.failure()) return;
+        if (line.delivered && !line.received && !line.written_to_away)
+            world_.fail("operator line " + tag + " was shown delivered but never reached its caller's service");
+        // (d) on v2 every line ends delivered or NOT DELIVERED once the link is quiet.
+        if (line.v2 && live_runs.count({line.op, line.run}) && !line.delivered && !line.not_delivered)
+            world_.fail("operator line " + tag + " is still neither delivered nor marked not delivered");
+    }
+}
+
+}  // namespace nlchat::sim

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the simulation knows happened, and the invariants it checks against it
+// (HACKING.md, "The simulation"):
+//  (a) every line whose writer was told it was taken (a bus ack, a v2 ack shown as
+//      "delivered") reaches its reader, in order per chat, once per nlchat run; or its
+//      writer is told it did not (the caller: a reply or the end of the chat after the
+//      ack; the operator: NOT DELIVERED);
+//  (b) nothing is acknowledged or shown delivered that is not safe: on the disk, on the
+//      screen it was meant for, or (the 2015 protocol's one promise) written to a v1
+//      operator's connection;
+//  (c) no line reaches a chat other than the one it was written in;
+//  (d) a line that cannot be delivered is reported to its writer, never dropped in silence.
+//
+// Lines carry tags that say who wrote them and where: a caller's "c<caller>#<n>", an
+// operator's "o<operator>.<run>/<chat serial>#<n>".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/world.h"
+
+namespace nlchat::sim {
+
+struct CallerLine {
+    int caller = 0;
+    int n = 0;
+    bool acked = false;    // the service was told nlchatd took it
+    bool excused = false;  // the caller was told, after the ack, that the chat failed or ended
+    bool shown = false;    // an operator saw it
+};
+
+struct OperatorLine {
+    int op = 0, run = 0;
+    std::uint64_t chat = 0;  // the chat serial it was typed in
+    bool v2 = false;         // sent on a v2 link (delivered means acknowledged)
+    bool delivered = false;  // shown as delivered, at some point
+    bool not_delivered = false;
+    bool received = false;         // a service got it
+    bool written_to_away = false;  // written to a service without acknowledgements that then died
+};
+
+class Ledger {
+public:
+    explicit Ledger(World& world) : world_(world) {}
+
+    // ---- callers ----
+    std::string caller_tag(int caller, int n) const { return "c" + std::to_string(caller) + "#" + std::to_string(n); }
+    void caller_wrote(int caller, int n);
+    void caller_line_acked(const std::string& tag);
+    // The caller was told its chat failed or ended (a reply from nlchatd, or a disassociate).
+    void caller_told(int caller);
+    void caller_left(int caller) { caller_told(caller); }
+
+    // ---- operators ----
+    std::string operator_tag(int op, int run, std::uint64_t chat, int n) const;
+    // A line on an operator's screen: a caller's in chat `chat` of that run, or its own.
+    void shown_caller_line(int op, int run, std::uint64_t chat, const std::string& text);
+    void shown_own_line(int op, int run, std::uint64_t chat, const std::string& text);
+    // What the screen says of an own line: sent on v2 (it has a receipt), delivered, not.
+    void own_line_fate(const std::string& tag, bool v2, bool delivered, bool not_delivered);
+    // A service got a line for caller `caller`'s address.
+    void service_received(int caller, const std::string& text);
+    // A service without acknowledgements died with lines written to it.
+    void best_effort_lost(const std::string& tag);
+
+    // ---- the checks ----
+    // (b) after an event: every caller line acknowledged and not yet seen must be safe.
+    // `safe` says whether a tag is on disk or written to a v1 operator's connection.
+    template <class Safe> void check_safe(Safe safe);
+    // At the end, after a quiet spell with every fault healed.
+    // `live_runs`: the operator runs still going (operator, run).
+    void check_end(const std::set<std::pair<int, int>>& live_runs);
+
+    const std::map<std::string, CallerLine>& caller_lines() const { return caller_lines_; }
+    const std::map<std::string, OperatorLine>& operator_lines() const { return operator_lines_; }
+    std::size_t shown_count() const { return shown_; }
+
+private:
+    static std::optional<std::pair<int, int>> parse_caller_tag(const std::string& text);
+
+    World& world_;
+    std::map<std::string, CallerLine> caller_lines_;  // by tag
+    std::map<std::string, OperatorLine> operator_lines_;
+    // Per operator run and chat: the caller it is with (from the first caller line seen).
+    std::map<std::tuple<int, int, std::uint64_t>, int> chat_caller_;
+    // Per operator run and caller: the last line number seen (order, and once).
+    std::map<std::tuple<int, int, int>, int> last_seen_;
+    std::set<std::tuple<int, int, std::string>> seen_in_run_;
+    std::size_t shown_ = 0;
+};
+
+template <class Safe> void Ledger::check_safe(Safe safe) {
+    for (const auto& [tag, line] : caller_lines_) {
+        if (!line.acked || line.shown || line.excused) continue;
+        if (!safe(tag)) return world_.fail("caller line " + tag + " was acknowledged but is neither on disk nor shown");
+    }
+    for (const auto& [tag, line] : operator_lines_) {
+        if (!line.delivered || line.received || line.written_to_away) continue;
+        if (!safe(tag))
+            return world_.fail("operator line " + tag +
+                               " is shown delivered but is neither on disk nor at its service");
+    }
+}
+
+}  // namespace nlchat::sim

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sim/sim_server.h"
+
+#include "core/codec/base64.h"
+#include "core/codec/json_util.h"
+
+namespace nlchat::sim {
+namespace {
+
+// Effects for a scratch dispatch that only restores and snapshots.
+struct Quiet : DispatchEffects {
+    void send_plain(ConnId, const Json::Value&) override {}
+    void send_sealed(ConnId, const PublicKey&, const std::string&, const Command&) override {}
+    void close_operator(ConnId) override {}
+    void send_service(ConnId, const Json::Value&) override {}
+    void close_service(ConnId) override {}
+    bool save_ring_counter(std::int64_t) override { return true; }
+    void log(LogLevel, const std::string&) override {}
+};
+
+void strings_of(const Json::Value& v, std::set<std::string>& out) {
+    if (v.isString()) {
+        if (v.asString().size() < 200) out.insert(v.asString());
+    } else if (v.isArray() || v.isObject()) {
+        for (const auto& child : v) strings_of(child, out);
+    }
+}
+
+}  // namespace
+
+std::string sim_seal(std::string_view inner, const PublicKey&, std::string_view uuid, Role to) {
+    Json::Value packet(Json::objectValue);
+    packet["messages"].append(std::string(inner));
+    packet["UUID"] = std::string(uuid);
+    packet["to"] = role_name(to);
+    return write_json(packet);
+}
+
+std::optional<OpenedPacket> sim_open(const std::string& line) {
+    std::string error;
+    auto packet = parse_json_object(line, error);
+    if (!packet || !(*packet)["messages"][0].isString() || !(*packet)["UUID"].isString()) return std::nullopt;
+    OpenedPacket out;
+    out.uuid = (*packet)["UUID"].asString();
+    out.json = (*packet)["messages"][0].asString();
+    auto inner = parse_json_object(out.json, error);
+    if (!inner) return std::nullopt;
+    out.inner = std::move(*inner);
+    return out;
+}
+
+SimServer::SimServer(World& world, Net& net, Disk& disk, const PrivateKey& key, ServerCoreSettings settings,
+                     std::set<std::string> authorized)
+    : world_(world),
+      net_(net),
+      disk_(disk),
+      key_(key),
+      settings_(std::move(settings)),
+      authorized_(std::move(authorized)) {}
+
+SimServer::~SimServer() = default;
+
+Now SimServer::now() const { return Now{world_.now(), 1.7e9 + world_.now()}; }
+
+void SimServer::start() {
+    if (core_) return;
+    ++run_;
+    world_.trace("server", "starts (run " + std::to_string(run_) + ")");
+    buffer_.clear();
+    StateStore& store = *this;
+    ServerCoreEffects& effects = *this;
+    core_ = std::make_unique<ServerCore>(
+        settings_, key_.public_key(), store, effects, [this] { return base64_encode(world_.random_bytes(24)); },
+        world_.random_bytes(16), disk_.ring_counter, sim_seal);
+    core_->dispatch().set_authorized_keys(authorized_);
+    core_->restore(disk_.journal, now());
+    const auto& n = core_->restored();
+    world_.trace("server", "restored " + std::to_string(n.chats) + " chat(s), " + std::to_string(n.held) + " held, " +
+                               std::to_string(n.rings) + " ring(s), " + std::to_string(n.unacked) + " unacknowledged");
+    rearm();
+}
+
+void SimServer::crash() {
+    if (!core_) return;
+    world_.trace("server", "killed (-9)");
+    core_.reset();
+    buffer_.clear();
+    disk_.limbo.clear();  // written but not yet safe: gone
+    ++timer_generation_;
+    crash_before_commit_ = false;
+    for (auto& [id, c] : conns_) net_.close(c.net, false);
+    conns_.clear();
+}
+
+void SimServer::stop() {
+    if (!core_) return;
+    world_.trace("server", "stopped (SIGTERM)");
+    core_->shutdown(now());
+    core_.reset();
+    buffer_.clear();
+    ++timer_generation_;
+    for (auto& [id, c] : conns_) net_.close(c.net, false);
+    conns_.clear();
+}
+
+std::optional<std::uint64_t> SimServer::dial_operator(Endpoint client) { return accept(std::move(client), false); }
+std::optional<std::uint64_t> SimServer::dial_service(Endpoint client) { return accept(std::move(client), true); }
+
+std::optional<std::uint64_t> SimServer::accept(Endpoint client, bool service) {
+    if (!core_) return std::nullopt;
+    const ConnId id = next_conn_++;
+    const int run = run_;
+    Endpoint mine{[this, id, run](const std::string& line) {
+                      if (core_ && run_ == run) on_line(id, line);
+                  },
+                  [this, id, run] {
+                      if (core_ && run_ == run) on_close(id);
+                  }};
+    std::uint64_t net = net_.open(std::move(client), std::move(mine));
+    conns_[id] = Conn{net, service, {}, false};
+    if (service) core_->service_connected(id, now());
+    else core_->operator_connected(id, now());
+    end_turn();
+    return net;
+}
+
+void SimServer::on_line(ConnId conn, const std::string& line) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    if (it->second.service) {
+        core_->service_line(conn, line, now());
+    } else if (!core_->operator_line(conn, line, now())) {
+        // A v1 packet: opened on the pool in the real server, a moment later here, in order.
+        it->second.to_open.push_back(line);
+        if (!it->second.opening) {
+            it->second.opening = true;
+            const int run = run_;
+            world_.at(world_.uniform(0.0005, 0.005), [this, conn, run] {
+                if (core_ && run_ == run) open_next(conn);
+            });
+        }
+        return;
+    }
+    end_turn();
+}
+
+void SimServer::open_next(ConnId conn) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    it->second.opening = false;
+    if (it->second.to_open.empty()) return;
+    std::string line = std::move(it->second.to_open.front());
+    it->second.to_open.pop_front();
+    if (!it->second.to_open.empty()) {
+        it->second.opening = true;
+        const int run = run_;
+        world_.at(world_.uniform(0.0005, 0.005), [this, conn, run] {
+            if (core_ && run_ == run) open_next(conn);
+        });
+    }
+    if (auto packet = sim_open(line)) core_->operator_packet(conn, *packet, now());
+    end_turn();
+}
+
+void SimServer::on_close(ConnId conn) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    const bool service = it->second.service;
+    conns_.erase(it);
+    if (service) core_->service_closed(conn, now());
+    else core_->operator_closed(conn, now());
+    end_turn();
+}
+
+void SimServer::end_turn() {
+    if (!core_) return;
+    if (crash_before_commit_) return crash();
+    core_->end_of_turn(now());
+    rearm();
+}
+
+void SimServer::rearm() {
+    if (!core_) return;
+    const std::uint64_t generation = ++timer_generation_;
+    auto next = core_->next_deadline();
+    if (!next) return;
+    world_.at(*next - world_.now(), [this, generation] {
+        if (!core_ || generation != timer_generation_) return;
+        core_->tick(now());
+        end_turn();
+    });
+}
+
+void SimServer::write_operator(ConnId conn, const std::string& line) {
+    auto it = conns_.find(conn);
+    if (it != conns_.end()) net_.write(it->second.net, false, line);
+}
+
+void SimServer::write_service(ConnId service, const std::string& line) { write_operator(service, line); }
+
+void SimServer::close_operator(ConnId conn, bool) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end()) return;
+    net_.close(it->second.net, false);
+    conns_.erase(it);
+}
+
+void SimServer::close_service(ConnId service) { close_operator(service, true); }
+
+void SimServer::log(LogLevel level, const std::string& text) {
+    if (level != LogLevel::Debug) world_.trace("server", text);
+}
+
+void SimServer::append(const Json::Value& record) {
+    if (disk_.plant_drop_held && record["j"] == "held") return;
+    buffer_.push_back(record);
+}
+
+bool SimServer::commit(std::string& error) {
+    if (buffer_.empty()) return true;
+    if (disk_.full) return error = "cannot write the journal: No space left on device", false;
+    if (disk_.plant_late_commit) {
+        // What the turn before wrote is safe now; this turn's only at the next.
+        for (auto& r : disk_.limbo) disk_.journal.push_back(std::move(r));
+        disk_.limbo = std::move(buffer_);
+    } else {
+        for (auto& r : buffer_) disk_.journal.push_back(std::move(r));
+    }
+    buffer_.clear();
+    ++disk_.version;
+    return true;
+}
+
+bool SimServer::rewrite(const std::vector<Json::Value>& records, std::string& error) {
+    if (disk_.full) return error = "cannot rewrite the journal: No space left on device", false;
+    if (disk_.plant_late_commit) {
+        disk_.limbo = records;
+    } else {
+        disk_.journal = records;
+    }
+    buffer_.clear();
+    ++disk_.version;
+    return true;
+}
+
+bool SimServer::save_ring_counter(std::int64_t next_id, std::string& error) {
+    if (disk_.full) return error = "No space left on device", false;
+    disk_.ring_counter = next_id;
+    return true;
+}
+
+const std::set<std::string>& SimServer::restorable_texts() {
+    if (restorable_version_ == disk_.version) return restorable_;
+    restorable_version_ = disk_.version;
+    restorable_.clear();
+    Quiet quiet;
+    Dispatch scratch(
+        settings_.dispatch, key_.public_key(), quiet, [] { return std::string("n"); }, "salt", disk_.ring_counter);
+    scratch.restore(disk_.journal, Now{0, 0});
+    for (const auto& record : scratch.snapshot()) strings_of(record, restorable_);
+    return restorable_;
+}
+
+bool SimServer::in_flight_to_clients(const std::string& tag) const {
+    // Every connection nlchatd accepted, this run's or a dead run's (the kernel still
+    // sends what a killed process wrote): the dialler is end "a".
+    for (std::uint64_t id : net_.connections())
+        for (const std::string* line : net_.in_flight(id, true))
+            if (line->find(tag) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace nlchat::sim
