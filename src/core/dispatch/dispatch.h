@@ -171,13 +171,15 @@ private:
         bool chat_states = true;
         double last_heard = 0;
         std::optional<double> probe_sent;
-        std::vector<Json::Value> pending;  // lines for it while it is away (without acks)
-        // The acknowledgement extension (core/codec/bus_line.h), when the service asked for it:
-        // msg lines written to it and not yet acknowledged, in order (resent when it comes
-        // back), the next id to give one, and the ids of its own msgs lately taken.
-        bool acks = false;
-        std::deque<std::pair<std::string, Json::Value>> unacked;
+        // Its outbox: every line written to it while it is away, and the msg lines an
+        // acknowledging service has not acknowledged yet, in order, each with an id (a msg
+        // carries it on the wire only to a service that asked for acknowledgements). All
+        // of it is journaled, so a restart loses none of it; it is written again when the
+        // service comes back.
+        bool acks = false;  // it asked for acknowledgements (core/codec/bus_line.h)
+        std::deque<std::pair<std::string, Json::Value>> outbox;
         std::uint64_t next_id = 1;
+        // The ids of its own msgs lately taken (a resend after a reconnect is taken once).
         RecentIds seen;
     };
 
@@ -238,6 +240,9 @@ private:
     void reply_to_caller(const CallerKey& caller, const std::string& text);
     // False when the line was dropped (the service's backlog is full); the log says so.
     bool send_to_service(const std::string& name, const Json::Value& line);
+    // Writes a line of the outbox to the service as it is to see it: with its id only if
+    // it acknowledges (and the line is a msg). True when the line stays in the outbox.
+    bool write_from_outbox(ConnId conn, const Service& s, const std::string& id, const Json::Value& line);
     void service_heard(Service& s, const Now& now);
     bool usable_address(const std::string& service, const std::string& address);
     std::string tag(const CallerKey& caller) const;

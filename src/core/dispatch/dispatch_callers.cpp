@@ -101,9 +101,9 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
         return effects_.send_service(service, bus_json(BusAck{*msg->id}));
     }
     if (auto* ack = std::get_if<BusAck>(&*parsed.value)) {
-        for (auto it = s.unacked.begin(); it != s.unacked.end(); ++it)
+        for (auto it = s.outbox.begin(); it != s.outbox.end(); ++it)
             if (it->first == ack->id) {
-                s.unacked.erase(it);
+                s.outbox.erase(it);
                 journal(record("out_acked", {{"svc", name}, {"id", ack->id}}));
                 break;
             }
@@ -153,20 +153,19 @@ void Dispatch::handle_service_online(ConnId service, const BusServiceOnline& lin
     s.last_heard = now.mono;
     s.probe_sent.reset();
     log(LogLevel::Info, "service " + name + " online" + (line.wants_acks() ? " (with acknowledgements)" : ""));
-    // What it has not acknowledged goes again, in order (with the same ids, so what did
-    // arrive is dropped there); then the lines written for it while it was away.
-    if (line.wants_acks()) {
-        effects_.send_service(service, bus_json(BusWelcome{true}));
-        for (const auto& [id, l] : s.unacked) effects_.send_service(service, l);
-    } else if (s.acks) {
-        // It no longer speaks acknowledgements (an older build came back): best effort.
-        for (auto& [id, l] : s.unacked) s.pending.push_back(std::move(l));
-        s.unacked.clear();
-    }
     s.acks = line.wants_acks();
-    std::vector<Json::Value> pending = std::move(s.pending);
-    s.pending.clear();
-    for (const auto& l : pending) effects_.send_service(service, l);
+    if (s.acks) effects_.send_service(service, bus_json(BusWelcome{true}));
+    // What it has not acknowledged, and what was written for it while it was away, goes
+    // now, in order (msgs with the same ids, so what did arrive is dropped there). What
+    // needs no acknowledgement leaves the outbox once written.
+    for (auto it = s.outbox.begin(); it != s.outbox.end();) {
+        if (write_from_outbox(service, s, it->first, it->second)) {
+            ++it;
+        } else {
+            journal(record("out_acked", {{"svc", name}, {"id", it->first}}));
+            it = s.outbox.erase(it);
+        }
+    }
     broadcast_status();
 }
 
@@ -304,32 +303,38 @@ void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text)
     send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt}));
 }
 
+bool Dispatch::write_from_outbox(ConnId conn, const Service& s, const std::string& id, const Json::Value& line) {
+    const bool acknowledged = s.acks && line["type"] == BusMsg::kType;
+    if (!acknowledged) {
+        effects_.send_service(conn, line);
+        return false;
+    }
+    Json::Value numbered = line;
+    numbered["id"] = id;
+    effects_.send_service(conn, numbered);
+    return true;
+}
+
 bool Dispatch::send_to_service(const std::string& name, const Json::Value& line) {
     Service& s = services_[name];
-    if (s.acks && line["type"] == BusMsg::kType) {
-        // Kept until acknowledged, sent now if it can be.
-        if (s.unacked.size() >= config_.max_pending_service_lines) {
-            log(LogLevel::Warning, "service " + name + " has " + std::to_string(s.unacked.size()) +
-                                       " lines unacknowledged (the limit); a line was dropped");
-            return false;
-        }
-        Json::Value numbered = line;
-        std::string id = id_prefix_ + std::to_string(s.next_id++);
-        numbered["id"] = id;
-        s.unacked.emplace_back(id, numbered);
-        journal(record("out", {{"svc", name}, {"id", id}, {"line", numbered}}));
-        if (s.conn) effects_.send_service(*s.conn, numbered);
-        return true;
-    }
-    if (s.conn) {
+    const bool acknowledged = s.acks && line["type"] == BusMsg::kType;
+    // A service that is there and will not acknowledge gets the line now, and that is all.
+    if (s.conn && !acknowledged) {
         effects_.send_service(*s.conn, line);
         return true;
     }
-    if (s.pending.size() >= config_.max_pending_service_lines) {
-        log(LogLevel::Warning, "service " + name + " is away and its backlog is full; a line was dropped");
+    // A typing state is worth showing only live: a service that is away gets none.
+    if (!s.conn && line["type"] == BusChatState::kType) return true;
+    // Else it is kept, on disk, until the service acknowledges it or comes back for it.
+    if (s.outbox.size() >= config_.max_pending_service_lines) {
+        log(LogLevel::Warning, "service " + name + " has " + std::to_string(s.outbox.size()) + " lines " +
+                                   (s.conn ? "unacknowledged" : "waiting while it is away") +
+                                   " (the limit); a line was dropped");
         return false;
     }
-    s.pending.push_back(line);
+    std::string id = id_prefix_ + std::to_string(s.next_id++);
+    journal(record("out", {{"svc", name}, {"id", id}, {"line", line}}));
+    if (!s.conn || write_from_outbox(*s.conn, s, id, line)) s.outbox.emplace_back(std::move(id), line);
     return true;
 }
 

@@ -11,8 +11,9 @@
 //   {"j":"held","op":U,"text":T}                         a caller text held for an absent operator
 //   {"j":"delivered","op":U}                             the held texts reached the operator
 //   {"j":"end","op":U}                                   the association ended
-//   {"j":"out","svc":S,"id":X,"line":L}                  a line to an acknowledging service
-//   {"j":"out_acked","svc":S,"id":X}                     ... which acknowledged it
+//   {"j":"out","svc":S,"id":X,"line":L}                  a line kept for a service: away, or
+//                                                        a msg it is to acknowledge
+//   {"j":"out_acked","svc":S,"id":X}                     ... which it acknowledged, or got
 //   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
 #include <limits>
 #include <map>
@@ -63,7 +64,7 @@ std::vector<Json::Value> Dispatch::snapshot() const {
                     out.push_back(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
     }
     for (const auto& [name, s] : services_) {
-        for (const auto& [id, line] : s.unacked)
+        for (const auto& [id, line] : s.outbox)
             out.push_back(record("out", {{"svc", name}, {"id", id}, {"line", line}}));
         for (const auto& id : s.seen.ids()) out.push_back(record("seen", {{"svc", name}, {"id", id}}));
     }
@@ -119,12 +120,12 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             if (r["chat"].isInt64()) chats.erase({r["op"].asString(), r["chat"].asInt64()});
             else of_operator(r["op"].asString(), [&chats](auto& it) { it = chats.erase(it); });
         } else if (kind == "out" && text_field(r, "svc") && text_field(r, "id") && r["line"].isObject()) {
-            services_[r["svc"].asString()].unacked.emplace_back(r["id"].asString(), r["line"]);
+            services_[r["svc"].asString()].outbox.emplace_back(r["id"].asString(), r["line"]);
         } else if (kind == "out_acked" && text_field(r, "svc") && text_field(r, "id")) {
-            auto& unacked = services_[r["svc"].asString()].unacked;
-            for (auto it = unacked.begin(); it != unacked.end(); ++it)
+            auto& outbox = services_[r["svc"].asString()].outbox;
+            for (auto it = outbox.begin(); it != outbox.end(); ++it)
                 if (it->first == r["id"].asString()) {
-                    unacked.erase(it);
+                    outbox.erase(it);
                     break;
                 }
         } else if (kind == "seen" && text_field(r, "svc") && text_field(r, "id")) {
@@ -170,7 +171,7 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         rings_[id] = std::move(ring);
         ++n.rings;
     }
-    for (const auto& [name, s] : services_) n.unacked += s.unacked.size();
+    for (const auto& [name, s] : services_) n.unacked += s.outbox.size();
     return n;
 }
 

@@ -121,6 +121,72 @@ TEST_CASE("unacknowledged lines and seen ids survive; bad records are skipped an
     CHECK(f.fx.service_types(kWeb) == std::vector<std::string>{"ack"});
 }
 
+TEST_CASE("what is written for a service that is away is on disk and reaches it, ids and all", "[dispatch][journal]") {
+    // The outside check that found it: operator lines held for an absent service died with
+    // nlchatd (none were journaled), and reached a service that came back without ids.
+    Fixture before;
+    before.d->service_connected(kWeb, before.now);
+    before.bus(kWeb, R"({"type":"service_online","service":"Web","acks":true})");
+    before.join(1, "op-a", test::key_2048(), 2);
+    before.bus(kWeb, R"({"type":"msg","address":"c1","msg":["hi"],"id":"w-1"})");
+    before.send(1, "op-a", RingAckCommand{"op-a", 1});
+    before.d->service_closed(kWeb, before.now);
+    const std::size_t mark = before.fx.journal_records.size();
+    before.send(1, "op-a", ChatStateCommand{"op-a", Direction::Out, "composing", 1});
+    before.send(1, "op-a", MsgCommand{{"while you were away"}, Direction::Out, "op-a", 1, 7});
+    before.send(1, "op-a", DisassociateCommand{"op-a", 1});
+    // The line and the end of the chat are on disk; the typing state is not kept at all.
+    std::vector<std::string> kept;
+    for (std::size_t i = mark; i < before.fx.journal_records.size(); ++i)
+        if (before.fx.journal_records[i]["j"] == "out")
+            kept.push_back(before.fx.journal_records[i]["line"]["type"].asString());
+    CHECK(kept == std::vector<std::string>{"msg", "disassociate"});
+    CHECK(before.fx.to<UndeliveredCommand>(1).empty());
+
+    // A restart from the records as they were journaled (the service still away), then the
+    // service comes back.
+    Fixture f;
+    CHECK(f.d->restore(before.fx.journal_records, f.now).unacked == 3);  // with the unanswered "ringing"
+    f.d->service_connected(kWeb, f.now);
+    f.bus(kWeb, R"({"type":"service_online","service":"Web","acks":true})");
+    std::vector<Json::Value> got;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["address"] == "c1") got.push_back(line);
+    REQUIRE(got.size() >= 2);
+    CHECK(got[got.size() - 2]["msg"][0] == "while you were away");
+    CHECK(got[got.size() - 2]["id"].isString());  // every msg to an acknowledging service has one
+    CHECK(got.back()["type"] == "disassociate");
+    // The msg waits for its acknowledgement; the disassociate needed none and is gone.
+    f.fx.clear();
+    f.d->service_closed(kWeb, f.now);
+    f.d->service_connected(kWeb + 1, f.now);
+    f.bus(kWeb + 1, R"({"type":"service_online","service":"Web","acks":true})");
+    CHECK(f.fx.texts_for(kWeb + 1, "c1") == std::vector<std::string>{f.config.text_ringing, "while you were away"});
+    CHECK(f.fx.service_types(kWeb + 1) == std::vector<std::string>{"welcome", "msg", "msg"});
+}
+
+TEST_CASE("a service without acknowledgements gets what waited for it once, without ids", "[dispatch][journal]") {
+    Fixture f;
+    f.service_online();
+    f.join(1, "op-a");
+    f.caller_says("c1", "hi");
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    f.d->service_closed(kWeb, f.now);
+    f.send(1, "op-a", MsgCommand{{"held"}, Direction::Out, "op-a"});
+    f.fx.clear();
+    f.service_online(kWeb + 1);
+    std::vector<Json::Value> got;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "msg") got.push_back(line);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0]["msg"][0] == "held");
+    CHECK_FALSE(got[0].isMember("id"));
+    // Written, so no longer kept: a restart now brings nothing back for it.
+    CHECK(f.fx.journal_records.back()["j"] == "out_acked");
+    Fixture g;
+    CHECK(g.d->restore(f.d->snapshot(), g.now).unacked == 0);
+}
+
 TEST_CASE("with the journal unwritable no new chat starts, and the chats there go on", "[dispatch][journal]") {
     Fixture f;
     f.open_chat();
