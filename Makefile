@@ -6,7 +6,8 @@
 # may override anything after that.
 #
 #   make                 build the programs
-#   make check           build and run every test (unit, interop, functional, TUI, end to end)
+#   make check           build and run every test (unit, simulation, interop, functional, TUI, end to end)
+#   make sim             the simulation of the whole system, 10,000 seeds (SIM_SEEDS=N)
 #   make bench           build and run the benchmarks
 #   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
 #   make hdr-check       every header compiles on its own
@@ -228,8 +229,11 @@ $(SERVER_BENCH): $(O)/bench/server_bench.o $(NET_LIB) $(CORE_LIB)
 ifdef SANITIZE
 CHECK_EXCLUDE = test_nlchat_web_browser,test_nlchat_web_promises,test_nlchat_locale,test_nlchat_scroll,test_nlchat_outbox,test_nlchat_takeover,test_nlchat_v2,test_nlchat_panes,test_nlchatd_hardening
 endif
-check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
-	$(Q)PYTHON=$(PYTHON) NLCHAT_PY_EXCLUDE=$(CHECK_EXCLUDE) tests/run-tests --build $(O) --bin $(BIN)
+# The simulation runs a few hundred seeds here (fewer under the sanitizers, which slow it
+# several times); `make sim` runs 10,000.
+CHECK_SIM_SEEDS = $(if $(SANITIZE),100,300)
+check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS) $(SIM)
+	$(Q)PYTHON=$(PYTHON) NLCHAT_PY_EXCLUDE=$(CHECK_EXCLUDE) NLCHAT_SIM_SEEDS=$(CHECK_SIM_SEEDS) tests/run-tests --build $(O) --bin $(BIN)
 
 # Only the Catch2 unit tests (used by .ci/run for the sanitizer pass).
 check-unit: $(UNIT_TESTS)

@@ -13,6 +13,7 @@
 //   'c'/'d'          operator a's connection closes / operator b's
 //   'o'              service connection s opens again
 //   any digit        time passes (digit x 0.7 s)
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -29,8 +30,13 @@ namespace {
 struct NullEffects : DispatchEffects {
     std::string last_nonce;
     void send_plain(ConnId, const Json::Value&) override {}
-    void send_sealed(ConnId, const PublicKey&, const std::string&, const Command& cmd) override {
+    // Operator "a" (connection 1) is on a link that acknowledges: its caller texts get
+    // receipts, which the input acknowledges ('k').
+    std::uint64_t next_receipt = 1;
+    std::uint64_t send_sealed(ConnId conn, const PublicKey&, const std::string&, const Command& cmd) override {
         if (auto* ch = std::get_if<ChallengeCommand>(&cmd)) last_nonce = ch->nonce;
+        const auto* msg = std::get_if<MsgCommand>(&cmd);
+        return conn == 1 && msg && msg->io == Direction::In ? next_receipt++ : 0;
     }
     void close_operator(ConnId) override {}
     void send_service(ConnId, const Json::Value&) override {}
@@ -98,6 +104,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 's':
         case 't':
             if (obj) d.service_line(kind == 's' ? 10 : 11, *obj, now);
+            break;
+        case 'k':
+            d.operator_delivered("a", fx.next_receipt - 1 - std::min<std::size_t>(rest.size(), fx.next_receipt - 1));
             break;
         case 'c': d.operator_closed(1, now); break;
         case 'd': d.operator_closed(2, now); break;

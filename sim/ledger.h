@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -29,9 +30,10 @@ namespace nlchat::sim {
 struct CallerLine {
     int caller = 0;
     int n = 0;
-    bool acked = false;    // the service was told nlchatd took it
-    bool excused = false;  // the caller was told, after the ack, that the chat failed or ended
-    bool shown = false;    // an operator saw it
+    bool acked = false;       // the service was told nlchatd took it
+    bool excused = false;     // the caller was told, after the ack, that the chat failed or ended
+    bool written_v1 = false;  // written to a v1 operator's connection: all that protocol promises
+    bool shown = false;       // an operator saw it
 };
 
 struct OperatorLine {
@@ -55,11 +57,23 @@ public:
     // The caller was told its chat failed or ended (a reply from nlchatd, or a disassociate).
     void caller_told(int caller);
     void caller_left(int caller) { caller_told(caller); }
+    // Callers by their service and address, and a chat or ring of theirs that nlchatd
+    // ended on its side (it tells the caller in the same turn, on the bus or on disk).
+    void register_address(const std::string& service, const std::string& address, int caller) {
+        callers_by_address_[{service, address}] = caller;
+    }
+    void address_told(const std::string& service, const std::string& address) {
+        auto it = callers_by_address_.find({service, address});
+        if (it != callers_by_address_.end()) caller_told(it->second);
+    }
 
     // ---- operators ----
     std::string operator_tag(int op, int run, std::uint64_t chat, int n) const;
     // A line on an operator's screen: a caller's in chat `chat` of that run, or its own.
-    void shown_caller_line(int op, int run, std::uint64_t chat, const std::string& text);
+    // `numbered`: the client reads chat ids, so lines come numbered and a line sent again
+    // after a restart of nlchatd is not shown twice; a 2015 client may show it twice
+    // (nlchat-protocol(7) says so).
+    void shown_caller_line(int op, int run, std::uint64_t chat, const std::string& text, bool numbered);
     void shown_own_line(int op, int run, std::uint64_t chat, const std::string& text);
     // What the screen says of an own line: sent on v2 (it has a receipt), delivered, not.
     void own_line_fate(const std::string& tag, bool v2, bool delivered, bool not_delivered);
@@ -67,6 +81,12 @@ public:
     void service_received(int caller, const std::string& text);
     // A service without acknowledgements died with lines written to it.
     void best_effort_lost(const std::string& tag);
+    // nlchatd wrote a caller's line to a v1 operator's connection (a 2015 client cannot
+    // say more than that it was written).
+    void written_to_v1(const std::string& tag) {
+        auto it = caller_lines_.find(tag);
+        if (it != caller_lines_.end()) it->second.written_v1 = true;
+    }
 
     // ---- the checks ----
     // (b) after an event: every caller line acknowledged and not yet seen must be safe.
@@ -75,6 +95,10 @@ public:
     // At the end, after a quiet spell with every fault healed.
     // `live_runs`: the operator runs still going (operator, run).
     void check_end(const std::set<std::pair<int, int>>& live_runs);
+
+    // Whether nlchatd could not write its journal around this time: what it sent then was
+    // not on disk, and a crash may make it send a line twice (nlchatd(8) allows it).
+    std::function<bool(double)> journal_failing_at;
 
     const std::map<std::string, CallerLine>& caller_lines() const { return caller_lines_; }
     const std::map<std::string, OperatorLine>& operator_lines() const { return operator_lines_; }
@@ -90,17 +114,18 @@ private:
     std::map<std::tuple<int, int, std::uint64_t>, int> chat_caller_;
     // Per operator run and caller: the last line number seen (order, and once).
     std::map<std::tuple<int, int, int>, int> last_seen_;
-    std::set<std::tuple<int, int, std::string>> seen_in_run_;
+    std::map<std::tuple<int, int, std::string>, double> seen_in_run_;  // when first shown
     std::size_t shown_ = 0;
+    std::map<std::pair<std::string, std::string>, int> callers_by_address_;
 };
 
 template <class Safe> void Ledger::check_safe(Safe safe) {
     for (const auto& [tag, line] : caller_lines_) {
-        if (!line.acked || line.shown || line.excused) continue;
+        if (!line.acked || line.shown || line.excused || line.written_v1) continue;
         if (!safe(tag)) return world_.fail("caller line " + tag + " was acknowledged but is neither on disk nor shown");
     }
     for (const auto& [tag, line] : operator_lines_) {
-        if (!line.delivered || line.received || line.written_to_away) continue;
+        if (!line.delivered || line.not_delivered || line.received || line.written_to_away) continue;
         if (!safe(tag))
             return world_.fail("operator line " + tag +
                                " is shown delivered but is neither on disk nor at its service");

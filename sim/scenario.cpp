@@ -58,7 +58,8 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
                    (spec.v2 ? " v2" : " v1") + (spec.max_chats ? "x" + std::to_string(spec.max_chats) : " 2015");
         specs.push_back(spec);
     }
-    SimServer server(world, net, disk, keys.server, settings, authorized);
+    SimServer server(world, net, ledger, disk, keys.server, settings, authorized);
+    ledger.journal_failing_at = [&server](double t) { return server.journal_failing_at(t); };
     std::vector<std::unique_ptr<SimOperator>> ops;
     for (const auto& spec : specs) ops.push_back(std::make_unique<SimOperator>(world, net, ledger, server, spec));
 
@@ -101,8 +102,7 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
             server.crash();
             world.at(world.uniform(0.2, 8), [&server] { server.start(); });
         } else if (kind == 2) {
-            server.crash_before_commit();
-            world.at(world.uniform(1, 8), [&server] { server.start(); });
+            server.crash_before_commit(world.uniform(1, 8));
         } else if (kind == 3) {
             server.stop();
             world.at(world.uniform(0.2, 5), [&server] { server.start(); });
@@ -132,6 +132,7 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
     world.at(kBusy, [&] {
         world.trace("world", "the busy spell is over; everything comes back and is left alone");
         disk.full = false;
+        server.heal();
         server.start();
         for (auto& s : services) s->start();
         for (auto& o : ops) o->start();

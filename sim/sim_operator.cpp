@@ -151,11 +151,27 @@ void SimOperator::drop(const std::string& why) {
 void SimOperator::server_online(const std::optional<std::string>& key_pem) { session_->server_online(key_pem, now()); }
 
 void SimOperator::command(const Command& command) {
+    // With --trace, what the operator's session is told, in detail.
+    if (world_.tracing_live) {
+        auto chat = [](std::optional<std::int64_t> c) { return c ? std::to_string(*c) : std::string("-"); };
+        if (auto* m = std::get_if<MsgCommand>(&command))
+            world_.trace(who(), "gets msg " + m->msg[0] + " chat " + chat(m->chat) + " line " + chat(m->line));
+        else if (auto* a = std::get_if<RingAckAckCommand>(&command))
+            world_.trace(who(), "gets ringACKACK " + std::to_string(a->id) + " for " + a->uuid.substr(0, 4) + " chat " +
+                                    chat(a->chat));
+        else if (auto* st = std::get_if<ChatStateCommand>(&command))
+            world_.trace(who(), "gets chat_state " + st->state + " chat " + chat(st->chat));
+        else if (auto* u = std::get_if<UndeliveredCommand>(&command))
+            world_.trace(who(), "gets undelivered " + std::to_string(u->line) + ": " + u->reason);
+    }
     session_->command(command, now());
     if (session_ && session_->link() == LinkState::Joined) backoff_ = 1;
 }
 
-void SimOperator::delivered(std::uint64_t receipt) { session_->delivered(receipt); }
+void SimOperator::delivered(std::uint64_t receipt) {
+    if (world_.tracing_live) world_.trace(who(), "gets the acknowledgement of receipt " + std::to_string(receipt));
+    session_->delivered(receipt);
+}
 
 bool SimOperator::send(const Command& command) {
     if (!conn_ || !session_->server_key()) return false;
@@ -219,7 +235,7 @@ void SimOperator::observe() {
             const ChatLine& line = chat.lines[i];
             if (i >= seen) {
                 if (line.who == ChatLine::Who::Caller)
-                    ledger_.shown_caller_line(spec_.id, run_, chat.serial, line.text);
+                    ledger_.shown_caller_line(spec_.id, run_, chat.serial, line.text, spec_.max_chats > 0);
                 else if (line.who == ChatLine::Who::Me) ledger_.shown_own_line(spec_.id, run_, chat.serial, line.text);
             }
             if (line.who == ChatLine::Who::Me)

@@ -67,6 +67,7 @@ private:
     void server_online(const std::optional<std::string>& key_pem) override;
     void command(const Command& command) override;
     void delivered(std::uint64_t receipt) override;
+    void v2_up() override { session_->link_is_v2(); }
 
     void dial();
     void redial();

@@ -10,7 +10,7 @@ namespace {
 // Effects for a scratch dispatch that only restores and snapshots.
 struct Quiet : DispatchEffects {
     void send_plain(ConnId, const Json::Value&) override {}
-    void send_sealed(ConnId, const PublicKey&, const std::string&, const Command&) override {}
+    std::uint64_t send_sealed(ConnId, const PublicKey&, const std::string&, const Command&) override { return 0; }
     void close_operator(ConnId) override {}
     void send_service(ConnId, const Json::Value&) override {}
     void close_service(ConnId) override {}
@@ -49,10 +49,11 @@ std::optional<OpenedPacket> sim_open(const std::string& line) {
     return out;
 }
 
-SimServer::SimServer(World& world, Net& net, Disk& disk, const PrivateKey& key, ServerCoreSettings settings,
-                     std::set<std::string> authorized)
+SimServer::SimServer(World& world, Net& net, Ledger& ledger, Disk& disk, const PrivateKey& key,
+                     ServerCoreSettings settings, std::set<std::string> authorized)
     : world_(world),
       net_(net),
+      ledger_(ledger),
       disk_(disk),
       key_(key),
       settings_(std::move(settings)),
@@ -87,7 +88,7 @@ void SimServer::crash() {
     buffer_.clear();
     disk_.limbo.clear();  // written but not yet safe: gone
     ++timer_generation_;
-    crash_before_commit_ = false;
+    crash_before_commit_.reset();
     for (auto& [id, c] : conns_) net_.close(c.net, false);
     conns_.clear();
 }
@@ -174,9 +175,24 @@ void SimServer::on_close(ConnId conn) {
 
 void SimServer::end_turn() {
     if (!core_) return;
-    if (crash_before_commit_) return crash();
+    if (crash_before_commit_) {
+        const double restart = *crash_before_commit_;
+        crash();
+        world_.at(restart, [this] { start(); });
+        return;
+    }
     core_->end_of_turn(now());
+    const bool failing = core_->journal_failing();
+    if (failing && (failing_.empty() || failing_.back().second < world_.now()))
+        failing_.emplace_back(world_.now(), 1e9);
+    if (!failing && !failing_.empty() && failing_.back().second > world_.now()) failing_.back().second = world_.now();
     rearm();
+}
+
+bool SimServer::journal_failing_at(double t) const {
+    for (const auto& [from, to] : failing_)
+        if (t >= from && t <= to + 1) return true;
+    return false;
 }
 
 void SimServer::rearm() {
@@ -193,10 +209,28 @@ void SimServer::rearm() {
 
 void SimServer::write_operator(ConnId conn, const std::string& line) {
     auto it = conns_.find(conn);
-    if (it != conns_.end()) net_.write(it->second.net, false, line);
+    if (it == conns_.end()) return;
+    if (!it->second.service) {
+        // A caller's text in a v1 packet: written is all a 2015 client can be promised.
+        if (auto packet = sim_open(line); packet && packet->inner["type"] == "msg" && packet->inner["I/O"] == "in")
+            for (const auto& t : packet->inner["msg"]) ledger_.written_to_v1(t.asString());
+    }
+    net_.write(it->second.net, false, line);
 }
 
-void SimServer::write_service(ConnId service, const std::string& line) { write_operator(service, line); }
+void SimServer::write_service(ConnId service, const std::string& line) {
+    auto it = conns_.find(service);
+    if (it == conns_.end()) return;
+    // A line without an id goes to a service that does not acknowledge: written to a
+    // service that has died (nlchatd has not heard yet), it is lost, as best effort is.
+    if (!net_.would_arrive(it->second.net, true)) {
+        std::string error;
+        auto v = parse_json_object(line, error);
+        if (v && (*v)["type"] == "msg" && !v->isMember("id"))
+            for (const auto& t : (*v)["msg"]) ledger_.best_effort_lost(t.asString());
+    }
+    net_.write(it->second.net, false, line);
+}
 
 void SimServer::close_operator(ConnId conn, bool) {
     auto it = conns_.find(conn);
@@ -216,9 +250,33 @@ void SimServer::append(const Json::Value& record) {
     buffer_.push_back(record);
 }
 
+void SimServer::committing(const std::vector<Json::Value>& records) {
+    std::set<std::string> taken;
+    for (const auto& r : records) {
+        const std::string kind = r["j"].asString();
+        const std::string chat = r["op"].asString() + "/" + std::to_string(r["chat"].asInt64());
+        if (kind == "ring")
+            callers_of_["ring/" + std::to_string(r["id"].asInt64())] = {r["svc"].asString(), r["addr"].asString()};
+        if (kind == "chat") {
+            callers_of_[chat] = {r["svc"].asString(), r["addr"].asString()};
+            taken.insert("ring/" + std::to_string(r["chat"].asInt64()));
+        }
+    }
+    for (const auto& r : records) {
+        const std::string kind = r["j"].asString();
+        std::string key;
+        if (kind == "end") key = r["op"].asString() + "/" + std::to_string(r["chat"].asInt64());
+        if (kind == "ring_end" && !taken.count("ring/" + std::to_string(r["id"].asInt64())))
+            key = "ring/" + std::to_string(r["id"].asInt64());
+        auto it = callers_of_.find(key);
+        if (!key.empty() && it != callers_of_.end()) ledger_.address_told(it->second.first, it->second.second);
+    }
+}
+
 bool SimServer::commit(std::string& error) {
     if (buffer_.empty()) return true;
     if (disk_.full) return error = "cannot write the journal: No space left on device", false;
+    committing(buffer_);
     if (disk_.plant_late_commit) {
         // What the turn before wrote is safe now; this turn's only at the next.
         for (auto& r : disk_.limbo) disk_.journal.push_back(std::move(r));
@@ -233,6 +291,8 @@ bool SimServer::commit(std::string& error) {
 
 bool SimServer::rewrite(const std::vector<Json::Value>& records, std::string& error) {
     if (disk_.full) return error = "cannot rewrite the journal: No space left on device", false;
+    committing(records);  // who the chats and rings are with
+    committing(buffer_);  // what the snapshot stands for
     if (disk_.plant_late_commit) {
         disk_.limbo = records;
     } else {

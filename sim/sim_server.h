@@ -42,15 +42,18 @@ std::optional<OpenedPacket> sim_open(const std::string& line);
 
 class SimServer : private ServerCoreEffects, private StateStore {
 public:
-    SimServer(World& world, Net& net, Disk& disk, const PrivateKey& key, ServerCoreSettings settings,
+    SimServer(World& world, Net& net, Ledger& ledger, Disk& disk, const PrivateKey& key, ServerCoreSettings settings,
               std::set<std::string> authorized);
     ~SimServer() override;
 
     void start();
     // kill -9: the process and its memory are gone; the disk keeps what was committed.
     void crash();
-    // The next event is handled but the process dies before its turn's commit.
-    void crash_before_commit() { crash_before_commit_ = true; }
+    // The next event is handled but the process dies before its turn's commit; it is
+    // started again `restart_after` seconds after that.
+    void crash_before_commit(double restart_after) { crash_before_commit_ = restart_after; }
+    // No such crash is waiting any more.
+    void heal() { crash_before_commit_.reset(); }
     // SIGTERM: the last turn is committed, then the process ends.
     void stop();
     bool alive() const { return core_ != nullptr; }
@@ -68,6 +71,8 @@ public:
     // What nlchatd has written to a connection and is still on its way (v1 packets and bus
     // lines are in the clear).
     bool in_flight_to_clients(const std::string& tag) const;
+    // Whether the journal could not be written at (or within a second of) time `t`.
+    bool journal_failing_at(double t) const;
 
 private:
     struct Conn {
@@ -95,6 +100,9 @@ private:
     void on_line(ConnId conn, const std::string& line);
     void open_next(ConnId conn);
     void on_close(ConnId conn);
+    // Records on their way to the disk: a chat or ring that ended on nlchatd's side
+    // means its caller is told (in the same turn, or from the journal's outbox).
+    void committing(const std::vector<Json::Value>& records);
     // The end of a loop turn: the commit, then the timer for the next deadline.
     void end_turn();
     void rearm();
@@ -102,7 +110,10 @@ private:
 
     World& world_;
     Net& net_;
+    Ledger& ledger_;
     Disk& disk_;
+    std::map<std::string, std::pair<std::string, std::string>>
+        callers_of_;  // "op/chat" or "ring/id" -> service, address
     const PrivateKey& key_;
     ServerCoreSettings settings_;
     std::set<std::string> authorized_;
@@ -112,7 +123,8 @@ private:
     ConnId next_conn_ = 1;
     std::vector<Json::Value> buffer_;  // appended, not yet committed
     std::uint64_t timer_generation_ = 0;
-    bool crash_before_commit_ = false;
+    std::optional<double> crash_before_commit_;
+    std::vector<std::pair<double, double>> failing_;  // spells the journal could not be written
     std::uint64_t restorable_version_ = ~std::uint64_t{0};
     std::set<std::string> restorable_;
 };

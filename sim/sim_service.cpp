@@ -166,6 +166,7 @@ void SimService::add_caller(int id, int lines) {
     c.address = name_ + "-" + std::to_string(run_) + "-c" + std::to_string(id);
     c.lines = lines;
     caller_by_address_[c.address] = id;
+    ledger_.register_address(name_, c.address, id);
     callers_.push_back(c);
 }
 

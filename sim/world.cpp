@@ -106,6 +106,12 @@ void Net::deliver(std::uint64_t id, bool to_a) {
     }
 }
 
+bool Net::would_arrive(std::uint64_t id, bool to_a) const {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second.dead) return false;
+    return !it->second.to_a.closing && !it->second.to_b.closing && (to_a ? it->second.a : it->second.b).on_line;
+}
+
 void Net::close(std::uint64_t id, bool by_a) {
     auto it = conns_.find(id);
     if (it == conns_.end()) return;

@@ -94,6 +94,9 @@ public:
     // An end stops reading (a frozen process): what is written to it waits.
     void pause_reading(std::uint64_t conn, bool a, bool paused);
     bool alive(std::uint64_t conn) const { return conns_.count(conn) != 0; }
+    // Whether a line written now toward end a (or b) would arrive (its reader has not
+    // closed, and the link is not cut).
+    bool would_arrive(std::uint64_t conn, bool to_a) const;
     // Lines on their way, both ways (for what may be counted as not yet lost).
     std::vector<const std::string*> in_flight(std::uint64_t conn, bool to_a) const;
     std::vector<std::uint64_t> connections() const;

@@ -64,6 +64,7 @@ private:
     void server_online(const std::optional<std::string>& key_pem) override;
     void command(const Command& command) override;
     void delivered(std::uint64_t receipt) override { session_.delivered(receipt); }
+    void v2_up() override { session_.link_is_v2(); }
 
     void connect();
     void connected(std::unique_ptr<net::LineStream> stream);

@@ -145,6 +145,11 @@ void ClientSession::add_line(Chat& chat, ChatLine::Who who, const std::string& t
 
 Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
                                 const std::string& service) {
+    // The same chat again (a restarted server gave the ring to this client once more): it
+    // goes on where it is.
+    if (id)
+        for (auto& c : chats_)
+            if (c.id == id && !c.ended) return c;
     // Chats that have ended make way; with a server that gives no chat ids there is one
     // chat at a time, so the one before is filed whatever its state.
     for (std::size_t i = chats_.size(); i-- > 0;)
@@ -175,10 +180,13 @@ Chat* ClientSession::chat_named(std::optional<std::int64_t> id) {
             if (c.id == id) return &c;
         return nullptr;
     }
-    if (chats_.size() == 1) return &chats_[0];
+    // Without an id (a 2015 server, one chat at a time): the live chat. A chat that has
+    // ended takes no more lines: whatever comes now is a new chat's (found by the
+    // simulation: a ring whose ringACKACK a crash of the server swallowed, its first text
+    // shown in the chat before it, another caller's).
     for (auto it = chats_.rbegin(); it != chats_.rend(); ++it)
         if (!it->ended) return &*it;
-    return chats_.empty() ? nullptr : &chats_.back();
+    return nullptr;
 }
 
 Chat* ClientSession::chat_by_serial(std::uint64_t serial) {
@@ -232,6 +240,11 @@ ChatLine* ClientSession::own_line(std::uint64_t id) {
 }
 
 void ClientSession::flush_outbox() {
+    // First the chats the operator ended meanwhile, so no caller is kept in one.
+    while (!ended_offline_.empty()) {
+        if (!effects_.send(DisassociateCommand{settings_.uuid, ended_offline_.front()})) return;
+        ended_offline_.erase(ended_offline_.begin());
+    }
     while (!outbox_.empty()) {
         const Waiting& w = outbox_.front();
         const Chat* chat = chat_by_serial(w.chat);
@@ -248,6 +261,8 @@ void ClientSession::flush_outbox() {
         effects_.changed();
     }
 }
+
+void ClientSession::link_is_v2() { numbered_ = true; }
 
 void ClientSession::busy(const Now&) {
     if (link_ == LinkState::Joined || link_ == LinkState::Silent) effects_.send(ProbeAckCommand{settings_.uuid});
@@ -375,12 +390,24 @@ void ClientSession::command(const Command& cmd, const Now& now) {
         }
     } else if (auto* msg = std::get_if<MsgCommand>(&cmd)) {
         // A message with no chat open is never dropped: it may be a chat the server kept
-        // through our restart, so it opens one.
+        // through our restart, so it opens one. One for a chat that has ended here (the
+        // operator ended it, maybe while the link was down, or the caller left and a
+        // restarted server did not know) joins that chat's history, where the operator can
+        // still read it, and the server is told once that the chat is over.
         Chat* chat = chat_named(msg->chat);
+        if (!chat && msg->chat)
+            for (auto it = past_.rbegin(); it != past_.rend() && !chat; ++it)
+                if (it->id == msg->chat) chat = &*it;
         if (!chat) chat = &start_chat(std::nullopt, msg->chat, now);
+        if (chat->ended && msg->chat && ended_here_.insert(*msg->chat).second)
+            effects_.send(DisassociateCommand{settings_.uuid, msg->chat});
+        if (msg->line) {
+            if (*msg->line <= chat->last_line_in) return;  // shown already
+            chat->last_line_in = *msg->line;
+        }
         for (const auto& text : msg->msg) add_line(*chat, ChatLine::Who::Caller, text, now);
         if (chat->caller_state == "typing") chat->caller_state.clear();
-        if (chat != this->chat()) chat->unread += msg->msg.size();
+        if (chat != this->chat() && !chat->ended) chat->unread += msg->msg.size();
     } else if (auto* cs = std::get_if<ChatStateCommand>(&cmd)) {
         Chat* chat = chat_named(cs->chat);
         if (!chat) return;
@@ -482,7 +509,10 @@ void ClientSession::typing(const Now& now) {
 bool ClientSession::end_chat(const Now&) {
     if (chats_.empty()) return false;
     // After the caller left the server has already ended it; telling it again is harmless.
-    effects_.send(DisassociateCommand{settings_.uuid, chats_[focus_].id});
+    // With the link down it is told when the link is back, never forgotten.
+    const std::optional<std::int64_t> id = chats_[focus_].id;
+    if (!effects_.send(DisassociateCommand{settings_.uuid, id})) ended_offline_.push_back(id);
+    if (id) ended_here_.insert(*id);
     if (paused_chat_ == chats_[focus_].serial) paused_at_.reset();
     file_chat(focus_);
     effects_.changed();

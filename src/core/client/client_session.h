@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,9 @@ struct Chat {
     std::deque<ChatLine> lines;
     std::string caller_state;  // "typing", "idle", "paused", "gone", "no_state", ...
     bool ended = false;        // by the caller leaving, the operator, or the server
+    // The last caller line number the server gave (a line sent again after a restart of
+    // the server, with a number already shown, is not shown twice).
+    std::int64_t last_line_in = 0;
 };
 
 class ClientSession {
@@ -115,6 +119,9 @@ public:
     void command(const Command& command, const Now& now);
     // The server acknowledged the line sent with this receipt (v2).
     void delivered(std::uint64_t receipt);
+    // The link is on the v2 session: the server reads extensions, so the operator's lines
+    // are numbered (and one it does not pass on is named back) whatever its status says.
+    void link_is_v2();
     // The wiring has packets waiting to be opened (a burst, on v1): a probe may be behind
     // them, so the session says it is alive (a probeACK, which the server takes as a sign
     // of life whenever it comes). The wiring calls this once a second while it lasts.
@@ -170,8 +177,8 @@ private:
     Chat& start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
                      const std::string& service = "");
     void file_chat(std::size_t index);
-    // The open chat a server command names (its only one, or the newest live one, when
-    // the command names none); nullptr when there is none.
+    // The open chat a server command names (the newest live one, when the command names
+    // none); nullptr when there is none.
     Chat* chat_named(std::optional<std::int64_t> id);
     Chat* chat_by_serial(std::uint64_t serial);
     std::size_t live_chats() const;
@@ -220,6 +227,11 @@ private:
         std::string text;
     };
     std::deque<Waiting> outbox_;  // waiting lines, in order
+    // Chats the operator ended while the link was down: the server is told when it is
+    // back, before anything else (and lines that come for them meanwhile are not shown:
+    // the operator has ended that chat, and the server tells the caller so).
+    std::vector<std::optional<std::int64_t>> ended_offline_;
+    std::set<std::int64_t> ended_here_;  // chat ids the operator ended
     std::uint64_t next_line_id_ = 1;
 };
 

@@ -68,8 +68,11 @@ struct BusMsg {
     Direction io = Direction::In;
     std::optional<std::string> origin;  // "server" on nlchatd's own replies
     std::optional<std::string> id;      // with acknowledgements
+    // On a reply of nlchatd's that answers one of the service's lines: that line's id.
+    std::optional<std::string> re = std::nullopt;
     template <class F> void fields(F& f) {
-        f("address", address), f("msg", msg), f("I/O", io, Presence::Optional), f("origin", origin), f("id", id);
+        f("address", address), f("msg", msg), f("I/O", io, Presence::Optional), f("origin", origin), f("id", id),
+            f("re", re);
     }
 };
 

@@ -47,8 +47,11 @@ public:
     virtual ~DispatchEffects() = default;
     // An unencrypted line (only server_online is ever sent this way).
     virtual void send_plain(ConnId conn, const Json::Value& line) = 0;
-    // A command sealed to `key` in a raw packet addressed to client `uuid`.
-    virtual void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) = 0;
+    // A command sealed to `key` in a raw packet addressed to client `uuid`. Returns a
+    // receipt when the link will say the client took it (the v2 session: then
+    // Dispatch::operator_delivered names it), 0 when written is all there is to know.
+    virtual std::uint64_t send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid,
+                                      const Command& command) = 0;
     virtual void close_operator(ConnId conn) = 0;
     virtual void send_service(ConnId service, const Json::Value& line) = 0;
     virtual void close_service(ConnId service) = 0;
@@ -91,6 +94,19 @@ public:
     // its bytes: the idle server's commonest line, spared the JSON reader).
     void operator_command(ConnId conn, const std::string& wrapper_uuid, const Command& cmd, const Now& now);
     void operator_closed(ConnId conn, const Now& now);
+    // What the link knows of a connection before its challengeACK reaches the dispatch:
+    // whether it resumes a session whose unacknowledged frames its link sends again (else
+    // the dispatch sends the caller texts that were waiting for an acknowledgement again
+    // itself), and whether it offered the v2 session (else it is a client run of its own,
+    // whose line numbers start again).
+    void link_hint(ConnId conn, bool resumes, bool v2_offer);
+    // The operator's link has a v2 session `session_id`; the client named `offered_sid` as
+    // the session it had. The line numbers taken from a client run are kept with the id of
+    // its last session: a client that names it is that run (and may send lines again that
+    // were taken already), any other is a new run, which counts from 1 again.
+    void link_session(const std::string& uuid, const std::string& offered_sid, const std::string& session_id);
+    // The client took everything sent up to this receipt (see DispatchEffects::send_sealed).
+    void operator_delivered(const std::string& uuid, std::uint64_t receipt);
 
     // ---- service bus ----------------------------------------------------------------
     void service_connected(ConnId service, const Now& now);
@@ -133,6 +149,7 @@ private:
         std::string uuid;
         std::optional<PublicKey> key;
         std::string nonce;
+        bool resumes = false, v2_offer = false;  // link_hint()
     };
     struct Operator {
         explicit Operator(PublicKey k) : key(std::move(k)) {}
@@ -148,7 +165,30 @@ private:
         bool chat_ids = false;
         std::size_t client_chats = 1;
         // Commands for its chats while it is out of the pool, in order, each with its chat.
+        // A caller's text is a msg with one text and its line number (below).
         std::vector<std::pair<std::int64_t, Command>> held;
+        // Each chat's caller texts are numbered from 1 as they become the operator's; a
+        // client that reads chat ids gets the number as the msg's `line`, and drops a line
+        // it already has (a text sent again after a restart of nlchatd). Numbers below
+        // `reserved` may be used without a journal record (the next block is journaled
+        // when they run out), so a restart never hands out a number twice.
+        struct ChatLines {
+            std::int64_t next = 1, reserved = 0;
+        };
+        std::map<std::int64_t, ChatLines> lines;
+        // Caller texts sent on a link that acknowledges (v2) and not yet acknowledged: on
+        // disk as held until then, and sent again after a restart or a new client run.
+        struct Unacked {
+            std::uint64_t receipt = 0;
+            std::int64_t chat = 0, line = 0;
+            std::string text;
+            bool on_disk = true;  // journaled as held (its service was promised it)
+        };
+        std::deque<Unacked> unacked;
+        // The numbers of the client's own lines lately taken (`line` on its msg): a line
+        // its link sends again after a restart of nlchatd is taken once.
+        RecentIds took{512};
+        std::string took_sid;          // the session of the client run they are from (base64)
         std::deque<double> takeovers;  // when another connection took the UUID over
         // The time of its live entry in operator_wakeups_ (infinity: none).
         double wake_at = std::numeric_limits<double>::infinity();
@@ -216,6 +256,14 @@ private:
     }
     void send_to_operator(const std::string& uuid, const Operator& op, const Command& cmd);
     void deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd);
+    // A caller's texts for the operator's chat: numbered, then sent, held or kept until
+    // acknowledged (caller_text); with it back, what was held goes (send_held).
+    void caller_texts(const std::string& uuid, Operator& op, std::int64_t chat, const std::vector<std::string>& texts);
+    void caller_text(const std::string& uuid, Operator& op, std::int64_t chat, MsgCommand msg);
+    void send_held(const std::string& uuid, Operator& op);
+    std::int64_t next_line(const std::string& uuid, Operator& op, std::int64_t chat);
+    // A held or acknowledged caller text as its client is to read it.
+    static Command for_client(const Operator& op, std::int64_t chat, Command cmd);
     void broadcast(const Command& cmd);
     void broadcast_status();
     // The ring as `op` is to see it (with the caller's service when its client reads chat ids).
@@ -235,9 +283,12 @@ private:
     void handle_caller_msg(const std::string& service, const BusMsg& line, const Now& now);
     void handle_caller_state(const std::string& service, const BusChatState& line);
     void handle_caller_left(const std::string& service, const BusDisassociate& line);
-    void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now);
+    void start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now,
+                    const std::optional<std::string>& re = std::nullopt);
     void expire_ring(std::int64_t id);
-    void reply_to_caller(const CallerKey& caller, const std::string& text);
+    // `re`: the id of the service's line it answers, if any.
+    void reply_to_caller(const CallerKey& caller, const std::string& text,
+                         const std::optional<std::string>& re = std::nullopt);
     // False when the line was dropped (the service's backlog is full); the log says so.
     bool send_to_service(const std::string& name, const Json::Value& line);
     // Writes a line of the outbox to the service as it is to see it: with its id only if
@@ -262,9 +313,12 @@ private:
     void journal(const Json::Value& record) { effects_.journal(record); }
     // Journal records (dispatch_journal.cpp lists them), each built in one place for what
     // is emitted as things change and for snapshot() alike.
+    static constexpr std::int64_t kLineBlock = 64;  // caller line numbers reserved at a time
     static Json::Value record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields);
     static Json::Value ring_record(std::int64_t id, const Ring& ring);
     static Json::Value chat_record(const std::string& uuid, const Operator& op, std::int64_t chat);
+    static Json::Value held_record(const std::string& uuid, std::int64_t chat, const std::string& text,
+                                   std::int64_t line);
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;
 

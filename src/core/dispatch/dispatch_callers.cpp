@@ -77,7 +77,10 @@ void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& 
         if (parsed.type == "msg" && !conn->second.empty() && is_text(line["address"], config_.max_address_bytes) &&
             !line["address"].asString().empty()) {
             service_heard(services_[conn->second], now);
-            reply_to_caller({conn->second, line["address"].asString()}, config_.text_not_delivered);
+            std::optional<std::string> re;
+            if (line["id"].isString() && line["id"].asString().size() <= config_.max_address_bytes)
+                re = line["id"].asString();
+            reply_to_caller({conn->second, line["address"].asString()}, config_.text_not_delivered, re);
         }
         return;
     }
@@ -185,7 +188,7 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
         log(LogLevel::Warning, "service " + service + ": msg from " + tag(key) + " is not 1 to " +
                                    std::to_string(config_.max_texts_per_msg) + " UTF-8 texts of at most " +
                                    std::to_string(config_.max_text_bytes) + " bytes; dropped");
-        return reply_to_caller(key, config_.text_not_delivered);
+        return reply_to_caller(key, config_.text_not_delivered, line.id);
     }
 
     auto existing = callers_.find(key);
@@ -193,18 +196,18 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
         const std::string uuid = existing->second.operator_uuid;
         const std::int64_t chat = existing->second.chat;
         Operator& op = operators_.at(uuid);
-        if (!(op.in_pool && op.conn) && op.held.size() + texts.size() > config_.max_held) {
+        if (op.held.size() + op.unacked.size() + texts.size() > config_.max_held) {
             log(LogLevel::Warning, "held messages for operator " + uuid.substr(0, 8) + " are at the limit (" +
                                        std::to_string(config_.max_held) + "); caller told");
-            return reply_to_caller(key, config_.text_not_delivered);
+            return reply_to_caller(key, config_.text_not_delivered, line.id);
         }
-        return deliver_or_hold(uuid, op, chat, MsgCommand{std::move(texts), Direction::In, uuid, shown_chat(op, chat)});
+        return caller_texts(uuid, op, chat, texts);
     }
     if (existing != callers_.end() && existing->second.ring) {
         Ring& ring = rings_.at(*existing->second.ring);
         if (ring.held.size() + texts.size() > config_.max_held) {
             log(LogLevel::Warning, "ring " + std::to_string(*existing->second.ring) + " holds the most texts allowed");
-            return reply_to_caller(key, config_.text_not_delivered);
+            return reply_to_caller(key, config_.text_not_delivered, line.id);
         }
         for (auto& t : texts) {
             journal(record("ring_text", {{"id", Json::Int64(*existing->second.ring)}, {"text", t}}));
@@ -212,26 +215,27 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
         }
         return;
     }
-    start_ring(key, std::move(texts), now);
+    start_ring(key, std::move(texts), now, line.id);
 }
 
-void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now) {
+void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now,
+                          const std::optional<std::string>& re) {
     if (pool_size() == 0) {
         log(LogLevel::Info, "no operator for " + tag(caller));
-        return reply_to_caller(caller, config_.text_no_operators);
+        return reply_to_caller(caller, config_.text_no_operators, re);
     }
     if (rings_.size() >= config_.max_rings) {
         log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
-        return reply_to_caller(caller, config_.text_no_operators);
+        return reply_to_caller(caller, config_.text_no_operators, re);
     }
     if (!journal_ok_) {
         log(LogLevel::Warning, "no new chat for " + tag(caller) + ": the journal cannot be written");
-        return reply_to_caller(caller, config_.text_unavailable);
+        return reply_to_caller(caller, config_.text_unavailable, re);
     }
     // An ID is used only once the counter past it is on disk, so none is ever reused.
     if (next_ring_id_ >= kMaxRingId || !effects_.save_ring_counter(next_ring_id_ + 1)) {
         log(LogLevel::Warning, "cannot start a ring for " + tag(caller) + ": the ring counter could not be saved");
-        return reply_to_caller(caller, config_.text_unavailable);
+        return reply_to_caller(caller, config_.text_unavailable, re);
     }
     std::int64_t id = next_ring_id_++;
     Ring& ring = rings_[id];
@@ -245,7 +249,7 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
     for (const auto& [uuid, op] : operators_)
         if (op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, ring_command(id, ring, op, now));
-    reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing);
+    reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing, re);
 }
 
 void Dispatch::expire_ring(std::int64_t id) {
@@ -298,9 +302,12 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
     op.held = std::move(held);
 }
 
-void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text) {
-    // Marked as nlchatd's own words, so a service never shows them as the listener's.
-    send_to_service(caller.first, bus_json(BusMsg{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt}));
+void Dispatch::reply_to_caller(const CallerKey& caller, const std::string& text, const std::optional<std::string>& re) {
+    // Marked as nlchatd's own words, so a service never shows them as the listener's; one
+    // that answers a line of the service's names it, so the service knows which.
+    BusMsg reply{caller.second, {text}, Direction::Out, kOriginServer, std::nullopt};
+    reply.re = re;
+    send_to_service(caller.first, bus_json(reply));
 }
 
 bool Dispatch::write_from_outbox(ConnId conn, const Service& s, const std::string& id, const Json::Value& line) {

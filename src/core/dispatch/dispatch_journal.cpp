@@ -7,14 +7,23 @@
 //   {"j":"ring","id":N,"svc":S,"addr":A,"texts":[T...]}  a ring opened (its texts so far)
 //   {"j":"ring_text","id":N,"text":T}                    a text added to an open ring
 //   {"j":"ring_end","id":N}                              taken, timed out or withdrawn
-//   {"j":"chat","op":U,"key":PEM,"svc":S,"addr":A}       a ring taken: the association
-//   {"j":"held","op":U,"text":T}                         a caller text held for an absent operator
-//   {"j":"delivered","op":U}                             the held texts reached the operator
-//   {"j":"end","op":U}                                   the association ended
+//   {"j":"chat","op":U,"chat":C,"key":PEM,"svc":S,"addr":A,"reserved":R}
+//                                                        a ring taken: the association (and
+//                                                        its caller lines' numbers below R)
+//   {"j":"lines","op":U,"chat":C,"reserved":R}           more line numbers set aside
+//   {"j":"held","op":U,"chat":C,"text":T,"line":N}       a caller text the operator does not
+//                                                        have yet: held while it is away, or
+//                                                        sent and not yet acknowledged
+//   {"j":"delivered","op":U,"chat":C,"upto":N}           ... which it has now, up to line N
+//   {"j":"end","op":U,"chat":C}                          the association ended
+//   {"j":"took","op":U,"line":N}                         the operator's numbered line N taken
+//   {"j":"took_sid","op":U,"sid":S,"reset":B}            ... in the client run whose session is
+//                                                        now S (reset: a new run; numbers restart)
 //   {"j":"out","svc":S,"id":X,"line":L}                  a line kept for a service: away, or
 //                                                        a msg it is to acknowledge
 //   {"j":"out_acked","svc":S,"id":X}                     ... which it acknowledged, or got
 //   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -46,11 +55,18 @@ Json::Value Dispatch::ring_record(std::int64_t id, const Ring& ring) {
 Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) {
     // The key goes too: a restarted server knows it when the operator rejoins.
     const CallerKey& caller = op.chats.at(chat);
+    auto lines = op.lines.find(chat);
     return record("chat", {{"op", uuid},
                            {"chat", Json::Int64(chat)},
                            {"key", op.key.to_pem()},
                            {"svc", caller.first},
-                           {"addr", caller.second}});
+                           {"addr", caller.second},
+                           {"reserved", Json::Int64(lines == op.lines.end() ? 0 : lines->second.reserved)}});
+}
+
+Json::Value Dispatch::held_record(const std::string& uuid, std::int64_t chat, const std::string& text,
+                                  std::int64_t line) {
+    return record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}, {"line", Json::Int64(line)}});
 }
 
 std::vector<Json::Value> Dispatch::snapshot() const {
@@ -58,10 +74,17 @@ std::vector<Json::Value> Dispatch::snapshot() const {
     for (const auto& [id, ring] : rings_) out.push_back(ring_record(id, ring));
     for (const auto& [uuid, op] : operators_) {
         for (const auto& [chat, caller] : op.chats) out.push_back(chat_record(uuid, op, chat));
+        // What the operator does not have yet, in the order it is to be sent again: the
+        // texts sent and not acknowledged, then those held.
+        for (const auto& u : op.unacked)
+            if (op.chats.count(u.chat)) out.push_back(held_record(uuid, u.chat, u.text, u.line));
         for (const auto& [chat, cmd] : op.held)
-            if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.chats.count(chat))
-                for (const auto& text : msg->msg)
-                    out.push_back(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
+            if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && msg->line && op.chats.count(chat))
+                out.push_back(held_record(uuid, chat, msg->msg[0], *msg->line));
+        if (!op.took_sid.empty() || op.took.size())
+            out.push_back(record("took_sid", {{"op", uuid}, {"sid", op.took_sid}, {"reset", true}}));
+        for (const auto& line : op.took.ids())
+            out.push_back(record("took", {{"op", uuid}, {"line", Json::Int64(std::stoll(line))}}));
     }
     for (const auto& [name, s] : services_) {
         for (const auto& [id, line] : s.outbox)
@@ -78,7 +101,8 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
     struct Chat {
         std::string key;
         CallerKey caller;
-        std::vector<std::string> held;
+        std::vector<std::pair<std::int64_t, std::string>> held;  // line (0: none), text
+        std::int64_t reserved = 0, highest = 0;                  // line numbers used so far
     };
     std::map<std::pair<std::string, std::int64_t>, Chat> chats;
     auto chat_id = [](const Json::Value& r) { return r["chat"].isInt64() ? r["chat"].asInt64() : 0; };
@@ -88,6 +112,8 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             f(it);
     };
     std::map<std::int64_t, Ring> rings;
+    // By operator: the session id of the client run, and the numbers taken from it.
+    std::map<std::string, std::pair<std::string, std::vector<std::string>>> took;
     for (const Json::Value& r : records) {
         if (!r.isObject()) {
             ++n.skipped;
@@ -108,13 +134,40 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             rings.erase(r["id"].asInt64());
         } else if (kind == "chat" && text_field(r, "op") && text_field(r, "key") && text_field(r, "svc") &&
                    text_field(r, "addr")) {
-            chats[{r["op"].asString(), chat_id(r)}] =
-                Chat{r["key"].asString(), {r["svc"].asString(), r["addr"].asString()}, {}};
+            chats[{r["op"].asString(), chat_id(r)}] = Chat{r["key"].asString(),
+                                                           {r["svc"].asString(), r["addr"].asString()},
+                                                           {},
+                                                           r["reserved"].isInt64() ? r["reserved"].asInt64() : 0,
+                                                           0};
+        } else if (kind == "lines" && text_field(r, "op") && r["reserved"].isInt64()) {
+            auto it = chats.find({r["op"].asString(), chat_id(r)});
+            if (it != chats.end()) it->second.reserved = std::max(it->second.reserved, r["reserved"].asInt64());
         } else if (kind == "held" && text_field(r, "op") && r["text"].isString()) {
             auto it = chats.find({r["op"].asString(), chat_id(r)});
-            if (it != chats.end()) it->second.held.push_back(r["text"].asString());
+            if (it == chats.end()) continue;
+            const std::int64_t line = r["line"].isInt64() ? r["line"].asInt64() : 0;
+            // A text sent again (held, then sent and unacknowledged) is kept once.
+            auto& held = it->second.held;
+            if (line == 0 || std::none_of(held.begin(), held.end(), [line](const auto& h) { return h.first == line; }))
+                held.emplace_back(line, r["text"].asString());
+            it->second.highest = std::max(it->second.highest, line);
+        } else if (kind == "delivered" && text_field(r, "op") && r["upto"].isInt64()) {
+            auto it = chats.find({r["op"].asString(), chat_id(r)});
+            if (it == chats.end()) continue;
+            const std::int64_t upto = r["upto"].asInt64();
+            auto& held = it->second.held;
+            held.erase(std::remove_if(held.begin(), held.end(),
+                                      [upto](const auto& h) { return h.first != 0 && h.first <= upto; }),
+                       held.end());
         } else if (kind == "delivered" && text_field(r, "op")) {
+            // Written before line numbers: everything held for the operator had reached it.
             of_operator(r["op"].asString(), [](auto& it) { (it++)->second.held.clear(); });
+        } else if (kind == "took" && text_field(r, "op") && r["line"].isInt64()) {
+            took[r["op"].asString()].second.push_back(std::to_string(r["line"].asInt64()));
+        } else if (kind == "took_sid" && text_field(r, "op") && r["sid"].isString()) {
+            auto& [sid, lines] = took[r["op"].asString()];
+            sid = r["sid"].asString();
+            if (r["reset"].asBool()) lines.clear();
         } else if (kind == "end" && text_field(r, "op")) {
             // Without a chat id (a journal written before them) the operator's only chat.
             if (r["chat"].isInt64()) chats.erase({r["op"].asString(), r["chat"].asInt64()});
@@ -149,15 +202,28 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             continue;
         }
         op.chats[id] = chat.caller;
+        // Line numbers go on above any that may have been used: a restart never gives one
+        // twice (the next number used sets a new block aside on disk).
+        const std::int64_t next = std::max(chat.reserved, chat.highest + 1);
+        op.lines[id] = Operator::ChatLines{std::max<std::int64_t>(next, 1), next};
         // Absent until it rejoins with its key, as after a dropped connection.
         op.grace_until = now.mono + config_.grace;
         wake_operator(uuid, op);
-        // The chat id goes on when it is sent: only a client that reads them gets it.
-        for (auto& text : chat.held) op.held.emplace_back(id, MsgCommand{{std::move(text)}, Direction::In, uuid});
+        // The chat id goes on when it is sent: only a client that reads them gets it. A
+        // text from a journal written before line numbers gets one now.
+        for (auto& [line, text] : chat.held)
+            op.held.emplace_back(
+                id, MsgCommand{{std::move(text)}, Direction::In, uuid, id, line ? line : op.lines[id].next++});
         n.held += chat.held.size();
         callers_[chat.caller].operator_uuid = uuid;
         callers_[chat.caller].chat = id;
         ++n.chats;
+    }
+    for (auto& [uuid, run] : took) {
+        auto op = operators_.find(uuid);
+        if (op == operators_.end()) continue;
+        op->second.took_sid = run.first;
+        for (const auto& line : run.second) op->second.took.add(line);
     }
     for (auto& [id, ring] : rings) {
         if (callers_.count(ring.caller)) {

@@ -9,16 +9,36 @@
 #include "core/dispatch/dispatch.h"
 
 namespace nlchat {
-namespace {
 
-// A held command as the operator's client is to read it: with its chat id or without.
-Command with_chat(Command cmd, std::optional<std::int64_t> chat) {
-    if (auto* msg = std::get_if<MsgCommand>(&cmd)) msg->chat = chat;
-    else if (auto* state = std::get_if<ChatStateCommand>(&cmd)) state->chat = chat;
+Command Dispatch::for_client(const Operator& op, std::int64_t chat, Command cmd) {
+    // A client that reads chat ids gets the chat, and a caller text's line number; a 2015
+    // client neither.
+    if (auto* msg = std::get_if<MsgCommand>(&cmd)) {
+        msg->chat = shown_chat(op, chat);
+        if (!op.chat_ids) msg->line.reset();
+    } else if (auto* state = std::get_if<ChatStateCommand>(&cmd)) {
+        state->chat = shown_chat(op, chat);
+    }
     return cmd;
 }
 
-}  // namespace
+void Dispatch::link_hint(ConnId conn, bool resumes, bool v2_offer) {
+    auto it = connections_.find(conn);
+    if (it == connections_.end()) return;
+    it->second.resumes = resumes;
+    it->second.v2_offer = v2_offer;
+}
+
+void Dispatch::link_session(const std::string& uuid, const std::string& offered_sid, const std::string& session_id) {
+    auto it = operators_.find(uuid);
+    if (it == operators_.end()) return;
+    Operator& op = it->second;
+    const bool same_run = !offered_sid.empty() && offered_sid == op.took_sid;
+    if (same_run && session_id == op.took_sid) return;  // resumed: nothing changes
+    if (!same_run) op.took = RecentIds(512);
+    op.took_sid = session_id;
+    journal(record("took_sid", {{"op", uuid}, {"sid", session_id}, {"reset", !same_run}}));
+}
 
 Dispatch::Dispatch(DispatchConfig config, PublicKey server_key, DispatchEffects& effects,
                    std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id)
@@ -237,6 +257,21 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
         effects_.close_operator(*op.conn);
     }
     op.conn = conn;
+    if (!c.resumes) {
+        // Its link starts afresh: the caller texts it never acknowledged go again, first.
+        std::vector<std::pair<std::int64_t, Command>> again;
+        for (auto& u : op.unacked)
+            again.emplace_back(u.chat, MsgCommand{{std::move(u.text)}, Direction::In, c.uuid, u.chat, u.line});
+        op.unacked.clear();
+        op.held.insert(op.held.begin(), std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()));
+    }
+    if (!c.v2_offer && (op.took.size() || !op.took_sid.empty())) {
+        // A client without the v2 session never sends a line again: the numbers taken
+        // from another run mean nothing to it (one with it is told by link_session).
+        op.took = RecentIds(512);
+        op.took_sid.clear();
+        journal(record("took_sid", {{"op", c.uuid}, {"sid", ""}, {"reset", true}}));
+    }
     // What this client reads: chat ids and how many chats, or the 2015 protocol's one.
     op.chat_ids = cmd.chats.has_value();
     op.client_chats = cmd.chats ? static_cast<std::size_t>(std::clamp<std::int64_t>(*cmd.chats, 1, 64)) : 1;
@@ -303,6 +338,15 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
                                  ", which is no longer open");
         return;
     }
+    if (!journal_ok_) {
+        // A chat that could not be on disk could come back after a crash as another one:
+        // a client that names no chat would then write to the wrong caller (found by the
+        // simulation). So while the journal cannot be written no ring is taken; it stays
+        // open for when it can (or times out, and the caller is told).
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + ": ringACK for ring " + std::to_string(cmd.id) +
+                                " refused: the journal cannot be written");
+        return;
+    }
     if (op.chats.size() >= chat_limit(op)) {
         // A client without chat ids cannot tell chats apart, so it has one at a time;
         // one with them has as many as it and the server allow. The ring stays open for
@@ -321,6 +365,7 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
     caller.operator_uuid = uuid;
     caller.chat = chat;
     op.chats[chat] = taken.caller;
+    op.lines[chat] = Operator::ChatLines{1, kLineBlock};
     journal(record("ring_end", {{"id", Json::Int64(cmd.id)}}));
     journal(chat_record(uuid, op, chat));
     log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
@@ -333,8 +378,7 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
     auto service = services_.find(taken.caller.first);
     if (service != services_.end() && !service->second.chat_states)
         send_to_operator(uuid, op, ChatStateCommand{uuid, Direction::In, "no_state", shown_chat(op, chat)});
-    for (auto& text : taken.held)
-        send_to_operator(uuid, op, MsgCommand{{std::move(text)}, Direction::In, uuid, shown_chat(op, chat)});
+    caller_texts(uuid, op, chat, taken.held);
 }
 
 StatusCommand Dispatch::own_status(const Operator& op) const {
@@ -354,6 +398,16 @@ std::map<std::int64_t, Dispatch::CallerKey>::iterator Dispatch::chat_named(Opera
 }
 
 void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd) {
+    if (cmd.line) {
+        // A numbered line sent again (its link resent it after a restart of ours, not
+        // knowing whether it had arrived) is taken once.
+        if (!op.took.add(std::to_string(*cmd.line))) {
+            log(LogLevel::Debug,
+                "operator " + uuid.substr(0, 8) + ": line " + std::to_string(*cmd.line) + " again; taken once");
+            return;
+        }
+        journal(record("took", {{"op", uuid}, {"line", Json::Int64(*cmd.line)}}));
+    }
     auto chat = chat_named(op, cmd.chat);
     if (chat == op.chats.end() && !cmd.chat && op.chats.size() > 1) {
         // A client that reads chat ids must name the chat; which caller is meant cannot
@@ -395,11 +449,7 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     op.grace_until.reset();
     send_to_operator(uuid, op, own_status(op));
     if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
-    // What was held while it was away, in order and once.
-    auto held = std::move(op.held);
-    op.held.clear();
-    for (const auto& [chat, cmd] : held) send_to_operator(uuid, op, with_chat(cmd, shown_chat(op, chat)));
-    if (!held.empty() && !op.chats.empty()) journal(record("delivered", {{"op", uuid}}));
+    send_held(uuid, op);
     for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
     wake_operator(uuid, op);
 }
@@ -439,6 +489,10 @@ void Dispatch::end_association(const std::string& uuid, Operator& op, std::int64
     op.chats.erase(it);
     op.held.erase(std::remove_if(op.held.begin(), op.held.end(), [chat](const auto& h) { return h.first == chat; }),
                   op.held.end());
+    op.unacked.erase(std::remove_if(op.unacked.begin(), op.unacked.end(),
+                                    [chat](const Operator::Unacked& u) { return u.chat == chat; }),
+                     op.unacked.end());
+    op.lines.erase(chat);
     callers_.erase(caller);
     journal(record("end", {{"op", uuid}, {"chat", Json::Int64(chat)}}));
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
@@ -450,15 +504,80 @@ void Dispatch::send_to_operator(const std::string& uuid, const Operator& op, con
 }
 
 void Dispatch::deliver_or_hold(const std::string& uuid, Operator& op, std::int64_t chat, const Command& cmd) {
-    if (op.in_pool && op.conn) return send_to_operator(uuid, op, cmd);
+    if (op.in_pool && op.conn) return send_to_operator(uuid, op, for_client(op, chat, cmd));
     op.held.emplace_back(chat, cmd);
-    // A caller's text waiting for its operator must survive a restart.
-    if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && op.chats.count(chat)) {
-        for (const auto& text : msg->msg)
-            journal(record("held", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"text", text}}));
-    }
     log(LogLevel::Debug, "holding " + command_type(cmd) + " for operator " + uuid.substr(0, 8) + " (" +
                              std::to_string(op.held.size()) + " held)");
+}
+
+std::int64_t Dispatch::next_line(const std::string& uuid, Operator& op, std::int64_t chat) {
+    Operator::ChatLines& lines = op.lines[chat];
+    if (lines.next >= lines.reserved) {
+        // The next block of numbers, on disk before any of it is used.
+        lines.reserved = lines.next + kLineBlock;
+        journal(
+            record("lines", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"reserved", Json::Int64(lines.reserved)}}));
+    }
+    return lines.next++;
+}
+
+void Dispatch::caller_texts(const std::string& uuid, Operator& op, std::int64_t chat,
+                            const std::vector<std::string>& texts) {
+    for (const auto& text : texts)
+        caller_text(uuid, op, chat, MsgCommand{{text}, Direction::In, uuid, chat, next_line(uuid, op, chat)});
+}
+
+void Dispatch::caller_text(const std::string& uuid, Operator& op, std::int64_t chat, MsgCommand msg) {
+    // Until the operator has the text it is on disk, whoever is to send it again: nlchatd
+    // after a restart, or the dispatch when the operator's link starts afresh. The link
+    // says when it has it (operator_delivered): acknowledged (v2), or written (v1).
+    // (A text from a service that does not acknowledge was never promised to anyone: it is
+    // kept until delivered, but not written to disk for it, unless it must wait for an
+    // operator who is away.)
+    const std::int64_t line = *msg.line;
+    if (op.in_pool && op.conn) {
+        const std::uint64_t receipt = effects_.send_sealed(*op.conn, op.key, uuid, for_client(op, chat, msg));
+        if (receipt == 0) return;
+        auto caller = op.chats.find(chat);
+        const bool on_disk = caller != op.chats.end() && services_[caller->second.first].acks;
+        if (on_disk) journal(held_record(uuid, chat, msg.msg[0], line));
+        op.unacked.push_back(Operator::Unacked{receipt, chat, line, std::move(msg.msg[0]), on_disk});
+        return;
+    }
+    journal(held_record(uuid, chat, msg.msg[0], line));
+    op.held.emplace_back(chat, std::move(msg));
+    log(LogLevel::Debug,
+        "holding msg for operator " + uuid.substr(0, 8) + " (" + std::to_string(op.held.size()) + " held)");
+}
+
+void Dispatch::send_held(const std::string& uuid, Operator& op) {
+    // What was held while it was away, in order and once. A text sent on a link that
+    // acknowledges stays on disk until it is acknowledged; one only written is delivered.
+    auto held = std::move(op.held);
+    op.held.clear();
+    std::map<std::int64_t, std::int64_t> delivered;  // by chat, the last line
+    for (auto& [chat, cmd] : held) {
+        const std::uint64_t receipt = effects_.send_sealed(*op.conn, op.key, uuid, for_client(op, chat, cmd));
+        auto* msg = std::get_if<MsgCommand>(&cmd);
+        if (!msg || !msg->line) continue;
+        if (receipt) op.unacked.push_back(Operator::Unacked{receipt, chat, *msg->line, std::move(msg->msg[0]), true});
+        else delivered[chat] = *msg->line;
+    }
+    for (const auto& [chat, line] : delivered)
+        journal(record("delivered", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"upto", Json::Int64(line)}}));
+}
+
+void Dispatch::operator_delivered(const std::string& uuid, std::uint64_t receipt) {
+    auto it = operators_.find(uuid);
+    if (it == operators_.end()) return;
+    Operator& op = it->second;
+    std::map<std::int64_t, std::int64_t> delivered;  // by chat, the last line that was on disk
+    while (!op.unacked.empty() && op.unacked.front().receipt <= receipt) {
+        if (op.unacked.front().on_disk) delivered[op.unacked.front().chat] = op.unacked.front().line;
+        op.unacked.pop_front();
+    }
+    for (const auto& [chat, line] : delivered)
+        journal(record("delivered", {{"op", uuid}, {"chat", Json::Int64(chat)}, {"upto", Json::Int64(line)}}));
 }
 
 void Dispatch::broadcast(const Command& cmd) {

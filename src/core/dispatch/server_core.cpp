@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/dispatch/server_core.h"
 
+#include <algorithm>
+
+#include "core/codec/base64.h"
 #include "core/codec/json_util.h"
 
 namespace nlchat {
@@ -12,8 +15,7 @@ ServerCore::ServerCore(ServerCoreSettings settings, PublicKey server_key, StateS
       server_key_(std::move(server_key)),
       store_(store),
       effects_(effects),
-      seal_(seal ? std::move(seal) : PacketSealer(nlchat::seal)),
-      v2_(settings_.dispatch.grace) {
+      seal_(seal ? std::move(seal) : PacketSealer(nlchat::seal)) {
     DispatchEffects& effects_of_mine = *this;
     dispatch_ = std::make_unique<Dispatch>(settings_.dispatch, server_key_, effects_of_mine, std::move(make_nonce),
                                            std::move(log_salt), first_ring_id);
@@ -69,20 +71,27 @@ void ServerCore::end_link(ConnId conn, bool flush, const Now& now) {
     links_.erase(conn);
     v2_.closed(conn, now.mono);
     bare_acks_due_.erase(conn);
-    effects_.close_operator(conn, flush);
+    put_close(conn, false, flush);
     dispatch_->operator_closed(conn, now);
 }
 
 bool ServerCore::note_offer(ConnId conn, Link& link, const OpenedPacket& packet, const Now& now) {
+    // An offer whose key is a low-order point would give an all-zero secret: it is no
+    // offer at all, and is refused under --require-v2 like a missing one.
     if (settings_.v2) link.offer = parse_v2_offer(packet.inner);
+    if (link.offer && !v2_offer_usable(*link.offer)) {
+        effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": unusable v2 offer");
+        link.offer.reset();
+    }
     if (link.offer) {
         link.uuid = packet.uuid;
         link.challenge = packet.inner["nonce"].asString();
-        return true;
+    } else if (settings_.require_v2) {
+        refuse_v1(conn, packet.uuid, now);
+        return false;
     }
-    if (!settings_.require_v2) return true;
-    refuse_v1(conn, packet.uuid, now);
-    return false;
+    dispatch_->link_hint(conn, link.offer && v2_.would_resume(packet.uuid, *link.offer), link.offer.has_value());
+    return true;
 }
 
 void ServerCore::refuse_v1(ConnId conn, const std::string& uuid, const Now& now) {
@@ -90,11 +99,10 @@ void ServerCore::refuse_v1(ConnId conn, const std::string& uuid, const Now& now)
     effects_.log(LogLevel::Warning,
                  "connection " + std::to_string(conn) + ": refused: no usable v2 offer (--require-v2)");
     if (const PublicKey* key = dispatch_->connection_key(conn))
-        effects_.write_operator(
-            conn, seal_(write_json(to_json(Command{
-                            RefusedCommand{uuid, "this server takes only clients that speak the v2 session (nlchat 2)",
-                                           std::string("v2_required")}})),
-                        *key, uuid, Role::Bob));
+        put_operator(conn, seal_(write_json(to_json(Command{RefusedCommand{
+                                     uuid, "this server takes only clients that speak the v2 session (nlchat 2)",
+                                     std::string("v2_required")}})),
+                                 *key, uuid, Role::Bob));
     end_link(conn, true, now);
 }
 
@@ -111,8 +119,11 @@ bool ServerCore::switch_to_v2(ConnId conn, Link& link, const PublicKey& key, con
     }
     link.probe_text = write_json(to_json(Command{ProbeCommand{uuid}}));
     link.probe_ack_text = write_json(to_json(Command{ProbeAckCommand{uuid}}));
-    effects_.write_operator(conn, seal_(write_json(v2_answer_json(sw->answer)), key, uuid, Role::Bob));
-    for (const auto& line : sw->lines) effects_.write_operator(conn, line);
+    put_operator(conn, seal_(write_json(v2_answer_json(sw->answer)), key, uuid, Role::Bob));
+    for (const auto& line : sw->lines) put_operator(conn, line);
+    if (V2Endpoint* ep = v2_.on(conn)) report_delivered(uuid, *ep);
+    // Which client run this is, before any of its lines is read.
+    dispatch_->link_session(uuid, base64_encode(offer.sid), base64_encode(sw->answer.sid));
     effects_.log(LogLevel::Info,
                  "operator " + uuid.substr(0, 8) + " on connection " + std::to_string(conn) + ": v2 session " +
                      (sw->answer.resumed ? "resumed" : "started") +
@@ -120,16 +131,23 @@ bool ServerCore::switch_to_v2(ConnId conn, Link& link, const PublicKey& key, con
     return true;
 }
 
-void ServerCore::write_frame(ConnId conn, V2Endpoint& ep, const std::string& inner, bool last) {
-    if (!ep.active()) return;  // after the connection's last frame: it is closing
+std::uint64_t ServerCore::write_frame(ConnId conn, V2Endpoint& ep, const std::string& inner, bool last, bool track) {
+    if (!ep.active()) return 0;  // after the connection's last frame: it is closing
     if (inner.size() > kMaxFrameInner) {
         // Nothing the dispatch sends is this large (the bus takes 64 KiB lines at most).
         effects_.log(LogLevel::Warning,
                      "connection " + std::to_string(conn) + ": a line too large for a v2 frame; dropped");
-        return;
+        return 0;
     }
-    effects_.write_operator(conn, last ? ep.send_final(inner) : ep.send(inner));
+    put_operator(conn, last ? ep.send_final(inner) : ep.send(inner, track));
     bare_acks_due_.erase(conn);  // carried by this frame
+    return track && !last ? ep.last_receipt() : 0;
+}
+
+void ServerCore::report_delivered(const std::string& uuid, V2Endpoint& ep) {
+    std::uint64_t last = 0;
+    for (std::uint64_t receipt : ep.delivered()) last = std::max(last, receipt);
+    if (last) dispatch_->operator_delivered(uuid, last);
 }
 
 void ServerCore::on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_view line, const Now& now) {
@@ -147,6 +165,7 @@ void ServerCore::on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_v
         effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": v2 keys not renewed; closed");
         return end_link(conn, false, now);
     }
+    report_delivered(link.uuid, ep);
     if (r.inner.empty()) return;  // a bare acknowledgement
     if (r.inner == link.probe_ack_text) {
         // Known by its bytes: the same command the reader would make of them.
@@ -166,13 +185,26 @@ void ServerCore::on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_v
 
 // ---- the dispatch's effects ----------------------------------------------------------
 
-void ServerCore::send_plain(ConnId conn, const Json::Value& line) {
-    if (links_.count(conn)) effects_.write_operator(conn, write_json(line));
+void ServerCore::put_operator(ConnId conn, std::string line) {
+    out_.push_back(Out{Out::Kind::Operator, conn, std::move(line), false});
 }
 
-void ServerCore::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) {
+void ServerCore::put_service(ConnId service, std::string line) {
+    out_.push_back(Out{Out::Kind::Service, service, std::move(line), false});
+}
+
+void ServerCore::put_close(ConnId conn, bool service, bool flush) {
+    out_.push_back(Out{service ? Out::Kind::CloseService : Out::Kind::CloseOperator, conn, {}, flush});
+}
+
+void ServerCore::send_plain(ConnId conn, const Json::Value& line) {
+    if (links_.count(conn)) put_operator(conn, write_json(line));
+}
+
+std::uint64_t ServerCore::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid,
+                                      const Command& command) {
     auto it = links_.find(conn);
-    if (it == links_.end()) return;
+    if (it == links_.end()) return 0;
     Link& link = it->second;
     V2Endpoint* ep = v2_.on(conn);
     if (const auto* probe = std::get_if<ProbeCommand>(&command);
@@ -182,8 +214,18 @@ void ServerCore::send_sealed(ConnId conn, const PublicKey& key, const std::strin
     // A refusal is a connection's last line: it never starts a v2 session.
     const bool last = std::holds_alternative<RefusedCommand>(command);
     if (!ep && link.offer && !last && switch_to_v2(conn, link, key, uuid, now_)) ep = v2_.on(conn);
-    if (ep) return write_frame(conn, *ep, inner, last);
-    effects_.write_operator(conn, seal_(inner, key, uuid, Role::Bob));
+    if (ep) {
+        // A caller's text is the dispatch's to keep until the client acknowledges it.
+        const auto* msg = std::get_if<MsgCommand>(&command);
+        return write_frame(conn, *ep, inner, last, msg && msg->io == Direction::In);
+    }
+    put_operator(conn, seal_(inner, key, uuid, Role::Bob));
+    // Written is all a v1 client gives: a caller's text is delivered once this turn's
+    // writes are out (after the commit that put it on disk), which the receipt says then.
+    const auto* msg = std::get_if<MsgCommand>(&command);
+    if (!msg || msg->io != Direction::In) return 0;
+    written_v1_.emplace_back(uuid, next_v1_receipt_);
+    return next_v1_receipt_++;
 }
 
 void ServerCore::close_operator(ConnId conn) {
@@ -191,7 +233,7 @@ void ServerCore::close_operator(ConnId conn) {
     links_.erase(conn);
     v2_.closed(conn, now_.mono);
     bare_acks_due_.erase(conn);
-    effects_.close_operator(conn, true);  // a refusal just written must reach the client
+    put_close(conn, false, true);  // a refusal just written must reach the client
 }
 
 void ServerCore::send_service(ConnId service, const Json::Value& line) {
@@ -202,10 +244,10 @@ void ServerCore::send_service(ConnId service, const Json::Value& line) {
         if (held_acks_.size() < kMaxHeldAcks) held_acks_.emplace_back(service, line);
         return;
     }
-    effects_.write_service(service, write_json(line));
+    put_service(service, write_json(line));
 }
 
-void ServerCore::close_service(ConnId service) { effects_.close_service(service); }
+void ServerCore::close_service(ConnId service) { put_close(service, true, true); }
 
 bool ServerCore::save_ring_counter(std::int64_t next_id) {
     std::string error;
@@ -249,21 +291,46 @@ void ServerCore::service_closed(ConnId service, const Now& now) {
 bool ServerCore::end_of_turn(const Now& now) {
     now_ = now;
     const auto acks = bare_acks_at_, retry = retry_;
-    commit_journal(now);
+    finish_turn(now);
     return bare_acks_at_ != acks || retry_ != retry;
 }
 
 void ServerCore::shutdown(const Now& now) {
     now_ = now;
     retry_.reset();  // a last try now, whatever the wait
-    commit_journal(now);
+    finish_turn(now);
 }
 
-void ServerCore::commit_journal(const Now& now) {
-    if (!compact_ && !store_.pending()) return flush_acks(now);
+void ServerCore::finish_turn(const Now& now) {
+    // The turn's records reach the disk before anything of the turn leaves: so nothing a
+    // client or a service sees is lost to a crash, and what a crash catches before the
+    // commit was seen by nobody (it is taken again when its sender writes it again).
+    const bool committed = commit_journal(now);
+    // Written even when the disk refused: the chats go on (a crash while the journal
+    // cannot be written may then show a line twice; nlchatd(8), FILES).
+    std::vector<Out> out = std::move(out_);
+    out_.clear();
+    for (auto& o : out) {
+        switch (o.kind) {
+        case Out::Kind::Operator: effects_.write_operator(o.conn, o.line); break;
+        case Out::Kind::Service: effects_.write_service(o.conn, o.line); break;
+        case Out::Kind::CloseOperator: effects_.close_operator(o.conn, o.flush); break;
+        case Out::Kind::CloseService: effects_.close_service(o.conn); break;
+        }
+    }
+    // The acknowledgements only once the records they stand for are on disk.
+    if (committed) flush_acks(now);
+    // The caller texts written to v1 clients are theirs now.
+    auto written = std::move(written_v1_);
+    written_v1_.clear();
+    for (const auto& [uuid, receipt] : written) dispatch_->operator_delivered(uuid, receipt);
+}
+
+bool ServerCore::commit_journal(const Now& now) {
+    if (!compact_ && !store_.pending()) return journal_ok_;
     // While the disk refuses, a try costs a whole snapshot: one a second is enough (the
     // acknowledgements wait for it, which is the point).
-    if (retry_ && now.mono < *retry_) return;
+    if (retry_ && now.mono < *retry_) return false;
     std::string error;
     bool ok = compact_ ? store_.rewrite(dispatch_->snapshot(), error) : store_.commit(error);
     if (!ok) {
@@ -278,7 +345,7 @@ void ServerCore::commit_journal(const Now& now) {
         store_.discard_pending();
         compact_ = true;
         retry_ = now.mono + 1;
-        return;
+        return false;
     }
     compact_ = false;
     retry_.reset();
@@ -287,7 +354,7 @@ void ServerCore::commit_journal(const Now& now) {
         journal_ok_ = true;
         dispatch_->set_journal_ok(true);
     }
-    flush_acks(now);
+    return true;
 }
 
 void ServerCore::flush_acks(const Now& now) {
@@ -306,7 +373,7 @@ void ServerCore::send_bare_acks() {
     for (ConnId conn : due) {
         V2Endpoint* ep = v2_.on(conn);
         if (!links_.count(conn) || !ep || !ep->active() || !ep->stream().ack_due()) continue;
-        effects_.write_operator(conn, ep->send(""));
+        put_operator(conn, ep->send(""));
     }
 }
 
@@ -317,7 +384,7 @@ void ServerCore::tick(const Now& now) {
         bare_acks_at_.reset();
         send_bare_acks();
     }
-    if (retry_ && now.mono >= *retry_) commit_journal(now);
+    // (A due retry of the journal is the end of this turn's business: finish_turn.)
 }
 
 std::optional<double> ServerCore::next_deadline() const {

@@ -6,9 +6,10 @@
 //
 // Bytes and the time come in (a line from an operator or a service, a packet the wiring
 // opened, the end of a loop turn); lines to write, connections to close and records for
-// the StateStore come out. server/server.cpp carries the bytes over sockets, opens RSA
-// packets on libuv's pool and keeps the journal's file; the simulation (sim/) runs the
-// very same machine over a simulated network and disk, crashes and all.
+// the StateStore come out: the records at the end of the turn, committed, and only then
+// the turn's lines and closes, so that nothing anyone sees is lost to a crash. server/server.cpp carries the bytes over
+// sockets, opens RSA packets on libuv's pool and keeps the journal's file; the simulation (sim/) runs the very same
+// machine over a simulated network and disk, crashes and all.
 #pragma once
 
 #include <json/json.h>
@@ -127,7 +128,8 @@ private:
 
     // DispatchEffects
     void send_plain(ConnId conn, const Json::Value& line) override;
-    void send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid, const Command& command) override;
+    std::uint64_t send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid,
+                              const Command& command) override;
     void close_operator(ConnId conn) override;
     void send_service(ConnId service, const Json::Value& line) override;
     void close_service(ConnId service) override;
@@ -143,11 +145,21 @@ private:
     bool note_offer(ConnId conn, Link& link, const OpenedPacket& packet, const Now& now);
     void refuse_v1(ConnId conn, const std::string& uuid, const Now& now);
     bool switch_to_v2(ConnId conn, Link& link, const PublicKey& key, const std::string& uuid, const Now& now);
-    void write_frame(ConnId conn, V2Endpoint& ep, const std::string& inner, bool last);
+    // Writes a frame; its receipt when `track` (a caller's text, which the dispatch keeps
+    // until the client acknowledges it), else 0.
+    std::uint64_t write_frame(ConnId conn, V2Endpoint& ep, const std::string& inner, bool last, bool track = false);
+    // Tells the dispatch which caller texts the client has acknowledged.
+    void report_delivered(const std::string& uuid, V2Endpoint& ep);
     void on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_view line, const Now& now);
     void send_bare_acks();
-    void commit_journal(const Now& now);
+    // True when what was journaled is on disk.
+    bool commit_journal(const Now& now);
     void flush_acks(const Now& now);
+    void finish_turn(const Now& now);
+    // What the turn writes and closes waits for its commit (finish_turn), in order.
+    void put_operator(ConnId conn, std::string line);
+    void put_service(ConnId service, std::string line);
+    void put_close(ConnId conn, bool service, bool flush);
 
     ServerCoreSettings settings_;
     PublicKey server_key_;
@@ -168,6 +180,17 @@ private:
     std::optional<double> retry_;  // ... and while not, the next try (once a second)
     static constexpr std::size_t kMaxHeldAcks = 100000;
     std::vector<std::pair<ConnId, Json::Value>> held_acks_;  // until their turn's commit
+    struct Out {
+        enum class Kind { Operator, Service, CloseOperator, CloseService } kind;
+        ConnId conn;
+        std::string line;
+        bool flush;
+    };
+    std::vector<Out> out_;  // this turn's writes and closes
+    // Caller texts written this turn to clients that do not acknowledge (v1), with the
+    // receipts send_sealed gave them.
+    std::vector<std::pair<std::string, std::uint64_t>> written_v1_;
+    std::uint64_t next_v1_receipt_ = 1;
 };
 
 }  // namespace nlchat

@@ -97,6 +97,7 @@ void ClientLink::take_answer(const Json::Value& inner, const Now& now) {
     offered_ = false;
     if (!first) return drop("the server's answer to the v2 offer is unusable; reconnecting");
     protocol_ = "v2";
+    effects_.v2_up();
     rekey_at_ = now.mono + kRekeySeconds;
     for (const auto& line : *first) effects_.write(line);
     // Frames that came while the answer was being opened, in order.

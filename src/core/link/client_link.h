@@ -40,6 +40,8 @@ public:
     virtual void server_online(const std::optional<std::string>& key_pem) = 0;
     virtual void command(const Command& command) = 0;
     virtual void delivered(std::uint64_t receipt) = 0;
+    // The v2 session is up on this link (the session numbers the operator's lines then).
+    virtual void v2_up() {}
 };
 
 struct ClientLinkSettings {

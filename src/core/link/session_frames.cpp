@@ -104,14 +104,17 @@ std::optional<std::vector<std::string>> SessionStream::start(const SessionKeys& 
     opener_ =
         std::make_unique<FrameOpener>(client_ ? keys.server_to_client : keys.client_to_server, in_dir, last_taken_);
     sealed_now_ = opened_now_ = 0;
-    peer_acked_ = peer_took;
-    while (!unacked_.empty() && unacked_.front().first <= peer_took) unacked_.pop_front();
+    // What the peer took it need not get again; but its took is no acknowledgement: that
+    // comes, as always, in the `ack` of its frames. (An acknowledgement says the frame was
+    // taken; a frame of ours the peer has not seen yet may say what became of it, and the
+    // peer must see that frame before the acknowledgement, as it would have without the
+    // outage.) So each frame goes again exactly as it first went: its seq and its ack.
+    while (!unacked_.empty() && unacked_.front().seq <= peer_took) unacked_.pop_front();
     std::vector<std::string> again;
-    for (const auto& [seq, inner] : unacked_) {
-        again.push_back(sealer_->seal(Frame{seq, ack_to_send(), inner}));
+    for (const auto& f : unacked_) {
+        again.push_back(sealer_->seal(Frame{f.seq, f.ack, f.inner}));
         ++sealed_now_;
     }
-    if (!again.empty()) ack_sent_ = ack_to_send();
     return again;
 }
 
@@ -121,7 +124,7 @@ std::string SessionStream::send(std::string inner) {
     ack_sent_ = ack_to_send();
     std::string line = sealer_->seal(Frame{seq, ack_sent_, inner});
     ++sealed_now_;
-    unacked_.emplace_back(seq, std::move(inner));
+    unacked_.push_back(Unacked{seq, ack_sent_, std::move(inner)});
     return line;
 }
 
@@ -139,15 +142,15 @@ SessionStream::Received SessionStream::receive(std::string_view line) {
     if (!frame || frame->ack > sent() || frame->ack < peer_acked_) return {};
     peer_acked_ = frame->ack;
     ++opened_now_;
-    while (!unacked_.empty() && unacked_.front().first <= peer_acked_) unacked_.pop_front();
+    while (!unacked_.empty() && unacked_.front().seq <= peer_acked_) unacked_.pop_front();
     if (!frame->inner.empty()) last_data_ = frame->seq;
     return {true, std::move(frame->inner)};
 }
 
 std::vector<std::string> SessionStream::unacknowledged_inners() const {
     std::vector<std::string> out;
-    for (const auto& [seq, inner] : unacked_)
-        if (!inner.empty()) out.push_back(inner);
+    for (const auto& f : unacked_)
+        if (!f.inner.empty()) out.push_back(f.inner);
     return out;
 }
 

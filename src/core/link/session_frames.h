@@ -109,8 +109,9 @@ public:
 
     // New keys (a new connection, or a rekey): from now on frames are sealed and opened
     // with them. `peer_took` is the last seq the peer says it took (from its resume
-    // message; 0 on a fresh session): what is newer is returned, sealed again, to be
-    // written first. Nothing if the peer claims more than was ever sent.
+    // message; 0 on a fresh session): what is newer is returned, sealed again with its
+    // old seq and ack, to be written first. Nothing if the peer claims more than was ever
+    // sent, or less than it has acknowledged.
     std::optional<std::vector<std::string>> start(const SessionKeys& keys, std::uint64_t peer_took);
 
     // A frame line carrying `inner` (empty: a bare acknowledgement).
@@ -160,7 +161,13 @@ private:
     std::uint64_t last_data_ = 0;  // the last frame taken that was not a bare acknowledgement
     std::uint64_t ack_sent_ = 0;   // the last acknowledgement we sent
     std::uint64_t ack_to_send() const { return manual_ ? confirmed_ : taken(); }
-    std::deque<std::pair<std::uint64_t, std::string>> unacked_;  // seq, inner
+    // What the peer has not acknowledged, with the ack each frame first carried (it goes
+    // again with the same).
+    struct Unacked {
+        std::uint64_t seq, ack;
+        std::string inner;
+    };
+    std::deque<Unacked> unacked_;
 };
 
 }  // namespace nlchat

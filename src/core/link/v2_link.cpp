@@ -41,6 +41,11 @@ std::optional<V2Offer> parse_v2_offer(const Json::Value& challenge_ack) {
     return offer;
 }
 
+bool v2_offer_usable(const V2Offer& offer) {
+    // Any scalar times a low-order point is the identity: a random one tells.
+    return x25519_shared(x25519_keypair().secret, offer.epk).has_value();
+}
+
 Json::Value v2_offer_json(const V2Offer& offer) {
     Json::Value v2(Json::objectValue);
     v2["epk"] = base64_encode(offer.epk);
@@ -85,9 +90,12 @@ std::optional<std::vector<std::string>> V2Endpoint::start(const SessionKeys& key
         active_ = true;
         return again;
     }
-    // A fresh session: what the old one never had acknowledged goes again, as new
-    // frames (the peer lost the old session, so it may or may not have taken them).
-    std::vector<std::string> inners = stream_->unacknowledged_inners();
+    // A fresh session: what the client's old one never had acknowledged goes again, as
+    // new frames (the peer lost the old session, so it may or may not have taken them). A
+    // server sends nothing of its old session again: its dispatch sends what matters (the
+    // caller texts not acknowledged) itself, beside a fresh status and the open rings.
+    std::vector<std::string> inners;
+    if (client_) inners = stream_->unacknowledged_inners();
     // Receipts line up with those inners only once the acknowledged ones are set apart
     // (they are delivered, whether or not delivered() has been asked since).
     std::vector<std::uint64_t> old_receipts;
@@ -132,9 +140,7 @@ std::optional<V2Endpoint::Switch> V2Endpoint::answer(const V2Offer& offer, const
     if (!shared) return std::nullopt;
     const SessionKeys keys = derive_session_keys(
         *shared, SessionTranscript{offer.epk, mine.public_key, uuid, challenge, client_fp, server_fp});
-    // Resumed only when the client names this session and claims no more than was sent.
-    bool resumed =
-        !sid_.empty() && offer.sid == sid_ && offer.took <= stream_->sent() && offer.took >= stream_->peer_acked();
+    const bool resumed = would_resume(offer);
     // What the session took is acknowledged now, as taken: the frames after it are the
     // ones the client sends again, and a frame the server has taken cannot be taken
     // twice. (nlchatd confirms at every commit, so this differs from its last
@@ -146,11 +152,15 @@ std::optional<V2Endpoint::Switch> V2Endpoint::answer(const V2Offer& offer, const
     return Switch{V2Answer{uuid, mine.public_key, sid_, resumed ? took_here : 0, resumed}, std::move(*lines)};
 }
 
-std::string V2Endpoint::send(const std::string& inner) {
+bool V2Endpoint::would_resume(const V2Offer& offer) const {
+    // Resumed only when the client names this session and claims no more than was sent.
+    return !sid_.empty() && offer.sid == sid_ && offer.took <= stream_->sent() && offer.took >= stream_->peer_acked();
+}
+
+std::string V2Endpoint::send(const std::string& inner, std::optional<bool> track) {
     std::string line = stream_->send(inner);
     last_receipt_ = next_receipt_++;
-    // Only a client asks which lines were delivered; a server would only pile them up.
-    if (client_ && !inner.empty()) receipts_[stream_->sent()] = last_receipt_;
+    if (track.value_or(client_ && !inner.empty())) receipts_[stream_->sent()] = last_receipt_;
     return line;
 }
 

@@ -45,6 +45,8 @@ struct V2Answer {
 
 // The challengeACK's "v2" field; nothing when there is none or it is malformed.
 std::optional<V2Offer> parse_v2_offer(const Json::Value& challenge_ack);
+// False when the offer's key is a low-order point (its X25519 secret would be all zero).
+bool v2_offer_usable(const V2Offer& offer);
 Json::Value v2_offer_json(const V2Offer& offer);
 std::optional<V2Answer> parse_v2_answer(const Json::Value& inner);
 Json::Value v2_answer_json(const V2Answer& answer);
@@ -75,7 +77,11 @@ public:
     bool active() const { return active_; }
 
     // A frame carrying `inner` (empty: a bare acknowledgement). Only while active.
-    std::string send(const std::string& inner);
+    // `track`: give it a receipt, which delivered() names once the peer acknowledges it
+    // (by default a client's every line; a server tracks the caller texts it must keep).
+    std::string send(const std::string& inner, std::optional<bool> track = std::nullopt);
+    // Server: whether answer() would resume the session for this offer.
+    bool would_resume(const V2Offer& offer) const;
     // The connection's last frame (SessionStream::send_final); inactive after it.
     std::string send_final(const std::string& inner) {
         active_ = false;
@@ -101,7 +107,7 @@ private:
     std::string ephemeral_secret_, ephemeral_public_;
     bool active_ = false;
     std::uint64_t last_receipt_ = 0, next_receipt_ = 1;
-    std::map<std::uint64_t, std::uint64_t> receipts_;  // seq -> receipt, while unacknowledged (client)
+    std::map<std::uint64_t, std::uint64_t> receipts_;  // seq -> receipt, while unacknowledged
     std::vector<std::uint64_t> acked_;                 // acknowledged before a fresh start, not yet told
 };
 

@@ -6,7 +6,6 @@ namespace nlchat {
 std::optional<V2Endpoint::Switch> V2Sessions::answer(ConnId conn, const std::string& uuid, const V2Offer& offer,
                                                      const std::string& challenge, const std::string& client_fp,
                                                      const std::string& server_fp, double now) {
-    forget_old(now);
     auto [it, created] = sessions_.try_emplace(uuid);
     Entry& e = it->second;
     if (created) e.endpoint.stream().confirm_manually();
@@ -57,17 +56,6 @@ std::vector<ConnId> V2Sessions::confirm() {
     }
     unconfirmed_.clear();
     return owing;
-}
-
-void V2Sessions::forget_old(double now) {
-    // A session whose client has been away longer than the grace period cannot be
-    // resumed (its chat is over): swept now and then, not on every join.
-    if (now - last_sweep_ < 10) return;
-    last_sweep_ = now;
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-        if (!it->second.conn && now - it->second.gone_since > keep_) it = sessions_.erase(it);
-        else ++it;
-    }
 }
 
 }  // namespace nlchat

@@ -21,8 +21,6 @@ namespace nlchat {
 
 class V2Sessions {
 public:
-    explicit V2Sessions(double keep_seconds) : keep_(keep_seconds) {}
-
     // A client on `conn` passed the challenge with this offer: the session switches to
     // it (resumed when the client names it). The answer and the lines to write after it,
     // or nothing when the offer is unusable.
@@ -31,6 +29,11 @@ public:
                                              const std::string& server_fp, double now);
     // The session on this connection, if it has switched.
     V2Endpoint* on(ConnId conn);
+    // Whether answer() would resume the operator's session for this offer.
+    bool would_resume(const std::string& uuid, const V2Offer& offer) const {
+        auto it = sessions_.find(uuid);
+        return it != sessions_.end() && it->second.endpoint.would_resume(offer);
+    }
     // The connection is gone: its session waits for the client to come back.
     void closed(ConnId conn, double now);
     // The operator is gone (its grace ended, it said disconnect, its key was revoked):
@@ -53,10 +56,6 @@ private:
         std::optional<ConnId> conn;
         double gone_since = 0;
     };
-    void forget_old(double now);
-
-    double keep_;
-    double last_sweep_ = 0;
     // Looked up for every frame in and out (10,000 idle operators: 3,000 a second), so
     // hashed; an entry's address is stable, and one with a connection is never erased.
     std::unordered_map<std::string, Entry> sessions_;  // by operator UUID

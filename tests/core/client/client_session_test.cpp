@@ -497,6 +497,73 @@ TEST_CASE("a line the server did not deliver is marked so, by its number, even a
     CHECK(f.fx.changes == changes);
 }
 
+TEST_CASE("a caller line the server sends again after its restart is shown once", "[client][chat]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7, 7});
+    f.in(MsgCommand{{"hello"}, Direction::In, "me", 7, 1});
+    f.in(MsgCommand{{"are you there?"}, Direction::In, "me", 7, 2});
+    // The server restarted before it had it on disk that they arrived: both again, then on.
+    f.in(RingAckAckCommand{"me", 7, 7});  // the same chat again: it goes on where it is
+    f.in(MsgCommand{{"hello"}, Direction::In, "me", 7, 1});
+    f.in(MsgCommand{{"are you there?"}, Direction::In, "me", 7, 2});
+    f.in(MsgCommand{{"hello?"}, Direction::In, "me", 7, 3});
+    REQUIRE(f.s->chats().size() == 1);
+    std::vector<std::string> shown;
+    for (const auto& l : f.s->chat()->lines)
+        if (l.who == ChatLine::Who::Caller) shown.push_back(l.text);
+    CHECK(shown == std::vector<std::string>{"hello", "are you there?", "hello?"});
+}
+
+TEST_CASE("a chat ended while the link is down: the server is told when it is back, first", "[client][chat]") {
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7, 7});
+    f.in(MsgCommand{{"hello"}, Direction::In, "me", 7, 1});
+    f.fx.link = false;
+    f.s->link_down(f.now);
+    REQUIRE(f.s->end_chat(f.now));  // it could not be said: it waits
+    f.fx.link = true;
+    f.fx.sent.clear();
+    f.s->link_up(f.now);
+    f.in(ChallengeCommand{"me", "n2"});
+    f.in(StatusCommand{{{"Web", "Connected"}}, 2});
+    REQUIRE_FALSE(f.fx.all<DisassociateCommand>().empty());
+    CHECK(f.fx.all<DisassociateCommand>()[0].chat == 7);
+    // What the server sent for that chat before it heard joins the ended chat's history:
+    // no new chat is opened for a caller the operator has let go.
+    f.in(MsgCommand{{"thank you, bye"}, Direction::In, "me", 7, 2});
+    CHECK(f.s->chats().empty());
+    REQUIRE(f.s->past_chats().size() == 1);
+    CHECK(f.s->past_chats()[0].lines.back().text == "thank you, bye");
+}
+
+TEST_CASE("a 2015 server's line after the only chat ended opens a new chat", "[client][chat]") {
+    // Found by the simulation: a ring whose ringACKACK a crash of the server swallowed had
+    // its first text shown in the chat before it, another caller's.
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.in(MsgCommand{{"first caller"}, Direction::In, "me"});
+    f.in(ChatStateCommand{"me", Direction::In, "gone"});
+    REQUIRE(f.s->chat());
+    REQUIRE(f.s->chat()->ended);
+    f.in(MsgCommand{{"second caller"}, Direction::In, "me"});
+    REQUIRE(f.s->chats().size() == 1);
+    CHECK(f.s->chat()->lines.size() == 1);
+    CHECK(f.s->chat()->lines[0].text == "second caller");
+    CHECK(f.s->past_chats().back().lines.back().text == "the caller left the chat");
+}
+
+TEST_CASE("on the v2 session the operator's lines are numbered, whatever the status says", "[client][v2]") {
+    Fixture f;
+    f.join();  // a status without "chats"
+    f.s->link_is_v2();
+    f.in(RingAckAckCommand{"me", 7});
+    REQUIRE(f.s->send_message("numbered", f.now));
+    REQUIRE(f.fx.all<MsgCommand>().back().line);
+}
+
 TEST_CASE("busy opening packets: a sign of life, only while joined", "[client]") {
     Fixture f;
     f.s->busy(f.now);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, caller side: rings started and timed out, chat states, services, bad input, privacy.
+#include <map>
+
 #include "dispatch_fixture.h"
 
 using namespace nlchat;
@@ -148,6 +150,28 @@ TEST_CASE("acknowledgements on the bus: taken once, acknowledged each time; unac
     REQUIRE(again.size() == 1);
     CHECK(again[0]["id"] == id2);
     CHECK(again[0]["msg"][0] == "two");
+}
+
+TEST_CASE("a reply of nlchatd's names the service's line it answers", "[dispatch][acks]") {
+    Fixture f;
+    f.d->service_connected(kWeb, f.now);
+    f.bus(kWeb, R"({"type":"service_online","service":"Web","acks":true})");
+    f.bus(kWeb, R"({"type":"msg","address":"c1","msg":["nobody is there"],"id":"w-1"})");
+    f.join(1, "op-a");
+    f.bus(kWeb, R"({"type":"msg","address":"c2","msg":["hello"],"id":"w-2"})");
+    std::map<std::string, std::string> re;  // by address, the "re" of nlchatd's reply
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["origin"] == "server") re[line["address"].asString()] = line["re"].asString();
+    CHECK(re["c1"] == "w-1");  // nobody available
+    CHECK(re["c2"] == "w-2");  // ringing
+    // A reply to no line in particular names none.
+    f.fx.service.clear();
+    f.advance(f.config.ring_timeout + 1);
+    Json::Value timed_out;
+    for (const auto& [conn, line] : f.fx.service)
+        if (line["type"] == "msg") timed_out = line;
+    CHECK(timed_out["msg"][0] == f.config.text_ring_timed_out);
+    CHECK_FALSE(timed_out.isMember("re"));
 }
 
 TEST_CASE("a service without acknowledgements sees no ids and no acks", "[dispatch][acks]") {

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <set>
 
 #include "core/codec/json_util.h"
 #include "core/dispatch/dispatch.h"
@@ -26,8 +27,13 @@ struct Recorder : DispatchEffects {
     std::vector<std::string> logs;
 
     void send_plain(ConnId c, const Json::Value& line) override { plain.emplace_back(c, line); }
-    void send_sealed(ConnId c, const PublicKey&, const std::string& uuid, const Command& cmd) override {
+    // Receipts for caller texts, as a v2 link gives them, for connections listed here.
+    std::set<ConnId> acknowledging;
+    std::uint64_t next_receipt = 1;
+    std::uint64_t send_sealed(ConnId c, const PublicKey&, const std::string& uuid, const Command& cmd) override {
         sealed.push_back({c, uuid, cmd});
+        const auto* msg = std::get_if<MsgCommand>(&cmd);
+        return acknowledging.count(c) && msg && msg->io == Direction::In ? next_receipt++ : 0;
     }
     void close_operator(ConnId c) override { closed.push_back(c); }
     void send_service(ConnId s, const Json::Value& line) override { service.emplace_back(s, line); }

@@ -197,3 +197,21 @@ TEST_CASE("with the journal unwritable no new chat starts, and the chats there g
     f.caller_says("c1", "still talking");
     CHECK(texts(f.fx.to<MsgCommand>(1)).back() == "still talking");
 }
+
+TEST_CASE("with the journal unwritable no ring is taken: a chat not on disk could come back as another",
+          "[dispatch][journal]") {
+    // Found by the simulation: a 2015 client took a ring while the disk was full; a
+    // restart brought back its chat before, and its next line, which names no chat, went
+    // to that chat's caller.
+    Fixture f;
+    f.service_online();
+    f.join(1, "op-a");
+    f.caller_says("c1", "hi");
+    f.d->set_journal_ok(false);
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    CHECK(f.fx.to<RingAckAckCommand>(1).empty());
+    CHECK(f.d->open_rings() == 1);  // open for when the journal can be written again
+    f.d->set_journal_ok(true);
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    CHECK(f.fx.to<RingAckAckCommand>(1).size() == 1);
+}
