@@ -127,7 +127,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             config, fuzz::key().public_key(), fx2, [] { return std::string("n"); }, "salt", 1);
         std::vector<Json::Value> snap = d.snapshot();
         again.restore(records ? *records : snap, now);
-        if (!(as_array(again.snapshot()) == state)) std::abort();
+        if (!(as_array(again.snapshot()) == state)) {
+            // Both states go to stderr so that a crash input explains itself.
+            std::fprintf(stderr, "%s from %s:\n%s\nbut before:\n%s\n", "restored",
+                         records ? "the journal" : "the snapshot", write_json(as_array(again.snapshot())).c_str(),
+                         write_json(state).c_str());
+            std::abort();
+        }
     }
     return 0;
 }

@@ -260,8 +260,11 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
     if (!c.resumes) {
         // Its link starts afresh: the caller texts it never acknowledged go again, first.
         std::vector<std::pair<std::int64_t, Command>> again;
-        for (auto& u : op.unacked)
+        for (auto& u : op.unacked) {
+            // Held from now on, so on disk like every held text.
+            if (!u.on_disk && op.chats.count(u.chat)) journal(held_record(c.uuid, u.chat, u.text, u.line));
             again.emplace_back(u.chat, MsgCommand{{std::move(u.text)}, Direction::In, c.uuid, u.chat, u.line});
+        }
         op.unacked.clear();
         op.held.insert(op.held.begin(), std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()));
     }
@@ -612,6 +615,13 @@ void Dispatch::operator_closed(ConnId conn, const Now& now) {
     auto op = operators_.find(uuid);
     if (op == operators_.end() || op->second.conn != conn) return;
     op->second.conn.reset();
+    // The texts it was sent and never acknowledged now wait for an operator who is away:
+    // those not on disk yet (a service without acknowledgements) go there now.
+    for (auto& u : op->second.unacked)
+        if (!u.on_disk && op->second.chats.count(u.chat)) {
+            journal(held_record(uuid, u.chat, u.text, u.line));
+            u.on_disk = true;
+        }
     if (op->second.in_pool) leave_pool(uuid, op->second, now, "connection lost");
 }
 

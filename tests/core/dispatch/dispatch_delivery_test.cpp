@@ -109,6 +109,26 @@ TEST_CASE("a text from a service that does not acknowledge is not journaled for 
     CHECK(of_kind(f.fx.journal_records, "delivered").empty());
 }
 
+TEST_CASE("an unacknowledged text of such a service goes to disk when its operator goes away", "[dispatch][delivery]") {
+    // It now waits for an operator who is away, like every held text: the journal must
+    // say what the memory says (the dispatch fuzzer found the two apart).
+    Fixture f;
+    f.fx.acknowledging = {1};
+    f.service_online();
+    f.join(1, "op-a", test::key_2048(), 2);
+    f.caller_says("c1", "hi");
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    REQUIRE(f.fx.to<MsgCommand>(1).size() == 1);
+    CHECK(of_kind(f.fx.journal_records, "held").empty());
+    f.d->operator_closed(1, f.now);
+    auto held = of_kind(f.fx.journal_records, "held");
+    REQUIRE(held.size() == 1);
+    CHECK(held[0]["text"] == "hi");
+    Fixture g;
+    g.d->restore(f.fx.journal_records, g.now);
+    CHECK(g.d->snapshot() == f.d->snapshot());
+}
+
 TEST_CASE("a written text on a link without acknowledgements is delivered at once", "[dispatch][delivery]") {
     Fixture f;
     f.service_online();
