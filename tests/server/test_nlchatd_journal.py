@@ -183,19 +183,13 @@ class JournalOnItsOwnDisk(JournalTest):
                            capture_output=True, check=False)
         if r.returncode != 0:
             self.skipTest("cannot mount a tmpfs here (needs root): " + r.stderr.decode().strip())
-        self.mounted = True
+        # A cleanup, not tearDown: it runs even if the rest of setUp fails, after the
+        # programs using the mount are stopped and before the directory is removed.
+        self.addCleanup(subprocess.run, ["umount", "-l", self.state], check=False)
         # op-b stays in the pool, so that a new caller is refused for the journal's
         # sake, not because nobody is there.
         self.key_b = self.path("b")
         self.fps.append(make_key(self.key_b))
-
-    def tearDown(self):
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        self.procs = []
-        if getattr(self, "mounted", False):
-            subprocess.run(["umount", "-l", self.state], check=False)
-        super().tearDown()
 
     def operator_b(self, server):
         b = Operator(server, self.key_b, "op-b")
