@@ -4,19 +4,26 @@ each test's outcome, and ends with "N passed, N failed" for tests/run-tests to a
 
 A skipped test counts as failed: a skip would hide a missing dependency on a CI machine
 that is meant to have everything. NLCHAT_PY_EXCLUDE (module names, comma-separated)
-leaves whole modules out of a run, said on the first line and not counted: the Makefile
-uses it for the sanitizer pass, and says why.
+leaves whole modules out of a run, said on the first line and not counted.
+
+Every test stops what it started (tests/lib/nltest.py registers each program for cleanup
+the moment it starts). The runner checks it: every program started during the run
+inherits a mark in its environment, and a program that still carries it once the tests
+are over is named, killed, and counted as one failure.
 """
 import os
+import signal
 import sys
 import time
 import traceback
 import unittest
 
+MARK = "NLCHAT_TEST_RUN"
+
 
 class TimedResult(unittest.TextTestResult):
     """Keeps each test's wall time, so the run can say which tests take longest (the
-    30-minute budget of .ci/run is planned from them)."""
+    time budget in HACKING.md is planned from them)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,8 +38,49 @@ class TimedResult(unittest.TextTestResult):
         super().stopTest(test)
 
 
+def marked_processes(token):
+    """The live processes (not zombies) whose environment carries this run's mark, as
+    (pid, command line)."""
+    mark = f"{MARK}={token}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if mark not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        found.append((int(entry), command))
+    return found
+
+
+def left_running(token, grace=5):
+    """Programs of this run still running `grace` seconds after the last test (a program
+    told to stop may take a moment); they are killed. Returns their descriptions."""
+    deadline = time.monotonic() + grace
+    left = marked_processes(token)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = marked_processes(token)
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return [f"pid {pid}: {command}" for pid, command in left]
+
+
 def main():
     root = sys.argv[1]
+    token = f"{os.getpid()}-{time.time_ns()}"
+    os.environ[MARK] = token
     exclude = {m for m in os.environ.get("NLCHAT_PY_EXCLUDE", "").split(",") if m}
     if exclude:
         print("not run in this pass (see the Makefile's check target): " + ", ".join(sorted(exclude)))
@@ -61,6 +109,14 @@ def main():
         print(f"  {seconds:6.1f} s  {name}")
     failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed
+    left = left_running(token)
+    if left:
+        print("FAIL: programs the tests started were still running after them (now killed):")
+        for line in left:
+            print("  " + line)
+        failed += 1
+    else:
+        print("programs the tests started and left running: none")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
