@@ -9,6 +9,7 @@
 #   make check           build and run every test (unit, interop, functional, TUI, end to end)
 #   make bench           build and run the benchmarks
 #   make fuzz            build the libFuzzer targets (needs clang); FUZZ_SECONDS=N runs them
+#   make fuzz-corpus     run them (FUZZ_SECONDS, default 60) and merge new finds into fuzz/corpus
 #   make hdr-check       every header compiles on its own
 #   make lint            formatting, layering, licence lines, clang-tidy (tools/lint)
 #   make demo            the whole system in one command (nlchat --demo)
@@ -126,7 +127,7 @@ IDLE_BENCH = $(O)/bench/idle-bench
 
 MAN_PAGES = $(wildcard man/*.1 man/*.5 man/*.7 man/*.8)
 
-.PHONY: all check check-unit hdr-check golden demo dist bench fuzz install uninstall clean distclean fmt lint configure deps try
+.PHONY: all check check-unit hdr-check golden demo dist bench fuzz fuzz-corpus install uninstall clean distclean fmt lint configure deps try
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -263,6 +264,8 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-re
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
 FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller
 FUZZ_SECONDS ?= 0
+# Targets fuzzed at a time (each is one process on one core).
+FUZZ_JOBS ?= 2
 
 $(FUZZ_O)/%.o: %.cpp
 	@mkdir -p $(dir $@)
@@ -278,7 +281,13 @@ $(FUZZ_O)/fuzz-controller: $(patsubst %.cpp,$(FUZZ_O)/%.o,$(filter-out src/ui/te
 $(FUZZ_O)/fuzz-controller: PKG_LIBS += $(UI_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
-	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers $(FUZZ_O) $(FUZZ_SECONDS); fi
+	$(Q)if [ "$(FUZZ_SECONDS)" != 0 ]; then fuzz/run-fuzzers --jobs $(FUZZ_JOBS) $(FUZZ_O) $(FUZZ_SECONDS); fi
+
+# Runs every fuzzer (FUZZ_SECONDS each, 60 unless given) and merges into fuzz/corpus/ the
+# inputs it found that reach code the corpus did not: `git add fuzz/corpus` keeps them,
+# and every later run (CI's too) starts from there.
+fuzz-corpus: $(FUZZ_TARGETS)
+	$(Q)fuzz/run-fuzzers --jobs $(FUZZ_JOBS) --merge-into fuzz/corpus $(FUZZ_O) $(if $(filter-out 0,$(FUZZ_SECONDS)),$(FUZZ_SECONDS),60)
 
 # Installs the Debian packages the build needs (apt-get, through sudo unless root).
 deps:
