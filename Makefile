@@ -138,6 +138,11 @@ $(O)/%.o: %.cpp
 	$(QUIET_CXX)$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
 
 $(O)/tests/%.o: ALL_CXXFLAGS += $(CATCH_CFLAGS) -Wno-old-style-cast
+ifdef SANITIZE
+# GCC 12 at -O1 with ASan warns of a maybe-uninitialized std::function inside libstdc++'s
+# <regex>, which Catch2's main instantiates: a false positive in code that is not ours.
+$(O)/tests/test_main.o: ALL_CXXFLAGS += -Wno-maybe-uninitialized
+endif
 
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
@@ -213,19 +218,9 @@ $(IDLE_BENCH): $(O)/bench/idle_bench.o $(NET_LIB) $(CORE_LIB)
 $(SERVER_BENCH): $(O)/bench/server_bench.o $(NET_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
-# `make check` runs every suite and ends with one "N passed, N failed" line. Under
-# SANITIZE some suites are left out (the runner says which), to keep .ci/run within its
-# 30 minutes: the two browser suites test the page's JavaScript in chromium (nlchat-web's
-# C++ is exercised under the sanitizers by tests/web/test_nlchat_web.py and
-# test_nginx.py), and six of the seven tmux suites repeat, for screen details, the
-# wiring test_nlchat_tui.py already runs under the sanitizers (on the v2 session, as
-# nlchat and nlchatd use by default), and timing tests in tmux under ASan were the
-# flakiest we had (the panes' logic runs under them in the unit tests and the fuzzer).
-# The hardening suite (thousands of connections and floods, 90 s under ASan) runs in the
-# plain pass only; what it sends is parsed by code the fuzzers run under the sanitizers.
-ifdef SANITIZE
-CHECK_EXCLUDE = test_nlchat_web_browser,test_nlchat_web_promises,test_nlchat_locale,test_nlchat_scroll,test_nlchat_outbox,test_nlchat_takeover,test_nlchat_v2,test_nlchat_panes,test_nlchatd_hardening
-endif
+# `make check` runs every suite and ends with one "N passed, N failed" line, under
+# SANITIZE too (.ci/run's sanitizer pass runs them all). CHECK_EXCLUDE=a,b leaves whole
+# Python modules out of a run (said on its first line), for a quick look by hand.
 check: $(PROGRAMS) $(UNIT_TESTS) $(TEST_HELPERS)
 	$(Q)PYTHON=$(PYTHON) NLCHAT_PY_EXCLUDE=$(CHECK_EXCLUDE) tests/run-tests --build $(O) --bin $(BIN)
 

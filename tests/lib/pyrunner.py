@@ -82,8 +82,6 @@ def main():
     token = f"{os.getpid()}-{time.time_ns()}"
     os.environ[MARK] = token
     exclude = {m for m in os.environ.get("NLCHAT_PY_EXCLUDE", "").split(",") if m}
-    if exclude:
-        print("not run in this pass (see the Makefile's check target): " + ", ".join(sorted(exclude)))
     sys.path.insert(0, os.path.join(root, "lib"))
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
@@ -91,6 +89,10 @@ def main():
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != "node_modules"]  # the browser tests' npm packages
         found.append((dirpath, files))
+    modules = [name[:-3] for _, files in found for name in files if name.startswith("test_") and name.endswith(".py")]
+    left_out = sorted(set(modules) & exclude)
+    print(f"python modules: {len(modules) - len(left_out)} of {len(modules)} run" +
+          (f" (left out: {', '.join(left_out)})" if left_out else " (none left out)"))
     for dirpath, files in sorted(found):
         for name in sorted(files):
             if name.startswith("test_") and name.endswith(".py") and name[:-3] not in exclude:
@@ -107,6 +109,12 @@ def main():
     print("slowest tests:")
     for seconds, name in sorted(result.times, reverse=True)[:12]:
         print(f"  {seconds:6.1f} s  {name}")
+    per_module = {}
+    for seconds, name in result.times:
+        module = name.split(".")[0]
+        per_module[module] = per_module.get(module, 0) + seconds
+    print("time per module: " + ", ".join(f"{m} {s:.0f} s" for s, m in
+                                          sorted(((s, m) for m, s in per_module.items()), reverse=True)))
     failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed
     left = left_running(token)
