@@ -6,13 +6,25 @@ A skipped test counts as failed: a skip would hide a missing dependency on a CI 
 that is meant to have everything. NLCHAT_PY_EXCLUDE (module names, comma-separated)
 leaves whole modules out of a run, said on the first line and not counted.
 
+Modules run NLCHAT_PY_JOBS at a time (2 unless set), each in one of as many worker
+processes, the longest first (by the times of the last run, kept in the build
+directory). The tests spend most of their time waiting for programs, so two at a time
+take little more than half as long; they share nothing (each has its own directory,
+ports the OS picks, and tmux servers named by their worker's pid). A module's output is
+printed whole when it ends.
+
 Every test stops what it started (tests/lib/nltest.py registers each program for cleanup
 the moment it starts). The runner checks it: every program started during the run
 inherits a mark in its environment, and a program that still carries it once the tests
 are over is named, killed, and counted as one failure.
 """
+import contextlib
+import io
+import json
 import os
+import selectors
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -36,6 +48,38 @@ class TimedResult(unittest.TextTestResult):
     def stopTest(self, test):
         self.times.append((time.monotonic() - self._started, test.id()))
         super().stopTest(test)
+
+
+def run_module(root, path):
+    """Imports one test module and runs its tests; returns what the parent needs."""
+    dirpath, name = os.path.split(path)
+    loader = unittest.TestLoader()
+    sys.path.insert(0, dirpath)
+    try:
+        suite = loader.loadTestsFromModule(__import__(name[:-3]))
+    except Exception:  # a module that does not load is a failed test, not a crash
+        suite = unittest.FunctionTestCase(lambda e=traceback.format_exc(): (_ for _ in ()).throw(ImportError(e)),
+                                          description=f"import {name}")
+    finally:
+        sys.path.pop(0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):  # what tests print goes with their module's output
+        result = unittest.TextTestRunner(verbosity=2, stream=out, resultclass=TimedResult).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
+    return {"module": name[:-3], "output": out.getvalue(), "run": result.testsRun, "failed": failed,
+            "times": result.times}
+
+
+def worker(root, reply_fd):
+    """Runs the modules the parent names on standard input, one a line, and answers each
+    with a line of JSON on `reply_fd` (standard output stays the tests' and their
+    programs', so a stray line from one cannot break the answers)."""
+    sys.path.insert(0, os.path.join(root, "lib"))
+    replies = os.fdopen(reply_fd, "w")
+    for line in sys.stdin:
+        replies.write(json.dumps(run_module(root, line.strip())) + "\n")
+        replies.flush()
+    return 0
 
 
 def marked_processes(token):
@@ -77,46 +121,94 @@ def left_running(token, grace=5):
     return [f"pid {pid}: {command}" for pid, command in left]
 
 
+def run_all(root, paths, jobs):
+    """Runs the modules `jobs` at a time in worker processes; yields each one's result as
+    it ends."""
+    queue = list(paths)
+    workers = []
+    selector = selectors.DefaultSelector()
+    for _ in range(min(jobs, len(queue))):
+        reply_read, reply_write = os.pipe()
+        proc = subprocess.Popen([sys.executable, __file__, "--worker", root, str(reply_write)], stdin=subprocess.PIPE,
+                                text=True, pass_fds=(reply_write,))
+        os.close(reply_write)
+        replies = os.fdopen(reply_read)
+        workers.append(proc)
+        selector.register(replies, selectors.EVENT_READ, proc)
+        proc.stdin.write(queue.pop(0) + "\n")
+        proc.stdin.flush()
+    busy = len(workers)
+    while busy:
+        for key, _ in selector.select():
+            line = key.fileobj.readline()
+            proc = key.data
+            if not line:  # the worker died: its module counts as a failure
+                selector.unregister(key.fileobj)
+                busy -= 1
+                yield {"module": "(a worker)", "output": f"a test worker ended with status {proc.wait()}\n", "run": 1,
+                       "failed": 1, "times": []}
+                continue
+            yield json.loads(line)
+            if queue:
+                proc.stdin.write(queue.pop(0) + "\n")
+                proc.stdin.flush()
+            else:
+                proc.stdin.close()
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+                busy -= 1
+    for proc in workers:
+        proc.wait()
+
+
 def main():
+    if sys.argv[1] == "--worker":
+        return worker(sys.argv[2], int(sys.argv[3]))
     root = sys.argv[1]
     token = f"{os.getpid()}-{time.time_ns()}"
     os.environ[MARK] = token
     exclude = {m for m in os.environ.get("NLCHAT_PY_EXCLUDE", "").split(",") if m}
-    sys.path.insert(0, os.path.join(root, "lib"))
-    suite = unittest.TestSuite()
-    loader = unittest.TestLoader()
-    found = []
+    jobs = max(1, int(os.environ.get("NLCHAT_PY_JOBS", "2")))
+    paths = []
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d != "node_modules"]  # the browser tests' npm packages
-        found.append((dirpath, files))
-    modules = [name[:-3] for _, files in found for name in files if name.startswith("test_") and name.endswith(".py")]
-    left_out = sorted(set(modules) & exclude)
-    print(f"python modules: {len(modules) - len(left_out)} of {len(modules)} run" +
-          (f" (left out: {', '.join(left_out)})" if left_out else " (none left out)"))
-    for dirpath, files in sorted(found):
-        for name in sorted(files):
-            if name.startswith("test_") and name.endswith(".py") and name[:-3] not in exclude:
-                sys.path.insert(0, dirpath)
-                try:
-                    module = __import__(name[:-3])
-                    suite.addTests(loader.loadTestsFromModule(module))
-                except Exception:  # a module that does not load is a failed test, not a crash
-                    suite.addTest(unittest.FunctionTestCase(
-                        lambda e=traceback.format_exc(): (_ for _ in ()).throw(ImportError(e)),
-                        description=f"import {name}"))
-                sys.path.pop(0)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout, resultclass=TimedResult).run(suite)
+        paths += [os.path.join(dirpath, n) for n in files if n.startswith("test_") and n.endswith(".py")]
+    left_out = sorted(os.path.basename(p)[:-3] for p in paths if os.path.basename(p)[:-3] in exclude)
+    print(f"python modules: {len(paths) - len(left_out)} of {len(paths)} run" +
+          (f" (left out: {', '.join(left_out)})" if left_out else " (none left out)") + f", {jobs} at a time")
+    paths = [p for p in paths if os.path.basename(p)[:-3] not in exclude]
+    # The longest first, by the last run's times (or, the first time, by size), so that
+    # no long module starts last while the other workers have nothing left.
+    times_file = os.path.join(os.environ.get("NLCHAT_BUILD", root), "python-module-times.json")
+    try:
+        with open(times_file) as f:
+            last = json.load(f)
+    except (OSError, ValueError):
+        last = {}
+    paths.sort(key=lambda p: (last.get(os.path.basename(p)[:-3], 0), os.path.getsize(p)), reverse=True)
+
+    started = time.monotonic()
+    run = failed = 0
+    times, per_module = [], {}
+    for r in run_all(root, paths, jobs):
+        sys.stdout.write(f"---- {r['module']}\n" + r["output"])
+        sys.stdout.flush()
+        run += r["run"]
+        failed += r["failed"]
+        times += r["times"]
+        per_module[r["module"]] = sum(s for s, _ in r["times"])
+    print(f"Ran {run} tests in {time.monotonic() - started:.1f} s, {jobs} modules at a time")
     print("slowest tests:")
-    for seconds, name in sorted(result.times, reverse=True)[:12]:
+    for seconds, name in sorted(times, reverse=True)[:12]:
         print(f"  {seconds:6.1f} s  {name}")
-    per_module = {}
-    for seconds, name in result.times:
-        module = name.split(".")[0]
-        per_module[module] = per_module.get(module, 0) + seconds
-    print("time per module: " + ", ".join(f"{m} {s:.0f} s" for s, m in
-                                          sorted(((s, m) for m, s in per_module.items()), reverse=True)))
-    failed = len(result.failures) + len(result.errors) + len(result.skipped) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed
+    print("time per module: " + ", ".join(f"{m} {s:.0f} s" for m, s in
+                                          sorted(per_module.items(), key=lambda i: i[1], reverse=True)))
+    try:
+        with open(times_file, "w") as f:
+            json.dump(dict(last, **per_module), f)
+    except OSError:
+        pass
+    passed = run - failed
     left = left_running(token)
     if left:
         print("FAIL: programs the tests started were still running after them (now killed):")
