@@ -126,6 +126,7 @@ def run_all(root, paths, jobs):
     it ends."""
     queue = list(paths)
     workers = []
+    running = {}  # worker -> the module it runs
     selector = selectors.DefaultSelector()
     for _ in range(min(jobs, len(queue))):
         reply_read, reply_write = os.pipe()
@@ -135,7 +136,8 @@ def run_all(root, paths, jobs):
         replies = os.fdopen(reply_read)
         workers.append(proc)
         selector.register(replies, selectors.EVENT_READ, proc)
-        proc.stdin.write(queue.pop(0) + "\n")
+        running[proc] = queue.pop(0)
+        proc.stdin.write(running[proc] + "\n")
         proc.stdin.flush()
     busy = len(workers)
     while busy:
@@ -145,12 +147,13 @@ def run_all(root, paths, jobs):
             if not line:  # the worker died: its module counts as a failure
                 selector.unregister(key.fileobj)
                 busy -= 1
-                yield {"module": "(a worker)", "output": f"a test worker ended with status {proc.wait()}\n", "run": 1,
-                       "failed": 1, "times": []}
+                yield {"module": os.path.basename(running[proc])[:-3], "run": 1, "failed": 1, "times": [],
+                       "output": f"its test worker ended with status {proc.wait()} while running it\n"}
                 continue
             yield json.loads(line)
             if queue:
-                proc.stdin.write(queue.pop(0) + "\n")
+                running[proc] = queue.pop(0)
+                proc.stdin.write(running[proc] + "\n")
                 proc.stdin.flush()
             else:
                 proc.stdin.close()
@@ -159,6 +162,9 @@ def run_all(root, paths, jobs):
                 busy -= 1
     for proc in workers:
         proc.wait()
+    for path in queue:  # every worker died before these could run
+        yield {"module": os.path.basename(path)[:-3], "output": "not run: no test worker was left\n", "run": 1,
+               "failed": 1, "times": []}
 
 
 def main():
