@@ -11,6 +11,7 @@
 #include "client/canned.h"
 #include "client/client_files.h"
 #include "core/codec/raw_packet.h"
+#include "ui/redraw_schedule.h"
 
 namespace nlchat {
 
@@ -265,23 +266,9 @@ void App::redraw() {
 }
 
 void App::arm_redraw(bool countdown) {
-    // Idle means nearly idle: the screen is drawn again only when something on it would
-    // read differently. A countdown changes each second; the age of the server's last
-    // word is shown only once it is 10 s old (the probes of a healthy link, every 7 s,
-    // keep it hidden: this is re-armed after each of them), and then moves in steps of
-    // 5 s; a link that is down shows how long. So an idle nlchat on a healthy link wakes
-    // only for the server's probes.
-    const double mono = net::monotonic_seconds();
-    std::optional<double> next;
-    LinkState link = session_.link();
-    if (countdown) {
-        next = 1;
-    } else if (link == LinkState::Joined || link == LinkState::Silent) {
-        double age = mono - session_.last_heard();
-        next = age < ui::kAgeShownAfter ? ui::kAgeShownAfter - age + 0.05 : 5;
-    } else if (link == LinkState::Down) {
-        next = 5;
-    }
+    // When the screen would next read differently by itself (ui/redraw_schedule.h says
+    // why this is all an idle nlchat wakes for).
+    auto next = ui::next_redraw_in(countdown, session_.link(), net::monotonic_seconds() - session_.last_heard());
     if (next) second_timer_.start(*next, [this] { dirty_ = true; });
     else second_timer_.stop();
 }

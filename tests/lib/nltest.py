@@ -24,19 +24,46 @@ def helper(name):
     return os.path.join(BUILD, "tests", name)
 
 
+def _restore_running(test):
+    # A test may run another test case inside it (tests/lib/test_nltest.py does): when the
+    # inner one ends, the outer one is the running test again.
+    global _running
+    _running = test
+
+
 def run(args, input=b"", timeout=60):
     """Runs a program to completion (bounded in time) and returns the CompletedProcess."""
     return subprocess.run(args, input=input, capture_output=True, timeout=timeout)
 
 
+# The test whose setUp, test or tearDown is running now (tests run one at a time). Every
+# program a test starts through Process or Tmux is handed to its addCleanup the moment it
+# starts: unittest runs cleanups even when setUp fails (and tearDown is then not called),
+# so a fixture whose setup breaks halfway cannot leave its programs running.
+_running = None
+
+
+def _started(stop):
+    """Registers `stop` (which must be harmless when the program has already been stopped)
+    with the running test's cleanups."""
+    if _running is not None:
+        _running.addCleanup(stop)
+
+
 class TempDirTest(unittest.TestCase):
-    """A test case with a fresh temporary directory in self.dir."""
+    """A test case with a fresh temporary directory in self.dir. It is the base of every
+    fixture that starts programs: those are stopped by its cleanups whatever happens
+    (see _running), the directory removed after them."""
 
     def setUp(self):
+        global _running
+        self.addCleanup(_restore_running, _running)
+        _running = self
         self.dir = tempfile.mkdtemp(prefix="nlchat-test-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
     def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        pass
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -110,6 +137,7 @@ class Process:
         self.args = args
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, preexec_fn=preexec_fn)
+        _started(self.stop)
         self.out = LineReader(self.proc.stdout)
         self.err = LineReader(self.proc.stderr)
 
@@ -338,8 +366,18 @@ class Tmux:
         line = "env " + "".join(f"-u {shlex.quote(u)} " for u in unset) + \
             " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + \
             " ".join(shlex.quote(c) for c in command) + f"; echo $? >{shlex.quote(self.status_file)}; exit"
+        self.killed = False
+        _started(self._cleanup)
         subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-x", str(width), "-y", str(height),
                         "-s", name, line], check=True, timeout=10)
+
+    def _cleanup(self):
+        # After a fixture's own tearDown this has nothing left to do; after a setUp that
+        # failed it ends the program and its tmux server, and fails on a sanitizer report.
+        if not self.killed:
+            reports = self.kill()
+            if reports:
+                raise AssertionError("sanitizer reports from nlchat:\n" + "\n".join(reports))
 
     def screen(self):
         r = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
@@ -419,6 +457,7 @@ class Tmux:
         # program is gone: ending it first also sends a SIGCONT (the pane's process group
         # is orphaned), and a SIGCONT during LeakSanitizer's exit check discards the
         # SIGSTOP that check waits for, which hangs the program for good.
+        self.killed = True
         problems = []
         pid = self.pid() if self.alive() else 0
         try:

@@ -76,3 +76,27 @@ TEST_CASE("a stopped redialer dials no more; a unix socket target works the same
     r.close();
     f.closes_clean();
 }
+
+TEST_CASE("a redial already waiting is called off by stop(): nothing dials after it", "[net][redial]") {
+    // What nlchat does when another terminal takes its link over (App::give_up): the
+    // wait the backoff set when the link was lost must not end in a dial.
+    LoopFixture f;
+    std::string error;
+    Listener listener(f.loop, 64, [](std::unique_ptr<LineStream>) {});
+    REQUIRE(listener.listen_tcp({"127.0.0.1", 0}, error));
+    int connected = 0;
+    Redialer r(f.loop, 64, {listener.bound(), ""}, {0.02, 0.02, 0, false},
+               {[&](std::unique_ptr<LineStream>) { ++connected; }, [](const std::string&, double) {}});
+    CHECK(r.dial_later() == Approx(0.02));
+    CHECK(r.busy());
+    r.stop();
+    CHECK_FALSE(r.busy());
+    // Ten times the wait, and more: no dial.
+    CHECK_FALSE(f.run_until([&] { return connected > 0; }, 0.25));
+    // Asked again, it dials (so the quiet above was the stop's doing).
+    r.dial();
+    CHECK(f.run_until([&] { return connected == 1; }));
+    listener.close();
+    r.close();
+    f.closes_clean();
+}

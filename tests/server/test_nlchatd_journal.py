@@ -152,8 +152,17 @@ class Journal(JournalTest):
     def test_an_unwritable_journal_stops_new_chats_and_keeps_the_chat_there_is(self):
         server, web, a = self.chat("hello")
         # The rewrite nlchatd makes when a ring ends cannot create its new file (as root,
-        # file modes do not stop a write, so the way is blocked by a directory).
-        os.mkdir(self.path("journal.new"))
+        # file modes do not stop a write, so the way is blocked by a directory). The ring
+        # just taken made nlchatd rewrite the journal too: its journal.new may be there
+        # for a moment, until renamed.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                os.mkdir(self.path("journal.new"))
+                break
+            except FileExistsError:
+                self.assertLess(time.monotonic(), deadline, "nlchatd's journal.new stayed")
+                time.sleep(0.01)
         web.say("c2", "is anyone there")
         web.write("/leave c2")  # the ring ends: the journal must be rewritten, and cannot
         server.wait_log("cannot rewrite the journal")
@@ -183,19 +192,13 @@ class JournalOnItsOwnDisk(JournalTest):
                            capture_output=True, check=False)
         if r.returncode != 0:
             self.skipTest("cannot mount a tmpfs here (needs root): " + r.stderr.decode().strip())
-        self.mounted = True
+        # A cleanup, not tearDown: it runs even if the rest of setUp fails, after the
+        # programs using the mount are stopped and before the directory is removed.
+        self.addCleanup(subprocess.run, ["umount", "-l", self.state], check=False)
         # op-b stays in the pool, so that a new caller is refused for the journal's
         # sake, not because nobody is there.
         self.key_b = self.path("b")
         self.fps.append(make_key(self.key_b))
-
-    def tearDown(self):
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        self.procs = []
-        if getattr(self, "mounted", False):
-            subprocess.run(["umount", "-l", self.state], check=False)
-        super().tearDown()
 
     def operator_b(self, server):
         b = Operator(server, self.key_b, "op-b")

@@ -431,7 +431,7 @@ class FakeBusTests(WebTest):
         bus.send(type="msg", address=address, msg=["SECRET-REPLY"], **{"I/O": "out"})
         page.expect("ev", kind="listener")
         page.close()
-        time.sleep(6)  # past the grace period, so the session's end is logged too
+        web.wait_log("away for the grace period", timeout=15)  # the session's end is logged too
         web.stop()
         log = "\n".join(web.err.seen)
         for secret in ("SECRET", "SecretAgent", address):

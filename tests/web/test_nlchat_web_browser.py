@@ -205,18 +205,14 @@ class Widget(BrowserTest):
     def setUp(self):
         self.host = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Host)
         threading.Thread(target=self.host.serve_forever, daemon=True).start()
+        # Cleanups run even when setUp fails; this one, registered first, runs last.
+        self.addCleanup(self.host.server_close)
+        self.addCleanup(self.host.shutdown)
         self.host_origin = "http://127.0.0.1:%d" % self.host.server_address[1]
         super().setUp()
         Host.page = (f'<!doctype html><html lang="en"><head><title>A student union site</title></head>'
                      f'<body><h1>Welcome to the union</h1>'
                      f'<script src="{self.web.url}widget.js" defer></script></body></html>').encode()
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            self.host.shutdown()
-            self.host.server_close()
 
     def web_args(self):
         return ["--frame-ancestors", self.host_origin]

@@ -197,6 +197,28 @@ TEST_CASE("a tick at the very deadline the session named acts on it", "[client]"
     CHECK(*f.s->next_deadline(f.now) > f.now.mono);
 }
 
+TEST_CASE("replaced: through hours of quiet the session sends nothing and wants no redial", "[client][takeover]") {
+    // The replaced nlchat must not dial back (that would take the link from the other
+    // terminal and start a fight): the session gives up once, keeps no deadline of its
+    // own, and a lost link, however often the wiring reports one, changes nothing.
+    Fixture f;
+    f.join();
+    f.in(RingAckAckCommand{"me", 7});
+    f.fx.sent.clear();
+    f.in(RefusedCommand{"me", "this key is now connected from another terminal", "replaced"});
+    REQUIRE(f.s->link() == LinkState::Replaced);
+    REQUIRE(f.fx.gave_up.size() == 1);
+    for (int minute = 0; minute < 6 * 60; ++minute) {
+        CHECK_FALSE(f.s->next_deadline(f.now));
+        f.s->link_down(f.now);
+        f.advance(60);
+    }
+    CHECK(f.fx.sent.empty());
+    CHECK(f.fx.gave_up.size() == 1);
+    CHECK(f.s->link() == LinkState::Replaced);
+    CHECK(f.s->refusal() == "this key is now connected from another terminal");
+}
+
 TEST_CASE("probes are answered at once", "[client]") {
     Fixture f;
     f.join();
