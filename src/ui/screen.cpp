@@ -87,7 +87,8 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     const auto& past = session.past_chats();
     for (size_t i = 0; i < past.size() && y < bottom; ++i) {
         std::string line = (ui.past == i ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) +
-                           clock_time(past[i].started_wall) + " (" + std::to_string(past[i].lines.size()) + " lines)";
+                           clock_time(past[i].started_wall) + " (" + std::to_string(past[i].lines.size()) +
+                           (past[i].lines.size() == 1 ? " line)" : " lines)");
         s.put(y++, 0, fit(line, width), ui.past == i ? Style::Selected : Style::Normal);
     }
 }

@@ -319,3 +319,13 @@ TEST_CASE("the status bar shows the age of the server's last word only once it i
     auto old = sc.draw(100, 30).text();
     CHECK(old.substr(0, old.find('\n')).find("online \xc2\xb7 0:12 ago") != std::string::npos);
 }
+
+TEST_CASE("an earlier chat of one line says so in the singular", "[ui]") {
+    Scene sc;
+    sc.open_chat();
+    sc.in(MsgCommand{{"bye"}, Direction::In, "me"});
+    sc.session.end_chat(sc.now);
+    auto s = sc.draw(100, 30).text();
+    CHECK(s.find("21:00 (1 line)") != std::string::npos);
+    CHECK(s.find("lines)") == std::string::npos);
+}
