@@ -146,19 +146,23 @@ Intents Controller::action(Action action, const Now& now, int page) {
     case Action::Help: ui_.help = true; break;
     case Action::AcceptRing: {
         std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
-        if (!session_.accept_ring(id, now) && session_.rings().empty()) ui_.message = "no ring to take";
+        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
+        // Once taken, the selection goes back to the oldest ring, the one waiting longest.
+        if (session_.accept_ring(id, now)) ui_.selected_ring.reset();
+        else if (session_.rings().empty()) ui_.message = "no ring to take";
         break;
     }
     case Action::IgnoreRing: {
         std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
+        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
         if (!session_.ignore_ring(id)) ui_.message = "no ring to ignore";
-        ui_.selected_ring = 0;
+        ui_.selected_ring.reset();
         break;
     }
     case Action::NextRing:
-        ui_.selected_ring = session_.rings().empty() ? 0 : (ui_.selected_ring + 1) % session_.rings().size();
+        if (session_.rings().empty()) ui_.selected_ring.reset();
+        else
+            ui_.selected_ring = session_.rings()[(selected_ring_index(session_, ui_) + 1) % session_.rings().size()].id;
         break;
     // The scroll stays within what the last draw could show (max_scroll), so that PgDn
     // after Ctrl-T moves at once and PgUp past the start costs nothing to undo.

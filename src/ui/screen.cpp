@@ -72,9 +72,10 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     s.put(y++, 0, fit("RINGS (" + std::to_string(session.rings().size()) + ")", width), Style::Bold);
     const auto& rings = session.rings();
     if (rings.empty()) s.put(y++, 1, fit("none waiting", width - 1), Style::Dim);
+    const std::size_t chosen = selected_ring_index(session, ui);
     for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
         const RingEntry& r = rings[i];
-        bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
+        bool selected = i == chosen;
         std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " +
                            std::to_string(r.id) + "  " + format_seconds(r.expires_at - now.mono) +
                            (r.service.empty() ? std::string() : " " + r.service) +
@@ -309,6 +310,13 @@ void draw_canned(Surface& s, const UiState& ui) {
 }
 
 }  // namespace
+
+std::size_t selected_ring_index(const ClientSession& session, const UiState& ui) {
+    const auto& rings = session.rings();
+    for (std::size_t i = 0; ui.selected_ring && i < rings.size(); ++i)
+        if (rings[i].id == *ui.selected_ring) return i;
+    return 0;
+}
 
 std::string format_seconds(double seconds) {
     long t = std::max(0L, static_cast<long>(std::ceil(seconds)));

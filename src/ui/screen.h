@@ -16,6 +16,7 @@
 // Any size from 60x16 up gives every part room; smaller sizes clip but never overlap.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,8 +33,9 @@ struct UiState {
     enum class Prompt { None, EndChat, Quit, TrustServer, Paste };
     Prompt prompt = Prompt::None;
     bool help = false;
-    std::size_t selected_ring = 0;  // index into the session's rings
-    int scroll = 0;                 // chat lines above the bottom
+    // The ring Tab chose, by id; none (or one no longer waiting) means the oldest.
+    std::optional<std::int64_t> selected_ring;
+    int scroll = 0;  // chat lines above the bottom
     // How far the chat could scroll at the last draw: the key handler keeps `scroll`
     // within it, so that PgDn after Ctrl-T (or PgUp pressed past the start) moves at once.
     // Written by draw_screen, which otherwise only reads the state.
@@ -66,5 +68,7 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
 
 // "0:45" style countdown; "1:02:03" past an hour.
 std::string format_seconds(double seconds);
+// The ring F2 takes and F3 ignores: the one Tab chose while it waits, else the oldest (0).
+std::size_t selected_ring_index(const ClientSession& session, const UiState& ui);
 
 }  // namespace nlchat::ui

@@ -48,10 +48,12 @@ TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][c
     CHECK(f.c.ui().message == "no ring to ignore");
     f.in(RingCommand{"", 4, std::nullopt, 60});
     f.in(RingCommand{"", 5, std::nullopt, 60});
+    CHECK(f.draw().text().find("\xe2\x96\xb6 ring 4") != std::string::npos);  // the oldest is selected
     f.press(code(key::Tab));
-    CHECK(f.c.ui().selected_ring == 1);
+    CHECK(f.c.ui().selected_ring == std::optional<std::int64_t>(5));
+    CHECK(f.draw().text().find("\xe2\x96\xb6 ring 5") != std::string::npos);
     f.press(code(key::Tab));
-    CHECK(f.c.ui().selected_ring == 0);  // wraps
+    CHECK(f.c.ui().selected_ring == std::optional<std::int64_t>(4));  // wraps
     f.press(code(key::Tab));
     f.press(code(key::F3));  // ignores ring 5, on this screen only
     REQUIRE(f.session.rings().size() == 1);
@@ -61,6 +63,30 @@ TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][c
     auto acks = f.fx.all<RingAckCommand>();
     REQUIRE(acks.size() == 1);
     CHECK(acks[0].id == 4);
+}
+
+TEST_CASE("F2 after a ring chosen with Tab goes back to the oldest ring, the one waiting longest",
+          "[ui][controller][issue24]") {
+    Fixture f;
+    f.allow_chats(3);
+    for (std::int64_t ring : {1, 2, 3}) f.in(RingCommand{"", ring, std::nullopt, 60});
+    f.press(code(key::Tab));  // ring 2
+    f.press(code(key::F2));
+    f.in(RingAckAckCommand{"me", 2, 2});
+    f.press(code(key::F2));  // nlchat(1): "the oldest unless Tab chose another"
+    auto acks = f.fx.all<RingAckCommand>();
+    REQUIRE(acks.size() == 2);
+    CHECK(acks[0].id == 2);
+    CHECK(acks[1].id == 1);
+    // A ring chosen with Tab that goes away (taken elsewhere) leaves the oldest selected,
+    // not whichever ring slid into its place.
+    f.in(RingAckAckCommand{"me", 1, 1});
+    for (std::int64_t ring : {4, 5, 6}) f.in(RingCommand{"", ring, std::nullopt, 60});
+    f.press(code(key::Tab));  // ring 4, after 3
+    f.in(RingAckAckCommand{"other", 4});
+    f.press(code(key::F3));
+    REQUIRE(f.session.rings().size() == 2);
+    CHECK(f.session.rings()[0].id == 5);  // ring 3 was the oldest and it is the one ignored
 }
 
 TEST_CASE("controller: scrolling stays within what the last draw could show", "[ui][controller]") {

@@ -98,7 +98,7 @@ TEST_CASE("golden: two rings waiting, the second selected", "[ui][golden]") {
     sc.in(RingCommand{"", 12, std::nullopt, 60});
     sc.later(5);
     sc.in(RingCommand{"", 13, std::nullopt, 60});
-    sc.ui.selected_ring = 1;
+    sc.ui.selected_ring = 13;
     sc.later(1.5);
     auto s = sc.draw(80, 24);
     CHECK(s.text().find("ring 12  0:54") != std::string::npos);
