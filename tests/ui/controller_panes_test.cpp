@@ -120,3 +120,33 @@ TEST_CASE("controller: an earlier chat opens beside the live one and is read-onl
     CHECK_FALSE(f.c.ui().past);
     CHECK_FALSE(f.c.ui().past_focus);
 }
+
+namespace {
+
+// `count` chats on a server that allows 16 (nlchatd --max-chats-per-operator 16), with
+// nlchat's --chats at `count`: chat ids 1 to count, each caller saying "hello from N".
+void chats(Fixture& f, int count) {
+    f.allow_chats(16);
+    for (int id = 1; id <= count; ++id) {
+        f.open_chat_with_id(id);
+        f.caller_says(id, "hello from " + std::to_string(id));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the limit names whose it is: nlchat's --chats or the server's", "[ui][controller][panes][issue24]") {
+    Fixture f(2);  // nlchat --chats 2, the server allows 16
+    chats(f, 2);
+    f.in(RingCommand{"", 3, std::nullopt, 60});
+    f.press(code(key::F2));
+    CHECK(f.session.notices().back() == "you have 2 chats open, the most nlchat's --chats allows: end one first");
+    Fixture g(9);  // the server allows 2
+    g.allow_chats(2);
+    g.open_chat_with_id(1);
+    g.open_chat_with_id(2);
+    g.in(RingCommand{"", 3, std::nullopt, 60});
+    g.press(code(key::F2));
+    CHECK(g.session.notices().back() == "you have 2 chats open, the most this server allows: end one first");
+    CHECK(g.fx.all<RingAckCommand>().size() == 2);
+}

@@ -324,9 +324,10 @@ void ClientSession::command(const Json::Value& inner, const Now& now) {
         // A server that reads chat ids says how many this client may hold (a status
         // broadcast to everyone leaves it out: the last word stands).
         if (st->chats) numbered_ = true;
-        if (st->chats && settings_.max_chats > 0)
-            chat_limit_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1)), 1,
-                                                  settings_.max_chats);
+        if (st->chats && settings_.max_chats > 0) {
+            server_chats_ = static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1));
+            chat_limit_ = std::clamp<std::size_t>(server_chats_, 1, settings_.max_chats);
+        }
         next_key_.reset();
         set_link(LinkState::Joined, now);
         flush_outbox();  // what the operator wrote while the link was down, in order
@@ -440,9 +441,17 @@ bool ClientSession::accept_ring(std::optional<std::int64_t> id, const Now&) {
     auto it = find_ring(id);
     if (it == rings_.end() || it->accepting) return false;
     if (live_chats() >= chat_limit_) {
-        notice(chat_limit_ == 1 ? "end the current chat before taking another caller"
-                                : "you have " + std::to_string(chat_limit_) +
-                                      " chats open, the most this server allows: end one first");
+        // Whose limit it is decides what the operator can do about it: nlchat's own
+        // --chats is theirs to raise, the server's is not. The server answers with the
+        // smaller of its limit and what was offered, so an answer as large as the offer
+        // means the offer (--chats) was the cap.
+        const bool ours = settings_.max_chats > 0 && server_chats_ >= settings_.max_chats;
+        if (chat_limit_ == 1)
+            notice(ours ? "end the current chat before taking another caller (nlchat's --chats is 1)"
+                        : "end the current chat before taking another caller");
+        else
+            notice("you have " + std::to_string(chat_limit_) + " chats open, the most " +
+                   (ours ? "nlchat's --chats allows" : "this server allows") + ": end one first");
         return false;
     }
     it->accepting = true;

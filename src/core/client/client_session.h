@@ -209,6 +209,7 @@ private:
     std::size_t focus_ = 0;
     std::uint64_t next_serial_ = 1;
     std::size_t chat_limit_ = 1;
+    std::size_t server_chats_ = 1;  // what the server's status allowed: the smaller of its limit and our offer
     std::vector<Chat> past_;
     std::deque<std::string> notices_;
     std::optional<double> paused_at_;  // when to send "paused"...
