@@ -49,6 +49,9 @@ void Controller::focus_pane(std::size_t index) {
 }
 
 Intents Controller::key(const Key& k, const Now& now, int page) {
+    // Esc then a digit soon after is Alt and the digit, however the two bytes arrived.
+    const bool after_escape = escape_at_ && now.mono - *escape_at_ <= kEscapeDigitSeconds;
+    escape_at_.reset();
     // A paste starts in any mode: its text must never be taken for keys (a newline in it
     // would send, a "y" answer a question).
     if (k.code == key::PasteStart) {
@@ -69,6 +72,14 @@ Intents Controller::key(const Key& k, const Now& now, int page) {
     case Mode::Normal: break;
     }
     ui_.message.clear();
+    if (k.code == key::Escape) {
+        escape_at_ = now.mono;
+        return {};
+    }
+    if (k.code == 0 && after_escape && k.text.size() == 1 && k.text[0] >= '1' && k.text[0] <= '9') {
+        pane_key_ = key::Alt1 + (k.text[0] - '1');
+        return action(Action::FocusPane, now, page);
+    }
     if (k.code == 0) {
         input_.insert(k.text);
         session_.typing(now);

@@ -31,11 +31,15 @@ struct Intents {
     std::optional<bool> trust;  // the answer to "trust this server key?" (remember it, then tell the session)
 };
 
+// Esc, then a digit this soon after it (seconds), is Alt and the digit: terminals and
+// tmux send Alt-3 as the two bytes, which may come in two reads.
+constexpr double kEscapeDigitSeconds = 1.0;
+
 class Controller {
 public:
     explicit Controller(ClientSession& session) : session_(session) {}
 
-    // One key. `page` is how many chat rows a PgUp/PgDn moves.
+    // One key, at `now`. `page` is how many chat rows a PgUp/PgDn moves.
     Intents key(const Key& k, const Now& now, int page);
     // A question comes from outside the keys (the session asks to trust a server key).
     void ask(UiState::Prompt prompt) { ui_.prompt = prompt; }
@@ -60,7 +64,8 @@ private:
     ClientSession& session_;
     UiState ui_;
     InputLine input_;
-    int pane_key_ = 0;  // the key being handled (which Alt digit)
+    int pane_key_ = 0;                 // the key being handled (which Alt digit)
+    std::optional<double> escape_at_;  // Esc pressed, maybe the start of Alt-digit
     bool pasting_ = false;
     std::string paste_;
 };

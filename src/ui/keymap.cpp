@@ -16,7 +16,7 @@ const std::vector<Binding>& key_bindings() {
         {key::F5, "F5", Action::PastChats, "an earlier chat beside, read-only (again: the one before)"},
         {key::ctrl('n'), "Ctrl-N", Action::NextPane, "focus the next or the previous chat pane"},
         {key::ctrl('p'), "Ctrl-P", Action::PrevPane, "focus the next or the previous chat pane"},
-        {key::Alt1, "Alt-1..9", Action::FocusPane, "focus chat pane 1 to 9"},
+        {key::Alt1, "Alt-1..9", Action::FocusPane, "focus chat pane 1 to 9 (or Esc, then the digit)"},
         {key::F4, "F4", Action::Layout, "chat panes side by side, or stacked"},
         {key::F6, "F6", Action::Canned, "pick a canned response into the input line"},
         {key::F7, "F7", Action::TakeBack, "take the link back from another terminal"},

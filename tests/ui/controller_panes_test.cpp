@@ -150,3 +150,24 @@ TEST_CASE("the limit names whose it is: nlchat's --chats or the server's", "[ui]
     CHECK(g.session.notices().back() == "you have 2 chats open, the most this server allows: end one first");
     CHECK(g.fx.all<RingAckCommand>().size() == 2);
 }
+
+TEST_CASE("Esc, then a digit a moment later, focuses that pane as Alt and the digit do",
+          "[ui][controller][panes][issue24]") {
+    Fixture f;
+    chats(f, 3);
+    f.press(code(key::Escape));
+    f.now.mono += 0.05;  // two writes 50 ms apart, as a terminal or tmux may deliver them
+    f.press(text("3"));
+    CHECK(f.session.focus() == 2);
+    CHECK(f.c.input().empty());
+    f.press(code(key::Escape));
+    f.now.mono += 0.3;
+    f.press(text("1"));
+    CHECK(f.session.focus() == 0);
+    // Long after the Esc, a digit is a digit.
+    f.press(code(key::Escape));
+    f.now.mono += 2;
+    f.press(text("2"));
+    CHECK(f.session.focus() == 0);
+    CHECK(f.c.input().text() == "2");
+}
