@@ -8,7 +8,7 @@ const std::vector<Binding>& key_bindings() {
         {key::F2, "F2", Action::AcceptRing, "take the selected ring (the oldest, or the one Tab chose)"},
         {key::F3, "F3", Action::IgnoreRing, "ignore the selected ring (only on this screen)"},
         {key::Tab, "Tab", Action::NextRing, "select the next ring"},
-        {key::Enter, "Enter", Action::Send, "send the input line"},
+        {key::Enter, "Enter", Action::Send, "send the input line to the chat in focus"},
         {key::PageUp, "PgUp", Action::ScrollUp, "scroll the chat back"},
         {key::PageDown, "PgDn", Action::ScrollDown, "scroll the chat forward"},
         {key::ctrl('t'), "Ctrl-T", Action::ScrollTop, "go to the start of the chat"},

@@ -273,12 +273,15 @@ class Chatting(TuiTest):
         os.makedirs(os.path.join(home, "nlchat", "canned"))
         with open(os.path.join(home, "nlchat", "canned", "sign_off.txt"), "w") as f:
             f.write("Thanks for talking tonight. Take care.\n")
+        web = self.caller(server)
         t, _ = self.online(server)
+        self.take_ring(t, web, "alex", "hi")  # a chat's input line to put it in
         t.keys("F6")
         t.wait_for("sign off")
         t.keys("Enter")
         screen = t.wait_for("> Thanks for talking tonight. Take care.")
         self.assertNotIn("Canned responses:", screen)
+        self.assertNotIn("alex: Thanks for talking tonight. Take care.", web.out.seen)
 
     def test_every_skipped_canned_file_is_said_where_the_operator_sees_it(self):
         # Before: only the first warning was shown, on the notice line, and it was

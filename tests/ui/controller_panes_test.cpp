@@ -55,12 +55,13 @@ TEST_CASE("controller: two chats in panes; lines go to the pane in focus, focus 
     // Each pane keeps its place when the focus leaves it and comes back.
     f.open_chat_with_id(9);
     f.press(code(key::Alt1));
-    f.c.ui().max_scroll = 30;  // as the last draw left it
+    REQUIRE(f.session.chat()->id == std::optional<std::int64_t>(9));  // chat 7's number, free again
+    f.c.ui().max_scroll = 30;                                         // as the last draw left it
     f.press(code(key::PageUp));
     CHECK(f.c.ui().scroll == 10);
     f.press(code(key::ctrl('n')));
     CHECK(f.c.ui().scroll == 0);
-    CHECK(f.c.ui().pane_scroll.at(f.session.chats()[0].serial) == 10);
+    CHECK(f.c.ui().pane_scroll.at(f.session.chats()[1].serial) == 10);
     f.press(code(key::ctrl('p')));
     CHECK(f.c.ui().scroll == 10);
     // F4 lays them side by side and back.
@@ -106,14 +107,14 @@ TEST_CASE("controller: an earlier chat opens beside the live one and is read-onl
     CHECK(f.c.ui().past == std::optional<std::size_t>(0));
     CHECK(f.c.ui().past_focus);
     REQUIRE(f.session.chat());  // the live chat is still open, beside it
-    f.type("hi");
+    f.type("hi");               // refused: the pane is read-only
     f.press(code(key::Enter));
     CHECK(f.sent_texts().empty());
     f.press(code(key::ctrl('n')));  // back to the live chat; the earlier one stays on view
     CHECK_FALSE(f.c.ui().past_focus);
     CHECK(f.c.ui().past);
-    f.press(code(key::Enter));
-    CHECK(f.sent_texts() == std::vector<std::string>{"hi"});
+    f.press(code(key::Enter));  // nothing typed there follows the focus
+    CHECK(f.sent_texts().empty());
     f.press(code(key::F5));  // focus the earlier pane again
     CHECK(f.c.ui().past_focus);
     f.press(code(key::F5));  // past the first: closed
@@ -133,22 +134,93 @@ void chats(Fixture& f, int count) {
     }
 }
 
+// The row of the screen that holds `text` (-1 if none).
+int row_of(const std::string& screen, const std::string& text) {
+    std::size_t at = screen.find(text);
+    if (at == std::string::npos) return -1;
+    return static_cast<int>(std::count(screen.begin(), screen.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+}
+
+const std::string kMark = "\xe2\x96\xb6";  // the focus pointer
+
 }  // namespace
 
-TEST_CASE("the limit names whose it is: nlchat's --chats or the server's", "[ui][controller][panes][issue24]") {
-    Fixture f(2);  // nlchat --chats 2, the server allows 16
-    chats(f, 2);
-    f.in(RingCommand{"", 3, std::nullopt, 60});
-    f.press(code(key::F2));
-    CHECK(f.session.notices().back() == "you have 2 chats open, the most nlchat's --chats allows: end one first");
-    Fixture g(9);  // the server allows 2
-    g.allow_chats(2);
-    g.open_chat_with_id(1);
-    g.open_chat_with_id(2);
-    g.in(RingCommand{"", 3, std::nullopt, 60});
-    g.press(code(key::F2));
-    CHECK(g.session.notices().back() == "you have 2 chats open, the most this server allows: end one first");
-    CHECK(g.fx.all<RingAckCommand>().size() == 2);
+TEST_CASE("nine chats folded into tabs: Alt-9 shows pane 9 with the mark, and typing goes there",
+          "[ui][controller][panes][issue24]") {
+    Fixture f(9);
+    chats(f, 9);
+    std::string screen = f.draw(100, 30).text();
+    CHECK(screen.find(kMark + " 1 Chat") != std::string::npos);
+    for (int pane : {9, 8, 5, 1}) {
+        f.press(code(key::Alt1 + pane - 1));
+        screen = f.draw(100, 30).text();
+        INFO(screen);
+        // Marked on screen, in full: its title with the mark, its lines, its tab.
+        CHECK(screen.find(kMark + " " + std::to_string(pane) + " Chat") != std::string::npos);
+        CHECK(screen.find("hello from " + std::to_string(pane)) != std::string::npos);
+        CHECK(screen.find("[" + std::to_string(pane) + "]") != std::string::npos);
+        for (int other = 1; other <= 9; ++other)
+            if (other != pane) CHECK(screen.find("hello from " + std::to_string(other)) == std::string::npos);
+        // ...and it is where the typed line goes.
+        f.type("to " + std::to_string(pane));
+        f.press(code(key::Enter));
+        CHECK(f.sent_to(pane) == std::vector<std::string>{"to " + std::to_string(pane)});
+    }
+    CHECK(f.sent_texts().size() == 4);
+}
+
+TEST_CASE("each pane keeps its own half-typed line; Enter sends it to its own chat only",
+          "[ui][controller][panes][issue24]") {
+    Fixture f;
+    chats(f, 3);
+    f.type("half a sentence for one");
+    f.press(code(key::ctrl('n')));
+    CHECK(f.c.input().empty());  // pane 2's own line
+    f.type("for two");
+    f.press(code(key::Alt1 + 2));
+    f.type("for three, not sent yet");
+    f.press(code(key::Alt1 + 1));
+    CHECK(f.c.input().text() == "for two");
+    f.press(code(key::Enter));
+    f.press(code(key::ctrl('p')));
+    CHECK(f.c.input().text() == "half a sentence for one");
+    f.press(code(key::Enter));
+    CHECK(f.sent_to(1) == std::vector<std::string>{"half a sentence for one"});
+    CHECK(f.sent_to(2) == std::vector<std::string>{"for two"});
+    CHECK(f.sent_to(3).empty());
+    f.press(code(key::Alt1 + 2));
+    CHECK(f.c.input().text() == "for three, not sent yet");
+    // The screen's input line is the focused pane's.
+    CHECK(f.draw().text().find("> for three, not sent yet") != std::string::npos);
+    // A pane's own history: Up in pane 1 brings back pane 1's line, not another's.
+    f.press(code(key::Alt1));
+    f.press(code(key::Up));
+    CHECK(f.c.input().text() == "half a sentence for one");
+}
+
+TEST_CASE("typing is told only to the chat typed in, never from a read-only pane", "[ui][controller][panes][issue24]") {
+    Fixture f;
+    chats(f, 3);
+    // Chats 1 and 2 end (their callers leave, the operator closes them); 3 goes on.
+    for (std::int64_t id : {1, 2}) {
+        f.in(ChatStateCommand{"me", Direction::In, "gone", id});
+        f.press(code(key::Alt1 + static_cast<int>(id) - 1));
+        f.press(code(key::F8));
+        f.press(text("y"));
+    }
+    REQUIRE(f.session.chats().size() == 1);
+    f.fx.sent.clear();
+    f.press(code(key::F5));  // the earlier chat, read-only, beside chat 3, with the focus
+    f.type("oops");
+    CHECK(f.states().empty());  // chat 3's caller is not told the operator types
+    f.press(code(key::Enter));
+    CHECK(f.sent_texts().empty());
+    // In chat 3's own pane it is told, to chat 3 only; going elsewhere leaves it paused.
+    f.press(code(key::ctrl('n')));
+    f.type("hi");
+    CHECK(f.states() == std::vector<std::string>{"composing@3"});
+    f.later(6);
+    CHECK(f.states() == std::vector<std::string>{"composing@3", "paused@3"});
 }
 
 TEST_CASE("Esc, then a digit a moment later, focuses that pane as Alt and the digit do",
@@ -170,4 +242,79 @@ TEST_CASE("Esc, then a digit a moment later, focuses that pane as Alt and the di
     f.press(text("2"));
     CHECK(f.session.focus() == 0);
     CHECK(f.c.input().text() == "2");
+}
+
+TEST_CASE("pane numbers stay with their chats while they are open", "[ui][controller][panes][issue24]") {
+    Fixture f;
+    chats(f, 3);
+    f.press(code(key::Alt1 + 1));
+    f.press(code(key::F8));
+    f.press(text("y"));  // chat 2 ends; chat 3 is still pane 3
+    std::string screen = f.draw().text();
+    INFO(screen);
+    CHECK(screen.find("3 Chat") != std::string::npos);
+    CHECK(screen.find("2 Chat") == std::string::npos);
+    f.press(code(key::Alt1 + 2));
+    f.type("to three");
+    f.press(code(key::Enter));
+    CHECK(f.sent_to(3) == std::vector<std::string>{"to three"});
+    f.press(code(key::Alt1 + 1));
+    CHECK(f.c.ui().message == "no chat pane 2");
+    // A new chat takes the lowest free number, and is shown in its place.
+    f.open_chat_with_id(4);
+    f.caller_says(4, "hello from 4");
+    f.press(code(key::Alt1 + 1));
+    f.type("to four");
+    f.press(code(key::Enter));
+    CHECK(f.sent_to(4) == std::vector<std::string>{"to four"});
+    screen = f.draw().text();
+    CHECK(row_of(screen, "1 Chat") < row_of(screen, "2 Chat"));
+    CHECK(row_of(screen, "2 Chat") < row_of(screen, "3 Chat"));
+}
+
+TEST_CASE("the limit names whose it is: nlchat's --chats or the server's", "[ui][controller][panes][issue24]") {
+    Fixture f(2);  // nlchat --chats 2, the server allows 16
+    chats(f, 2);
+    f.in(RingCommand{"", 3, std::nullopt, 60});
+    f.press(code(key::F2));
+    CHECK(f.session.notices().back() == "you have 2 chats open, the most nlchat's --chats allows: end one first");
+    Fixture g(9);  // the server allows 2
+    g.allow_chats(2);
+    g.open_chat_with_id(1);
+    g.open_chat_with_id(2);
+    g.in(RingCommand{"", 3, std::nullopt, 60});
+    g.press(code(key::F2));
+    CHECK(g.session.notices().back() == "you have 2 chats open, the most this server allows: end one first");
+    CHECK(g.fx.all<RingAckCommand>().size() == 2);
+}
+
+TEST_CASE("side-by-side titles drop whole parts rather than cut a word", "[ui][controller][panes][issue24]") {
+    Fixture f;
+    f.allow_chats(16);
+    for (std::int64_t ring : {21, 22}) {
+        f.in(RingCommand{"", ring, std::nullopt, 60, "Web"});
+        REQUIRE(f.session.accept_ring(ring, f.now));
+        f.in(RingAckAckCommand{"me", ring, ring});
+        f.caller_says(ring, "hi");
+    }
+    f.press(code(key::F4));
+    const std::string since = "since " + clock_time(f.now.wall);
+    for (int width : {100, 90, 80, 70}) {
+        std::string screen = f.draw(width, 30).text();
+        std::string titles = screen.substr(screen.find('\n') + 1);
+        titles = titles.substr(0, titles.find('\n'));
+        INFO(titles);
+        // Each part whole or not there at all.
+        for (const char* part : {"since ", "ring ", "Web"}) {
+            for (std::size_t at = titles.find(part); at != std::string::npos; at = titles.find(part, at + 1)) {
+                std::string rest = titles.substr(at);
+                if (std::string(part) == "since ") CHECK(rest.rfind(since, 0) == 0);
+                if (std::string(part) == "ring ")
+                    CHECK((rest.rfind("ring 21", 0) == 0 || rest.rfind("ring 22", 0) == 0));
+            }
+        }
+        CHECK(titles.find("1 Chat") != std::string::npos);
+        CHECK(titles.find("2 Chat") != std::string::npos);
+        CHECK(titles.find("1 new") != std::string::npos);  // pane 2's count outlives the rest
+    }
 }

@@ -14,13 +14,18 @@ using namespace nlchat::ui::test_ui;
 TEST_CASE("controller: typing and Enter send to the open chat, and only to one", "[ui][controller]") {
     Fixture f;
     CHECK(f.c.mode() == Mode::Normal);
+    // With no chat open there is nobody to write to: nothing typed is kept for a chat
+    // that opens later (it was not written for that caller).
     f.type("hello");
+    CHECK(f.c.input().empty());
+    CHECK(f.c.ui().message == "no chat open: there is nobody to write to yet");
     f.press(code(key::Enter));
     CHECK(f.sent_texts().empty());
     CHECK(f.c.ui().message == "no chat open: nothing was sent");
-    CHECK(f.c.input().text() == "hello");  // kept, not lost
 
     f.open_chat();
+    CHECK(f.c.input().empty());
+    f.type("hello");
     f.press(code(key::Enter));
     CHECK(f.sent_texts() == std::vector<std::string>{"hello"});
     CHECK(f.c.input().empty());
@@ -38,6 +43,7 @@ TEST_CASE("controller: typing and Enter send to the open chat, and only to one",
     f.press(code(key::Enter));
     CHECK(f.sent_texts().size() == 1);
     CHECK(f.c.ui().message == "the chat has ended: F8 closes it");
+    CHECK(f.c.input().text() == "too late");  // kept where it was typed, never sent elsewhere
 }
 
 TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][controller]") {
@@ -110,6 +116,7 @@ TEST_CASE("controller: scrolling stays within what the last draw could show", "[
     CHECK(f.c.ui().scroll == 25);
     f.press(code(key::End));
     CHECK(f.c.ui().scroll == 0);
+    f.open_chat();
     f.type("ab");
     f.press(code(key::Home));
     CHECK(f.c.ui().scroll == 0);
@@ -239,9 +246,10 @@ TEST_CASE("controller: bracketed paste", "[ui][controller][paste]") {
         f.press(code(key::Enter));
         f.type("two");
         f.press(code(key::PasteEnd));
+        CHECK(f.c.mode() == Mode::Normal);  // nothing to ask: there is no chat to send it to
+        CHECK(f.c.ui().message == "no chat open: the paste was not sent");
         f.press(text("y"));
         CHECK(f.sent_texts().empty());
-        CHECK(f.c.ui().message == "no chat open: the paste was not sent");
         f.open_chat();
         f.press(code(key::PasteStart));
         f.type("x");
@@ -275,16 +283,17 @@ TEST_CASE("controller: earlier chats are read-only; F7 and resize are intents", 
     f.open_chat(3);
     f.press(code(key::F5));
     CHECK(f.c.ui().past == std::optional<std::size_t>(1));
-    f.type("hello");
+    f.type("hello");  // not taken: nothing is typed in a read-only pane
+    CHECK(f.c.input().empty());
     f.press(code(key::Enter));
     CHECK(f.sent_texts().empty());
-    CHECK(f.c.ui().message == "this earlier chat is read-only (Ctrl-N goes to a live one)");
+    CHECK(f.c.ui().message == "this earlier chat is read-only (Ctrl-N goes to a live one, F5 closes it)");
     f.press(code(key::F5));
     CHECK(f.c.ui().past == std::optional<std::size_t>(0));
     f.press(code(key::F5));
     CHECK_FALSE(f.c.ui().past);
-    f.press(code(key::Enter));
-    CHECK(f.sent_texts() == std::vector<std::string>{"hello"});
+    f.press(code(key::Enter));  // the live chat's own line is empty: nothing goes
+    CHECK(f.sent_texts().empty());
 
     f.press(code(key::F7));
     CHECK(f.c.ui().message == "the link is not held by another terminal");

@@ -154,6 +154,9 @@ Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::option
     chat.id = id;
     chat.service = service;
     chat.serial = next_serial_++;
+    chat.pane = 1;
+    while (std::any_of(chats_.begin(), chats_.end(), [&chat](const Chat& c) { return c.pane == chat.pane; }))
+        ++chat.pane;
     chat.started_wall = now.wall;
     chats_.push_back(std::move(chat));
     // The new chat takes the focus only when the operator has no other live one.
@@ -183,6 +186,12 @@ Chat* ClientSession::chat_named(std::optional<std::int64_t> id) {
 
 Chat* ClientSession::chat_by_serial(std::uint64_t serial) {
     for (auto& c : chats_)
+        if (c.serial == serial) return &c;
+    return nullptr;
+}
+
+const Chat* ClientSession::open_chat(std::uint64_t serial) const {
+    for (const auto& c : chats_)
         if (c.serial == serial) return &c;
     return nullptr;
 }
@@ -468,17 +477,20 @@ bool ClientSession::ignore_ring(std::optional<std::int64_t> id) {
     return true;
 }
 
-bool ClientSession::send_message(const std::string& text, const Now& now) {
-    if (chats_.empty() || chats_[focus_].ended || text.empty()) return false;
-    say(chats_[focus_], text, now);
-    paused_at_.reset();
+bool ClientSession::send_message(std::uint64_t chat, const std::string& text, const Now& now) {
+    Chat* to = chat_by_serial(chat);
+    if (!to || to->ended || text.empty()) return false;
+    say(*to, text, now);
+    // The line itself says the operator stopped typing there (no "paused" after it).
+    if (paused_chat_ == chat) paused_at_.reset();
     return true;
 }
 
-void ClientSession::typing(const Now& now) {
-    if (chats_.empty() || chats_[focus_].ended) return;
-    const Chat& chat = chats_[focus_];
-    // A new chat in focus starts its own composing; the one before is left paused.
+void ClientSession::typing(std::uint64_t serial, const Now& now) {
+    const Chat* typed_in = chat_by_serial(serial);
+    if (!typed_in || typed_in->ended) return;
+    const Chat& chat = *typed_in;
+    // Typing in another chat starts its own composing; the one before is left paused.
     if (paused_at_ && paused_chat_ != chat.serial) {
         if (const Chat* before = chat_by_serial(paused_chat_); before && !before->ended)
             effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused", before->id});
