@@ -316,7 +316,7 @@ void App::on_terminal(bool hangup) {
 void App::handle_key(const ui::Key& k) {
     if (stopping_) return;  // keys after a yes to quitting, in the same read
     Now t = now();
-    ui::Intents out = controller_.key(k, t, term_.height() - 6);
+    ui::Intents out = controller_.key(k, t);
     if (out.resize) term_.resize();
     if (out.trust) {
         if (*out.trust && session_.offered_server_key() && !settings_.known_servers.empty()) {

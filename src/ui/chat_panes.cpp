@@ -52,7 +52,16 @@ std::string pane_title(const PaneRef& pane, bool ascii, int width) {
     return fit(join(kind), width);
 }
 
-// One pane: the title, the caller's state, then the lines (and, scrolled, how far).
+// How far down the pane in focus is scrolled, as long as there is room for: "↓ 12 more
+// lines (PgDn)", "↓ 12 more", "↓12".
+std::string more_lines(int scroll, bool ascii, int room) {
+    const std::string n = std::to_string(scroll), down = glyphs(ascii).down;
+    for (const std::string& text : {down + " " + n + " more lines (PgDn)", down + " " + n + " more", down + n})
+        if (display_width(text) <= room) return text;
+    return "";
+}
+
+// One pane: the title, the caller's state (and, scrolled, how far), then the lines.
 void draw_pane(Surface& s, const PaneRef& pane, const UiState& ui, int top, int bottom, int left, int width) {
     const Chat* chat = pane.chat;
     const std::string dot = std::string(" ") + glyphs(ui.ascii).dot + " ";
@@ -60,6 +69,7 @@ void draw_pane(Surface& s, const PaneRef& pane, const UiState& ui, int top, int 
     if (pane.focused) {
         // The mark is the title's first cell.
         ui.focus_mark = {top, left, pane.serial, pane.read_only, pane.number};
+        ui.pane_rows = std::max(0, bottom - (top + 2));
     }
     if (bottom - top < 3) {
         if (pane.focused) ui.max_scroll = 0;
@@ -106,9 +116,12 @@ void draw_pane(Surface& s, const PaneRef& pane, const UiState& ui, int top, int 
     const int first = std::max(0, static_cast<int>(rows.size()) - area - scroll);
     for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)
         s.put(y, left, rows[i].text, rows[i].style);
+    // How far it is scrolled goes on the state row, right of the caller's state, so that
+    // it covers none of the lines (the one that stays in view from the page before is
+    // the bottom one).
     if (scroll > 0) {
-        std::string more = std::string(glyphs(ui.ascii).down) + " " + std::to_string(scroll) + " more lines (PgDn)";
-        s.put(bottom - 1, left + std::max(0, width - display_width(more)), more, Style::Bold);
+        std::string more = more_lines(scroll, ui.ascii, width - display_width(state) - 1);
+        s.put(top + 1, left + width - display_width(more), more, Style::Bold);
     }
 }
 

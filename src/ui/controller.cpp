@@ -84,7 +84,7 @@ void Controller::focus_number(int number) {
     ui_.message = "no chat pane " + std::to_string(number);
 }
 
-Intents Controller::key(const Key& k, const Now& now, int page) {
+Intents Controller::key(const Key& k, const Now& now) {
     forget_closed_chats();
     // Esc then a digit soon after is Alt and the digit, however the two bytes arrived.
     const bool after_escape = escape_at_ && now.mono - *escape_at_ <= kEscapeDigitSeconds;
@@ -122,7 +122,7 @@ Intents Controller::key(const Key& k, const Now& now, int page) {
         return {};
     }
     pane_key_ = k.code;
-    if (auto a = action_for(k.code)) return action(*a, now, page);
+    if (auto a = action_for(k.code)) return action(*a, now);
     return {};
 }
 
@@ -225,9 +225,10 @@ void Controller::send(const Now& now) {
     ui_.scroll = 0;
 }
 
-Intents Controller::action(Action action, const Now& now, int page) {
+Intents Controller::action(Action action, const Now& now) {
     Intents out;
-    page = std::max(1, page);
+    // A page is the pane's own height less one line, which stays in view for context.
+    const int page = std::max(1, ui_.pane_rows - 1);
     InputLine* line = draft(false);
     switch (action) {
     case Action::Help: ui_.help = true; break;

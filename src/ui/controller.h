@@ -49,8 +49,8 @@ class Controller {
 public:
     explicit Controller(ClientSession& session) : session_(session) {}
 
-    // One key, at `now`. `page` is how many chat rows a PgUp/PgDn moves.
-    Intents key(const Key& k, const Now& now, int page);
+    // One key, at `now`. PgUp and PgDn move by the focused pane's height at the last draw.
+    Intents key(const Key& k, const Now& now);
     // A question comes from outside the keys (the session asks to trust a server key).
     void ask(UiState::Prompt prompt) { ui_.prompt = prompt; }
 
@@ -69,7 +69,7 @@ private:
     void paste_key(const Key& k, const Now& now);
     void canned_key(const Key& k);
     Intents question_key(const Key& k, const Now& now);
-    Intents action(Action action, const Now& now, int page);
+    Intents action(Action action, const Now& now);
     Intents answer(bool yes, const Now& now);
     // The input line that keys edit now: the focused chat's, or null (nothing to type to,
     // with `ui_.message` saying why when `say`).

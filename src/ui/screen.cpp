@@ -204,6 +204,7 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     draw_left(s, session, ui, now, top, bottom, left_width);
     for (int y = top; y < bottom; ++y) s.vertical_line(y, left_width, Style::Dim);
     ui.focus_mark = {};
+    ui.pane_rows = 0;
     if (!draw_chat_panes(s, session, ui, top, bottom, left_width + 2, w - left_width - 2)) {
         ui.max_scroll = 0;
         draw_no_chat(s, session, ui, top, bottom, left_width + 2, w - left_width - 2);

@@ -39,8 +39,9 @@ struct UiState {
     // Written by draw_screen, which otherwise only reads the state: what the key handler
     // needs to know of the last draw. How far the pane in focus could scroll (`scroll` is
     // kept within it, so that PgDn after Ctrl-T, or PgUp pressed past the start, moves at
-    // once).
+    // once) and how many lines of chat it showed (PgUp and PgDn move by that, less one).
     mutable int max_scroll = 0;
+    mutable int pane_rows = 0;
     // Where the focus mark was drawn, and on which pane: what the fuzzer holds against
     // the pane the controller sends typed lines to. No pane: row -1.
     struct FocusMark {

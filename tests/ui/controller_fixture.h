@@ -61,7 +61,7 @@ struct Fixture {
         fx.sent.clear();
     }
     void in(const Command& cmd) { session.command(to_json(cmd), now); }
-    Intents press(const Key& k) { return c.key(k, now, 10); }
+    Intents press(const Key& k) { return c.key(k, now); }
     void type(const std::string& s) {
         for (char ch : s) press(text(std::string(1, ch)));
     }

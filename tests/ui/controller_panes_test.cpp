@@ -57,6 +57,7 @@ TEST_CASE("controller: two chats in panes; lines go to the pane in focus, focus 
     f.press(code(key::Alt1));
     REQUIRE(f.session.chat()->id == std::optional<std::int64_t>(9));  // chat 7's number, free again
     f.c.ui().max_scroll = 30;                                         // as the last draw left it
+    f.c.ui().pane_rows = 11;
     f.press(code(key::PageUp));
     CHECK(f.c.ui().scroll == 10);
     f.press(code(key::ctrl('n')));
@@ -221,6 +222,27 @@ TEST_CASE("typing is told only to the chat typed in, never from a read-only pane
     CHECK(f.states() == std::vector<std::string>{"composing@3"});
     f.later(6);
     CHECK(f.states() == std::vector<std::string>{"composing@3", "paused@3"});
+}
+
+TEST_CASE("stacked panes page by their own height, one line overlapping", "[ui][controller][panes][issue24]") {
+    Fixture f;
+    chats(f, 3);
+    for (int i = 1; i <= 60; ++i) f.caller_says(1, "line " + std::to_string(i));
+    // 100x40: each of three stacked panes shows 9 lines of chat.
+    std::string screen = f.draw(100, 40).text();
+    CHECK(row_of(screen, "line 60\n") - row_of(screen, "line 52\n") == 8);
+    CHECK(row_of(screen, "line 51\n") == -1);
+    f.press(code(key::PageUp));
+    screen = f.draw(100, 40).text();
+    INFO(screen);
+    // Nothing is skipped: what was the top line is now the bottom one.
+    CHECK(row_of(screen, "line 52\n") - row_of(screen, "line 44\n") == 8);
+    CHECK(row_of(screen, "line 53\n") == -1);
+    CHECK(row_of(screen, "line 43\n") == -1);
+    f.press(code(key::PageUp));
+    f.press(code(key::PageDown));
+    screen = f.draw(100, 40).text();
+    CHECK(row_of(screen, "line 52\n") - row_of(screen, "line 44\n") == 8);
 }
 
 TEST_CASE("Esc, then a digit a moment later, focuses that pane as Alt and the digit do",

@@ -98,6 +98,7 @@ TEST_CASE("F2 after a ring chosen with Tab goes back to the oldest ring, the one
 TEST_CASE("controller: scrolling stays within what the last draw could show", "[ui][controller]") {
     Fixture f;
     f.c.ui().max_scroll = 25;  // as draw_screen leaves it
+    f.c.ui().pane_rows = 11;   // a page is the pane's height less one line
     f.press(code(key::PageUp));
     CHECK(f.c.ui().scroll == 10);
     f.press(code(key::PageUp));
