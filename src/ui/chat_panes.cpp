@@ -150,6 +150,7 @@ int draw_tabs(Surface& s, const std::vector<PaneRef>& panes, std::size_t focus, 
     int tab_col = left;
     auto tabs_of = [&panes](bool short_labels) {
         std::vector<Tab> tabs;
+        tabs.reserve(panes.size());
         for (const auto& p : panes) tabs.push_back(tab_for(p, short_labels));
         return tabs;
     };
