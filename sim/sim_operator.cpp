@@ -188,7 +188,7 @@ void SimOperator::give_up(const std::string& why) {
 
 void SimOperator::key(const ui::Key& k) {
     if (!controller_) return;
-    controller_->key(k, now(), 20);
+    controller_->key(k, now());
 }
 
 void SimOperator::act(bool busy) {

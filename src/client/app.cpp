@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/app.h"
 
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -234,7 +235,7 @@ void App::on_terminal(bool hangup) {
 void App::handle_key(const ui::Key& k) {
     if (stopping_) return;  // keys after a yes to quitting, in the same read
     Now t = now();
-    ui::Intents out = controller_.key(k, t, term_.height() - 6);
+    ui::Intents out = controller_.key(k, t);
     if (out.resize) term_.resize();
     if (out.trust) {
         if (*out.trust && session_.offered_server_key() && !settings_.known_servers.empty()) {
@@ -288,13 +289,21 @@ void App::shut_down(bool send_disconnect) {
     busy_timer_.close();
     if (keys_) keys_->close();
     if (before_block_) before_block_->close();
+    // Closing the last watcher gives SIGHUP its default action back (libuv does so), and a
+    // lost terminal sends more than one (tmux, then the kernel's hangup of the pty, then
+    // the shell's death): one in between would kill nlchat before its disconnect is
+    // written. We are leaving already, so later hangups are ignored; and so that none
+    // lands in the moment between the close and the ignoring, SIGHUP is held back until
+    // it is ignored (which discards one held). The pool's threads never take it
+    // (net::start_pool_deaf_to, in main), so holding it back here is enough.
+    sigset_t hangup, mask;
+    sigemptyset(&hangup);
+    sigaddset(&hangup, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hangup, &mask);
     for (auto* s : {&winch_, &hup_, &term_signal_, &int_signal_})
         if (*s) (*s)->close();
-    // Closing the last watcher gives SIGHUP its default action back, and a lost terminal
-    // sends more than one (tmux, then the kernel's hangup of the pty, then the shell's
-    // death): the next one would kill nlchat before its disconnect is written. We are
-    // leaving already, so later hangups are ignored.
     std::signal(SIGHUP, SIG_IGN);
+    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
     term_.end();
     if (on_shutdown_) on_shutdown_();
 }

@@ -191,6 +191,7 @@ int run_demo(Options& o) {
     int status;
     {
         net::Loop loop;
+        net::start_pool_deaf_to({SIGHUP, SIGTERM, SIGINT, SIGWINCH}, loop);  // see App::shut_down
         ui::Terminal term(o.app.ascii);
         DemoCallers callers(loop, server.bus());
         App app(loop, term, o.app, *key, server.server_key());
@@ -258,6 +259,9 @@ int main(int argc, char** argv) {
     int status = 0;
     {
         net::Loop loop;
+        // The signals nlchat watches go to the loop's thread only: App::shut_down relies on
+        // it to keep a hangup from killing nlchat on its way out.
+        net::start_pool_deaf_to({SIGHUP, SIGTERM, SIGINT, SIGWINCH}, loop);
         ui::Terminal term(o.app.ascii);
         if (!key) {
             // First run: the key is made on the thread pool while the screen says so.

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "net/timer.h"
 
+#include <pthread.h>
 #include <uv.h>
 
 #include <cmath>
+#include <csignal>
 #include <ctime>
 
 #include "net/handle.h"
@@ -99,6 +101,17 @@ void run_in_pool(Loop& loop, std::function<void()> work, std::function<void()> d
                     delete pw;
                 }),
             "uv_queue_work");
+}
+
+void start_pool_deaf_to(std::initializer_list<int> signals, Loop& loop) {
+    sigset_t blocked, old;
+    sigemptyset(&blocked);
+    for (int signum : signals) sigaddset(&blocked, signum);
+    pthread_sigmask(SIG_BLOCK, &blocked, &old);
+    // uv_queue_work starts every pool thread before it returns; they take this mask.
+    run_in_pool(
+        loop, [] {}, [] {});
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 double monotonic_seconds() { return static_cast<double>(uv_hrtime()) / 1e9; }

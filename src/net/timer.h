@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 
 #include "net/loop.h"
 
@@ -52,6 +53,13 @@ private:
 // Runs `work` on libuv's thread pool, then `done` on the loop. Work that must not run
 // in parallel with itself is the caller's to serialise.
 void run_in_pool(Loop& loop, std::function<void()> work, std::function<void()> done);
+
+// Starts libuv's thread pool (it is started once per process, by its first work) with
+// `signals` blocked in its threads, which keep the mask they start with. Those signals
+// then always go to the loop's thread: a program can hold one back there (while libuv
+// gives it its default action back on closing its last watcher, say) knowing that no
+// pool thread takes it instead. Call it before anything else uses the pool.
+void start_pool_deaf_to(std::initializer_list<int> signals, Loop& loop);
 
 // Seconds on a monotonic clock, for timers; and the wall clock as epoch seconds.
 double monotonic_seconds();

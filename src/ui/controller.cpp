@@ -4,6 +4,11 @@
 #include <algorithm>
 
 namespace nlchat::ui {
+namespace {
+
+const char* const kReadOnly = "this earlier chat is read-only (Ctrl-N goes to a live one, F5 closes it)";
+
+}  // namespace
 
 const char* mode_name(Mode mode) {
     switch (mode) {
@@ -24,31 +29,66 @@ Mode Controller::mode() const {
     return Mode::Normal;
 }
 
-std::size_t Controller::pane_count() const { return session_.chats().size() + (ui_.past ? 1 : 0); }
-
-std::size_t Controller::focused_pane() const {
-    return ui_.past && (ui_.past_focus || session_.chats().empty()) ? session_.chats().size() : session_.focus();
+std::uint64_t Controller::typing_target() const {
+    auto panes = panes_in_order(session_, ui_);
+    auto focus = focused_index(panes);
+    return focus && !panes[*focus].read_only ? panes[*focus].serial : 0;
 }
 
-void Controller::focus_pane(std::size_t index) {
-    if (index >= pane_count() || index == focused_pane()) return;
+const InputLine& Controller::input() const {
+    static const InputLine none;
+    auto it = drafts_.find(typing_target());
+    return it == drafts_.end() ? none : it->second;
+}
+
+InputLine* Controller::draft(bool say) {
+    if (std::uint64_t chat = typing_target()) return &drafts_[chat];
+    if (say)
+        ui_.message =
+            ui_.past && !session_.past_chats().empty() ? kReadOnly : "no chat open: there is nobody to write to yet";
+    return nullptr;
+}
+
+void Controller::forget_closed_chats() {
+    // A chat that was closed takes its half-typed line with it: it is never offered to
+    // another chat.
+    for (auto it = drafts_.begin(); it != drafts_.end();)
+        it = session_.open_chat(it->first) ? std::next(it) : drafts_.erase(it);
+    for (auto it = ui_.pane_scroll.begin(); it != ui_.pane_scroll.end();)
+        it = it->first == 0 || session_.open_chat(it->first) ? std::next(it) : ui_.pane_scroll.erase(it);
+    if (ui_.past && *ui_.past >= session_.past_chats().size()) ui_.past.reset();
+}
+
+void Controller::focus_pane(const PaneRef& to) {
+    auto panes = panes_in_order(session_, ui_);
+    auto from = focused_index(panes);
+    if (from && panes[*from].serial == to.serial && panes[*from].read_only == to.read_only) return;
     // Each pane keeps its place: the one left is remembered, the one taken resumes.
-    auto key_of = [this](std::size_t pane) -> std::uint64_t {
-        return pane < session_.chats().size() ? session_.chats()[pane].serial : 0;
-    };
-    ui_.pane_scroll[key_of(focused_pane())] = std::min(ui_.scroll, ui_.max_scroll);
-    if (index < session_.chats().size()) {
-        session_.focus_chat(index);
-        ui_.past_focus = false;
-    } else {
+    if (from) ui_.pane_scroll[panes[*from].serial] = std::min(ui_.scroll, ui_.max_scroll);
+    if (to.read_only) {
         ui_.past_focus = true;
+    } else {
+        const auto& chats = session_.chats();
+        for (std::size_t i = 0; i < chats.size(); ++i)
+            if (chats[i].serial == to.serial) session_.focus_chat(i);
+        ui_.past_focus = false;
     }
-    auto it = ui_.pane_scroll.find(key_of(index));
+    auto it = ui_.pane_scroll.find(to.serial);
     ui_.scroll = it == ui_.pane_scroll.end() ? 0 : it->second;
     if (it != ui_.pane_scroll.end()) ui_.pane_scroll.erase(it);
 }
 
-Intents Controller::key(const Key& k, const Now& now, int page) {
+void Controller::focus_number(int number) {
+    for (const auto& pane : panes_in_order(session_, ui_))
+        if (pane.number == number) return focus_pane(pane);
+    ui_.message = "no chat pane " + std::to_string(number);
+}
+
+Intents Controller::key(const Key& k, const Now& now) {
+    forget_closed_chats();
+    // Esc then a digit soon after is Alt and the digit, however the two bytes arrived.
+    const bool after_escape = escape_at_ && now.mono - *escape_at_ <= kEscapeDigitSeconds;
+    escape_at_.reset();
     // A paste starts in any mode: its text must never be taken for keys (a newline in it
     // would send, a "y" answer a question).
     if (k.code == key::PasteStart) {
@@ -62,33 +102,55 @@ Intents Controller::key(const Key& k, const Now& now, int page) {
         return out;
     }
     switch (mode()) {
-    case Mode::Pasting: paste_key(k); return {};
+    case Mode::Pasting: paste_key(k, now); return {};
     case Mode::Help: ui_.help = false; return {};  // any key closes it
     case Mode::Canned: canned_key(k); return {};
     case Mode::Question: return question_key(k, now);
     case Mode::Normal: break;
     }
     ui_.message.clear();
+    if (k.code == key::Escape) {
+        escape_at_ = now.mono;
+        return {};
+    }
     if (k.code == 0) {
-        input_.insert(k.text);
-        session_.typing(now);
+        if (after_escape && k.text.size() == 1 && k.text[0] >= '1' && k.text[0] <= '9') {
+            focus_number(k.text[0] - '0');
+            return {};
+        }
+        type(k.text, now);
         return {};
     }
     pane_key_ = k.code;
-    if (auto a = action_for(k.code)) return action(*a, now, page);
+    if (auto a = action_for(k.code)) return action(*a, now);
     return {};
 }
 
-void Controller::paste_key(const Key& k) {
+void Controller::type(const std::string& text, const Now& now) {
+    if (InputLine* line = draft(true)) {
+        line->insert(text);
+        // The caller of the chat typed in, and no other, is told.
+        session_.typing(typing_target(), now);
+    }
+}
+
+void Controller::paste_key(const Key& k, const Now&) {
     if (k.code == key::PasteEnd) {
         pasting_ = false;
         // One line goes into the input line to be edited; several are asked about, so
         // that a paste into the wrong window does not send a page of text.
-        if (paste_.find('\n') == std::string::npos) {
-            input_.insert(paste_);
+        InputLine* line = draft(false);
+        if (!line) {
+            ui_.message =
+                ui_.past && !session_.past_chats().empty() ? kReadOnly : "no chat open: the paste was not sent";
         } else {
-            ui_.paste = paste_;
-            ui_.prompt = UiState::Prompt::Paste;
+            if (paste_.find('\n') == std::string::npos) {
+                line->insert(paste_);
+            } else {
+                ui_.paste = paste_;
+                ui_.paste_chat = typing_target();
+                ui_.prompt = UiState::Prompt::Paste;
+            }
         }
         paste_.clear();
     } else if (k.code == key::Enter) {
@@ -107,7 +169,7 @@ void Controller::canned_key(const Key& k) {
         ++ui_.canned_selected;
     } else if (k.code == key::Enter && ui_.canned_selected < ui_.canned.size()) {
         // Into the input line for editing, never sent as it is.
-        input_.set(ui_.canned[ui_.canned_selected].second);
+        if (InputLine* line = draft(true)) line->set(ui_.canned[ui_.canned_selected].second);
         ui_.canned_open = false;
     } else if (k.code == key::Escape || k.code == key::F6) {
         ui_.canned_open = false;
@@ -126,39 +188,69 @@ Intents Controller::answer(bool yes, const Now& now) {
     Intents out;
     switch (prompt) {
     case UiState::Prompt::EndChat:
-        if (yes) session_.end_chat(now);
+        // Only the chat the question was about: if another has the focus by now (a chat
+        // that had ended made way for a new one), nothing is ended.
+        if (yes && session_.chat() && session_.chat()->serial == end_chat_ && typing_target() == end_chat_)
+            session_.end_chat(now);
+        else if (yes) ui_.message = "the chat in focus changed: nothing was ended";
         break;
     case UiState::Prompt::Quit: out.quit = yes; break;
     case UiState::Prompt::TrustServer: out.trust = yes; break;
     case UiState::Prompt::Paste:
-        if (yes && !session_.send_message(ui_.paste, now)) ui_.message = "no chat open: the paste was not sent";
+        if (yes && !session_.send_message(ui_.paste_chat, ui_.paste, now))
+            ui_.message = "that chat is no longer open: the paste was not sent";
         ui_.paste.clear();
+        ui_.paste_chat = 0;
         break;
     case UiState::Prompt::None: break;
     }
     return out;
 }
 
-Intents Controller::action(Action action, const Now& now, int page) {
+void Controller::send(const Now& now) {
+    const std::uint64_t chat = typing_target();
+    InputLine* line = draft(false);
+    if (!line) {
+        ui_.message = ui_.past && !session_.past_chats().empty() ? kReadOnly : "no chat open: nothing was sent";
+        return;
+    }
+    if (line->empty()) return;
+    const Chat* open = session_.open_chat(chat);
+    if (!open || open->ended) {
+        ui_.message = "the chat has ended: F8 closes it";
+        return;
+    }
+    // The line goes to the chat it was typed for, which is the one marked in focus.
+    session_.send_message(chat, line->take(), now);
+    ui_.scroll = 0;
+}
+
+Intents Controller::action(Action action, const Now& now) {
     Intents out;
-    page = std::max(1, page);
+    // A page is the pane's own height less one line, which stays in view for context.
+    const int page = std::max(1, ui_.pane_rows - 1);
+    InputLine* line = draft(false);
     switch (action) {
     case Action::Help: ui_.help = true; break;
     case Action::AcceptRing: {
         std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
-        if (!session_.accept_ring(id, now) && session_.rings().empty()) ui_.message = "no ring to take";
+        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
+        // Once taken, the selection goes back to the oldest ring, the one waiting longest.
+        if (session_.accept_ring(id, now)) ui_.selected_ring.reset();
+        else if (session_.rings().empty()) ui_.message = "no ring to take";
         break;
     }
     case Action::IgnoreRing: {
         std::optional<std::int64_t> id;
-        if (ui_.selected_ring < session_.rings().size()) id = session_.rings()[ui_.selected_ring].id;
+        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
         if (!session_.ignore_ring(id)) ui_.message = "no ring to ignore";
-        ui_.selected_ring = 0;
+        ui_.selected_ring.reset();
         break;
     }
     case Action::NextRing:
-        ui_.selected_ring = session_.rings().empty() ? 0 : (ui_.selected_ring + 1) % session_.rings().size();
+        if (session_.rings().empty()) ui_.selected_ring.reset();
+        else
+            ui_.selected_ring = session_.rings()[(selected_ring_index(session_, ui_) + 1) % session_.rings().size()].id;
         break;
     // The scroll stays within what the last draw could show (max_scroll), so that PgDn
     // after Ctrl-T moves at once and PgUp past the start costs nothing to undo.
@@ -168,44 +260,62 @@ Intents Controller::action(Action action, const Now& now, int page) {
     case Action::ScrollBottom: ui_.scroll = 0; break;
     // An earlier chat opens in a pane of its own, beside the live ones, and takes the
     // focus; F5 again shows the one before it, and past the first closes the pane.
-    case Action::PastChats:
+    case Action::PastChats: {
+        auto panes = panes_in_order(session_, ui_);
+        auto focus = focused_index(panes);
+        const bool on_earlier = focus && panes[*focus].read_only;
         if (session_.past_chats().empty()) {
             ui_.message = "no earlier chats in this run";
-        } else if (!ui_.past) {
-            ui_.past = session_.past_chats().size() - 1;
+        } else if (!ui_.past || !on_earlier) {
+            if (focus) ui_.pane_scroll[panes[*focus].serial] = std::min(ui_.scroll, ui_.max_scroll);
+            if (!ui_.past) {
+                ui_.past = session_.past_chats().size() - 1;
+                ui_.pane_scroll.erase(0);
+            }
             ui_.past_focus = true;
-        } else if (!ui_.past_focus && !session_.chats().empty()) {
-            ui_.past_focus = true;
+            auto it = ui_.pane_scroll.find(0);
+            ui_.scroll = it == ui_.pane_scroll.end() ? 0 : it->second;
         } else if (*ui_.past == 0) {
-            ui_.past.reset();  // the pane closes; the live chat has the focus again
+            // The pane closes; the live chat in focus before has the focus again.
+            ui_.past.reset();
             ui_.past_focus = false;
+            ui_.pane_scroll.erase(0);
+            auto it = session_.chat() ? ui_.pane_scroll.find(session_.chat()->serial) : ui_.pane_scroll.end();
+            ui_.scroll = it == ui_.pane_scroll.end() ? 0 : it->second;
         } else {
             --*ui_.past;
+            ui_.scroll = 0;
         }
-        ui_.scroll = 0;
         break;
+    }
     case Action::NextPane:
-    case Action::PrevPane:
-        if (pane_count() < 2) {
+    case Action::PrevPane: {
+        auto panes = panes_in_order(session_, ui_);
+        auto focus = focused_index(panes);
+        if (panes.size() < 2 || !focus) {
             ui_.message = "only one chat pane";
             break;
         }
-        focus_pane((focused_pane() + (action == Action::NextPane ? 1 : pane_count() - 1)) % pane_count());
-        break;
-    case Action::FocusPane: {
-        // The key tells which pane: Alt-1 is the first.
-        std::size_t index = static_cast<std::size_t>(std::max(0, pane_key_ - key::Alt1));
-        if (index < pane_count()) focus_pane(index);
-        else ui_.message = "no chat pane " + std::to_string(index + 1);
+        std::size_t to = (*focus + (action == Action::NextPane ? 1 : panes.size() - 1)) % panes.size();
+        focus_pane(panes[to]);
         break;
     }
+    // The key tells which pane: Alt-1 is pane 1, whatever its place on screen.
+    case Action::FocusPane: focus_number(std::max(0, pane_key_ - key::Alt1) + 1); break;
     case Action::Layout:
         ui_.side_by_side = !ui_.side_by_side;
         ui_.message = ui_.side_by_side ? "chat panes side by side" : "chat panes stacked";
         break;
     case Action::EndChat:
-        if (session_.chat()) ui_.prompt = UiState::Prompt::EndChat;
-        else ui_.message = "no chat to end";
+        // The chat in focus, which is the marked one: an earlier chat has ended already.
+        if (typing_target()) {
+            end_chat_ = typing_target();
+            ui_.prompt = UiState::Prompt::EndChat;
+        } else {
+            ui_.message = ui_.past && !session_.past_chats().empty()
+                              ? "this earlier chat has ended already (F5 closes it)"
+                              : "no chat to end";
+        }
         break;
     case Action::Quit: ui_.prompt = UiState::Prompt::Quit; break;
     case Action::TakeBack:
@@ -219,39 +329,44 @@ Intents Controller::action(Action action, const Now& now, int page) {
         out.dial = true;
         break;
     case Action::Canned: ui_.canned_open = true; break;
-    case Action::Send: {
-        if (ui_.past && focused_pane() == session_.chats().size()) {
-            ui_.message = session_.chats().empty() ? "this earlier chat is read-only (F5 closes it)"
-                                                   : "this earlier chat is read-only (Ctrl-N goes to a live one)";
-            break;
-        }
-        if (input_.empty()) break;
-        if (!session_.chat() || session_.chat()->ended) {
-            ui_.message = session_.chat() ? "the chat has ended: F8 closes it" : "no chat open: nothing was sent";
-            break;
-        }
-        session_.send_message(input_.take(), now);
-        ui_.scroll = 0;
-        break;
-    }
-    case Action::Left: input_.left(); break;
-    case Action::Right: input_.right(); break;
+    case Action::Send: send(now); break;
     // With nothing typed, Home and End move the chat instead of the cursor.
     case Action::Home:
-        if (input_.empty()) ui_.scroll = ui_.max_scroll;
-        else input_.home();
+        if (!line || line->empty()) ui_.scroll = ui_.max_scroll;
+        else line->home();
         break;
     case Action::End:
-        if (input_.empty()) ui_.scroll = 0;
-        else input_.end();
+        if (!line || line->empty()) ui_.scroll = 0;
+        else line->end();
         break;
-    case Action::Backspace: input_.backspace(); break;
-    case Action::Delete: input_.erase(); break;
-    case Action::KillToEnd: input_.kill_to_end(); break;
-    case Action::KillToStart: input_.kill_to_start(); break;
-    case Action::KillWord: input_.kill_word(); break;
-    case Action::HistoryUp: input_.history_up(); break;
-    case Action::HistoryDown: input_.history_down(); break;
+    // The editing keys edit the focused chat's line; with none they do nothing.
+    case Action::Left:
+        if (line) line->left();
+        break;
+    case Action::Right:
+        if (line) line->right();
+        break;
+    case Action::Backspace:
+        if (line) line->backspace();
+        break;
+    case Action::Delete:
+        if (line) line->erase();
+        break;
+    case Action::KillToEnd:
+        if (line) line->kill_to_end();
+        break;
+    case Action::KillToStart:
+        if (line) line->kill_to_start();
+        break;
+    case Action::KillWord:
+        if (line) line->kill_word();
+        break;
+    case Action::HistoryUp:
+        if (line) line->history_up();
+        break;
+    case Action::HistoryDown:
+        if (line) line->history_down();
+        break;
     }
     return out;
 }

@@ -6,39 +6,12 @@
 #include <ctime>
 
 #include "ui/ascii.h"
+#include "ui/chat_panes.h"
 #include "ui/keymap.h"
 #include "ui/text_width.h"
 
 namespace nlchat::ui {
 namespace {
-
-std::string clock_time(double wall) {
-    std::time_t t = static_cast<std::time_t>(wall);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[8];
-    std::strftime(buf, sizeof buf, "%H:%M", &tm);
-    return buf;
-}
-
-struct Pane {
-    const Chat* chat;
-    bool read_only;
-    bool focused;
-    int number;  // 1, 2... when there are several; 0 for a pane alone
-    // Where it was left scrolled, when not in focus (UiState::pane_scroll).
-    int scroll = 0;
-};
-
-std::string caller_state_text(const std::string& state, const Glyphs& g) {
-    if (state == "typing") return std::string("caller is typing") + g.ellipsis;
-    if (state == "idle") return "caller is idle";
-    if (state == "paused") return "caller paused";
-    if (state == "inactive") return "caller is away";
-    if (state == "gone") return "caller left the chat";
-    if (state == "no_state") return "(this service shows no typing)";
-    return state;
-}
 
 void draw_status(Surface& s, const ClientSession& session, const UiState& ui, const Now& now) {
     s.fill(0, 0, Style::Bar);
@@ -72,9 +45,10 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     s.put(y++, 0, fit("RINGS (" + std::to_string(session.rings().size()) + ")", width), Style::Bold);
     const auto& rings = session.rings();
     if (rings.empty()) s.put(y++, 1, fit("none waiting", width - 1), Style::Dim);
+    const std::size_t chosen = selected_ring_index(session, ui);
     for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
         const RingEntry& r = rings[i];
-        bool selected = i == std::min(ui.selected_ring, rings.size() - 1);
+        bool selected = i == chosen;
         std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " +
                            std::to_string(r.id) + "  " + format_seconds(r.expires_at - now.mono) +
                            (r.service.empty() ? std::string() : " " + r.service) +
@@ -87,7 +61,8 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     const auto& past = session.past_chats();
     for (size_t i = 0; i < past.size() && y < bottom; ++i) {
         std::string line = (ui.past == i ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) +
-                           clock_time(past[i].started_wall) + " (" + std::to_string(past[i].lines.size()) + " lines)";
+                           clock_time(past[i].started_wall) + " (" + std::to_string(past[i].lines.size()) +
+                           (past[i].lines.size() == 1 ? " line)" : " lines)");
         s.put(y++, 0, fit(line, width), ui.past == i ? Style::Selected : Style::Normal);
     }
 }
@@ -130,124 +105,6 @@ void draw_no_chat(Surface& s, const ClientSession& session, const UiState& ui, i
         ++y;
         for (const auto& line : wrap(note, width))
             if (++y < bottom) s.put(y, left, line, Style::Note);
-    }
-}
-
-// One pane. `number` is shown when there are several (0: one pane, no number).
-void draw_pane(Surface& s, const Pane& pane, const UiState& ui, int top, int bottom, int left, int width) {
-    const Chat* chat = pane.chat;
-    const bool read_only = pane.read_only;
-    const std::string dot = std::string(" ") + glyphs(ui.ascii).dot + " ";
-    std::string header;
-    if (pane.number > 0)
-        header = (pane.focused ? std::string(glyphs(ui.ascii).pointer) : std::string(" ")) + " " +
-                 std::to_string(pane.number) + " ";
-    header += read_only ? "Earlier chat (read-only)" : "Chat";
-    if (!chat->service.empty()) header += dot + chat->service;
-    if (chat->ring_id) header += dot + "ring " + std::to_string(*chat->ring_id);
-    header += dot + "since " + clock_time(chat->started_wall);
-    if (chat->unread > 0 && !pane.focused) header += dot + std::to_string(chat->unread) + " new";
-    s.put(top, left, fit(header, width), pane.focused && pane.number > 0 ? Style::Selected : Style::Bold);
-    if (bottom - top < 3) return;
-    if (!chat->caller_state.empty())
-        s.put(top + 1, left, fit(caller_state_text(chat->caller_state, glyphs(ui.ascii)), width), Style::Dim);
-    else if (chat->ended) s.put(top + 1, left, fit("chat ended", width), Style::Dim);
-
-    // Lay out every line, then show the window that ends `scroll` lines above the bottom.
-    struct Row {
-        std::string text;
-        Style style;
-    };
-    std::vector<Row> rows;
-    const int indent = 13;  // "12:34 Caller " is 13 columns
-    for (const auto& line : chat->lines) {
-        const char* who = line.who == ChatLine::Who::Caller ? "Caller" : line.who == ChatLine::Who::Me ? "You" : "--";
-        Style style = line.who == ChatLine::Who::Caller ? Style::Caller
-                      : line.who == ChatLine::Who::Me   ? Style::Me
-                                                        : Style::Note;
-        std::string prefix = clock_time(line.wall) + " " + who;
-        prefix.resize(indent, ' ');
-        // Each own line says after its words what became of it. "sent" is all a 2015
-        // server lets nlchat know: written to the server, which acknowledges nothing;
-        // with the v2 session "delivered" means the server acknowledged it.
-        std::string text = line.text;
-        if (line.who == ChatLine::Who::Me && line.fate == ChatLine::Fate::Sent) text += dot + "sent";
-        else if (line.fate == ChatLine::Fate::Delivered) text += dot + "delivered";
-        else if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
-        else if (line.fate == ChatLine::Fate::NotDelivered) text += "  [NOT DELIVERED: " + line.why + "]";
-        auto wrapped = wrap(text, std::max(1, width - indent));
-        for (size_t i = 0; i < wrapped.size(); ++i)
-            rows.push_back({(i == 0 ? prefix : std::string(indent, ' ')) + wrapped[i], style});
-    }
-    int area = bottom - (top + 2);
-    int max_scroll = std::max(0, static_cast<int>(rows.size()) - area);
-    // Only the pane in focus scrolls; the others show their latest lines.
-    if (pane.focused) ui.max_scroll = max_scroll;
-    int scroll = std::clamp(pane.focused ? ui.scroll : pane.scroll, 0, max_scroll);
-    int first = std::max(0, static_cast<int>(rows.size()) - area - scroll);
-    for (int y = top + 2, i = first; y < bottom && i < static_cast<int>(rows.size()); ++y, ++i)
-        s.put(y, left, rows[i].text, rows[i].style);
-    if (scroll > 0) {
-        std::string more = std::string(glyphs(ui.ascii).down) + " " + std::to_string(scroll) + " more lines (PgDn)";
-        s.put(bottom - 1, left + std::max(0, width - display_width(more)), more, Style::Bold);
-    }
-}
-
-// The panes: the open chats, then the earlier chat on view, each in a share of the area
-// (stacked or side by side), or as tabs with the pane in focus below them where a share
-// would be too small to read.
-void draw_chat(Surface& s, const ClientSession& session, const UiState& ui, int top, int bottom, int left, int width) {
-    std::vector<Pane> panes;
-    const bool past = ui.past && *ui.past < session.past_chats().size();
-    auto left_at = [&ui](std::uint64_t key) {
-        auto it = ui.pane_scroll.find(key);
-        return it == ui.pane_scroll.end() ? 0 : it->second;
-    };
-    for (std::size_t i = 0; i < session.chats().size(); ++i) {
-        const Chat& chat = session.chats()[i];
-        panes.push_back({&chat, false, !(past && ui.past_focus) && i == session.focus(), 0, left_at(chat.serial)});
-    }
-    if (past) panes.push_back({&session.past_chats()[*ui.past], true, ui.past_focus || panes.empty(), 0, left_at(0)});
-    if (panes.empty()) return draw_no_chat(s, session, ui, top, bottom, left, width);
-    if (panes.size() == 1) {
-        panes[0].focused = true;
-        return draw_pane(s, panes[0], ui, top, bottom, left, width);
-    }
-    for (std::size_t i = 0; i < panes.size(); ++i) panes[i].number = static_cast<int>(i + 1);
-    const int n = static_cast<int>(panes.size());
-    const int rows = bottom - top, share_rows = (rows - (n - 1)) / n;
-    const int share_cols = (width - (n - 1)) / n;
-    const bool fits = ui.side_by_side ? share_cols >= 24 && rows >= 6 : share_rows >= 5;
-    if (!fits) {
-        // Tabs: "[1]  2 (3 new)  3 earlier", the one in focus in brackets (its title,
-        // below them, says which ring it is).
-        int x = left;
-        const Pane* shown = &panes[0];
-        for (const auto& p : panes) {
-            std::string tab = std::to_string(p.number) + (p.read_only ? " earlier" : "");
-            if (p.chat->unread > 0 && !p.focused) tab += " (" + std::to_string(p.chat->unread) + " new)";
-            tab = p.focused ? "[" + tab + "]" : " " + tab + " ";
-            if (p.focused) shown = &p;
-            if (x + display_width(tab) > left + width) break;
-            x = s.put(top, x, tab, p.focused ? Style::Selected : (p.chat->unread > 0 ? Style::Alert : Style::Normal));
-            x = s.put(top, x, " ", Style::Normal);
-        }
-        return draw_pane(s, *shown, ui, top + 1, bottom, left, width);
-    }
-    for (int i = 0; i < n; ++i) {
-        if (ui.side_by_side) {
-            int x = left + i * (share_cols + 1);
-            int w = i == n - 1 ? left + width - x : share_cols;
-            if (i > 0) {
-                for (int y = top; y < bottom; ++y) s.vertical_line(y, x - 1, Style::Dim);
-                ++x, --w;  // a column of space after the line, as after the left panel's
-            }
-            draw_pane(s, panes[static_cast<std::size_t>(i)], ui, top, bottom, x, w);
-        } else {
-            int y = top + i * (share_rows + 1);
-            int end = i == n - 1 ? bottom : y + share_rows;
-            draw_pane(s, panes[static_cast<std::size_t>(i)], ui, y, end, left, width);
-        }
     }
 }
 
@@ -309,6 +166,22 @@ void draw_canned(Surface& s, const UiState& ui) {
 
 }  // namespace
 
+std::size_t selected_ring_index(const ClientSession& session, const UiState& ui) {
+    const auto& rings = session.rings();
+    for (std::size_t i = 0; ui.selected_ring && i < rings.size(); ++i)
+        if (rings[i].id == *ui.selected_ring) return i;
+    return 0;
+}
+
+std::string clock_time(double wall) {
+    std::time_t t = static_cast<std::time_t>(wall);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[8];
+    std::strftime(buf, sizeof buf, "%H:%M", &tm);
+    return buf;
+}
+
 std::string format_seconds(double seconds) {
     long t = std::max(0L, static_cast<long>(std::ceil(seconds)));
     char buf[32];
@@ -330,7 +203,12 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     const int top = 1, bottom = h - 2;
     draw_left(s, session, ui, now, top, bottom, left_width);
     for (int y = top; y < bottom; ++y) s.vertical_line(y, left_width, Style::Dim);
-    draw_chat(s, session, ui, top, bottom, left_width + 2, w - left_width - 2);
+    ui.focus_mark = {};
+    ui.pane_rows = 0;
+    if (!draw_chat_panes(s, session, ui, top, bottom, left_width + 2, w - left_width - 2)) {
+        ui.max_scroll = 0;
+        draw_no_chat(s, session, ui, top, bottom, left_width + 2, w - left_width - 2);
+    }
 
     // The notice row: a question, the UI's feedback, or the session's latest notice.
     std::string notice;

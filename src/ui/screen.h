@@ -4,18 +4,19 @@
 //   row 0        status bar: link state and age of the server's last word, services,
 //                own short fingerprint, number of waiting rings
 //   left panel   the ring queue (oldest first, with countdowns) and this run's earlier chats
-//   right side   the chat panes: one per open chat, and an earlier chat (read-only) beside
-//                them when one is opened with F5; each with a title (focus mark, number,
-//                ring, since, unread count), the caller's state, then the lines, wrapped
-//                by display width; the pane in focus scrolls with PgUp/PgDn. Stacked by
-//                default, side by side with F4; where they would be too small (60x16)
-//                they fold into tabs, the pane in focus shown below them
+//   right side   the chat panes (ui/chat_panes.h): one per open chat, and an earlier chat
+//                (read-only) beside them when one is opened with F5; each with a title
+//                (focus mark, number, ring, since, unread count), the caller's state, then
+//                the lines, wrapped by display width; the pane in focus scrolls with
+//                PgUp/PgDn. Stacked by default, side by side with F4; where they would be
+//                too small (60x16) they fold into tabs, the pane in focus shown below them
 //   row h-2      a notice, or the question being asked (end the chat? quit?)
 //   row h-1      the input line
 //
 // Any size from 60x16 up gives every part room; smaller sizes clip but never overlap.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,12 +33,25 @@ struct UiState {
     enum class Prompt { None, EndChat, Quit, TrustServer, Paste };
     Prompt prompt = Prompt::None;
     bool help = false;
-    std::size_t selected_ring = 0;  // index into the session's rings
-    int scroll = 0;                 // chat lines above the bottom
-    // How far the chat could scroll at the last draw: the key handler keeps `scroll`
-    // within it, so that PgDn after Ctrl-T (or PgUp pressed past the start) moves at once.
-    // Written by draw_screen, which otherwise only reads the state.
+    // The ring Tab chose, by id; none (or one no longer waiting) means the oldest.
+    std::optional<std::int64_t> selected_ring;
+    int scroll = 0;  // chat lines above the bottom, in the pane in focus
+    // Written by draw_screen, which otherwise only reads the state: what the key handler
+    // needs to know of the last draw. How far the pane in focus could scroll (`scroll` is
+    // kept within it, so that PgDn after Ctrl-T, or PgUp pressed past the start, moves at
+    // once) and how many lines of chat it showed (PgUp and PgDn move by that, less one).
     mutable int max_scroll = 0;
+    mutable int pane_rows = 0;
+    // Where the focus mark was drawn, and on which pane: what the fuzzer holds against
+    // the pane the controller sends typed lines to. No pane: row -1.
+    struct FocusMark {
+        int row = -1, col = -1;
+        std::uint64_t serial = 0;  // the chat's; 0 for the earlier chat
+        bool read_only = false;
+        int number = 0;
+        int tab_col = -1;  // folded into tabs: where its tab ("[3]") starts, on the row above
+    };
+    mutable FocusMark focus_mark;
     std::optional<std::size_t> past;  // an earlier chat on view, in a pane of its own
     bool past_focus = false;          // ...and it has the focus (else the session's chat has)
     bool side_by_side = false;        // panes side by side rather than stacked
@@ -46,7 +60,8 @@ struct UiState {
     std::map<std::uint64_t, int> pane_scroll;
     std::string fingerprint;         // own key's, shown shortened
     std::string message;             // feedback for the last key, cleared on the next
-    std::string paste;               // a multi-line paste waiting for its confirm
+    std::string paste;               // a multi-line paste waiting for its confirm...
+    std::uint64_t paste_chat = 0;    // ...and the chat (serial) it was pasted in
     bool ascii = false;              // the terminal shows ASCII only (ui/ascii.h)
     std::string protocol;            // "v1" or "v2" once the link has joined
     std::vector<std::string> notes;  // said once at start; shown while no chat is open
@@ -66,5 +81,9 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
 
 // "0:45" style countdown; "1:02:03" past an hour.
 std::string format_seconds(double seconds);
+// The ring F2 takes and F3 ignores: the one Tab chose while it waits, else the oldest (0).
+std::size_t selected_ring_index(const ClientSession& session, const UiState& ui);
+// "21:40": the local time of day of a wall-clock time.
+std::string clock_time(double wall);
 
 }  // namespace nlchat::ui

@@ -92,7 +92,11 @@ Terminal::Terminal(bool force_ascii) {
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
-    set_escdelay(25);
+    // How long a lone Esc waits for the rest of a key's sequence: short, so that Esc is
+    // quick, unless the operator set ESCDELAY, as for any curses program (a slow link may
+    // need more). Esc then a digit is Alt and the digit even when slower: the controller
+    // joins the two (ui/controller.h).
+    if (!std::getenv("ESCDELAY")) set_escdelay(25);
     if (has_colors() && !std::getenv("NO_COLOR")) {
         start_color();
         use_default_colors();

@@ -25,11 +25,21 @@ public:
 
     // The screen as lines (trailing spaces removed), joined with '\n'.
     std::string text() const;
+    // What one cell shows ("" for the right half of a wide character, or off the screen).
+    std::string cell(int y, int x) const;
 
 private:
+    size_t index(int y, int x) const {
+        return static_cast<size_t>(y) * static_cast<size_t>(width_) + static_cast<size_t>(x);
+    }
+    std::string& at(int y, int x) { return cells_[index(y, x)]; }
+    const std::string& at(int y, int x) const { return cells_[index(y, x)]; }
+
     int width_, height_;
     bool ascii_;
-    std::vector<std::vector<std::string>> cells_;  // "" marks the right half of a wide cell
+    // Row by row; "" marks the right half of a wide cell. Cleared in place: the fuzzer
+    // draws a whole screen after every step.
+    std::vector<std::string> cells_;
 };
 
 }  // namespace nlchat::ui

@@ -5,85 +5,27 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/codec/json_util.h"
-#include "tests/core/test_keys.h"
+#include "tests/ui/controller_fixture.h"
 
 using namespace nlchat;
 using namespace nlchat::ui;
-
-namespace {
-
-struct Recorder : ClientEffects {
-    std::vector<Command> sent;
-    bool send(const Command& c) override {
-        sent.push_back(c);
-        return true;
-    }
-    void give_up(const std::string&) override {}
-    void changed() override {}
-    void alert() override {}
-    template <class T> std::vector<T> all() const {
-        std::vector<T> out;
-        for (const auto& c : sent)
-            if (std::holds_alternative<T>(c)) out.push_back(std::get<T>(c));
-        return out;
-    }
-};
-
-ClientSettings settings() {
-    ClientSettings s;
-    s.uuid = "me";
-    return s;
-}
-
-Key text(const std::string& t) { return Key{0, t}; }
-Key code(int c) { return Key{c, ""}; }
-
-struct Fixture {
-    Recorder fx;
-    Now now{1000, 1764190800};
-    ClientSession session{settings(), test::key_2048().public_key(), test::key_4096().public_key(), fx};
-    Controller c{session};
-
-    Fixture() {
-        session.link_up(now);
-        session.server_online(test::key_4096().public_key().to_pem(), now);
-        in(ChallengeCommand{"me", "n1"});
-        in(StatusCommand{{{"Web", "Connected"}}});
-        REQUIRE(session.link() == LinkState::Joined);
-        fx.sent.clear();
-    }
-    void in(const Command& cmd) { session.command(cmd, now); }
-    Intents press(const Key& k) { return c.key(k, now, 10); }
-    void type(const std::string& s) {
-        for (char ch : s) press(text(std::string(1, ch)));
-    }
-    void open_chat(std::int64_t ring = 12) {
-        in(RingCommand{"", ring, std::nullopt, 60});
-        press(code(key::F2));
-        in(RingAckAckCommand{"me", ring});
-        REQUIRE(session.chat());
-    }
-    std::vector<std::string> sent_texts() const {
-        std::vector<std::string> out;
-        for (const auto& m : fx.all<MsgCommand>())
-            for (const auto& t : m.msg) out.push_back(t);
-        return out;
-    }
-};
-
-}  // namespace
+using namespace nlchat::ui::test_ui;
 
 TEST_CASE("controller: typing and Enter send to the open chat, and only to one", "[ui][controller]") {
     Fixture f;
     CHECK(f.c.mode() == Mode::Normal);
+    // With no chat open there is nobody to write to: nothing typed is kept for a chat
+    // that opens later (it was not written for that caller).
     f.type("hello");
+    CHECK(f.c.input().empty());
+    CHECK(f.c.ui().message == "no chat open: there is nobody to write to yet");
     f.press(code(key::Enter));
     CHECK(f.sent_texts().empty());
     CHECK(f.c.ui().message == "no chat open: nothing was sent");
-    CHECK(f.c.input().text() == "hello");  // kept, not lost
 
     f.open_chat();
+    CHECK(f.c.input().empty());
+    f.type("hello");
     f.press(code(key::Enter));
     CHECK(f.sent_texts() == std::vector<std::string>{"hello"});
     CHECK(f.c.input().empty());
@@ -101,6 +43,7 @@ TEST_CASE("controller: typing and Enter send to the open chat, and only to one",
     f.press(code(key::Enter));
     CHECK(f.sent_texts().size() == 1);
     CHECK(f.c.ui().message == "the chat has ended: F8 closes it");
+    CHECK(f.c.input().text() == "too late");  // kept where it was typed, never sent elsewhere
 }
 
 TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][controller]") {
@@ -111,10 +54,12 @@ TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][c
     CHECK(f.c.ui().message == "no ring to ignore");
     f.in(RingCommand{"", 4, std::nullopt, 60});
     f.in(RingCommand{"", 5, std::nullopt, 60});
+    CHECK(f.draw().text().find("\xe2\x96\xb6 ring 4") != std::string::npos);  // the oldest is selected
     f.press(code(key::Tab));
-    CHECK(f.c.ui().selected_ring == 1);
+    CHECK(f.c.ui().selected_ring == std::optional<std::int64_t>(5));
+    CHECK(f.draw().text().find("\xe2\x96\xb6 ring 5") != std::string::npos);
     f.press(code(key::Tab));
-    CHECK(f.c.ui().selected_ring == 0);  // wraps
+    CHECK(f.c.ui().selected_ring == std::optional<std::int64_t>(4));  // wraps
     f.press(code(key::Tab));
     f.press(code(key::F3));  // ignores ring 5, on this screen only
     REQUIRE(f.session.rings().size() == 1);
@@ -126,9 +71,34 @@ TEST_CASE("controller: rings are taken, passed over and ignored by key", "[ui][c
     CHECK(acks[0].id == 4);
 }
 
+TEST_CASE("F2 after a ring chosen with Tab goes back to the oldest ring, the one waiting longest",
+          "[ui][controller][issue24]") {
+    Fixture f;
+    f.allow_chats(3);
+    for (std::int64_t ring : {1, 2, 3}) f.in(RingCommand{"", ring, std::nullopt, 60});
+    f.press(code(key::Tab));  // ring 2
+    f.press(code(key::F2));
+    f.in(RingAckAckCommand{"me", 2, 2});
+    f.press(code(key::F2));  // nlchat(1): "the oldest unless Tab chose another"
+    auto acks = f.fx.all<RingAckCommand>();
+    REQUIRE(acks.size() == 2);
+    CHECK(acks[0].id == 2);
+    CHECK(acks[1].id == 1);
+    // A ring chosen with Tab that goes away (taken elsewhere) leaves the oldest selected,
+    // not whichever ring slid into its place.
+    f.in(RingAckAckCommand{"me", 1, 1});
+    for (std::int64_t ring : {4, 5, 6}) f.in(RingCommand{"", ring, std::nullopt, 60});
+    f.press(code(key::Tab));  // ring 4, after 3
+    f.in(RingAckAckCommand{"other", 4});
+    f.press(code(key::F3));
+    REQUIRE(f.session.rings().size() == 2);
+    CHECK(f.session.rings()[0].id == 5);  // ring 3 was the oldest and it is the one ignored
+}
+
 TEST_CASE("controller: scrolling stays within what the last draw could show", "[ui][controller]") {
     Fixture f;
     f.c.ui().max_scroll = 25;  // as draw_screen leaves it
+    f.c.ui().pane_rows = 11;   // a page is the pane's height less one line
     f.press(code(key::PageUp));
     CHECK(f.c.ui().scroll == 10);
     f.press(code(key::PageUp));
@@ -147,6 +117,7 @@ TEST_CASE("controller: scrolling stays within what the last draw could show", "[
     CHECK(f.c.ui().scroll == 25);
     f.press(code(key::End));
     CHECK(f.c.ui().scroll == 0);
+    f.open_chat();
     f.type("ab");
     f.press(code(key::Home));
     CHECK(f.c.ui().scroll == 0);
@@ -276,9 +247,10 @@ TEST_CASE("controller: bracketed paste", "[ui][controller][paste]") {
         f.press(code(key::Enter));
         f.type("two");
         f.press(code(key::PasteEnd));
+        CHECK(f.c.mode() == Mode::Normal);  // nothing to ask: there is no chat to send it to
+        CHECK(f.c.ui().message == "no chat open: the paste was not sent");
         f.press(text("y"));
         CHECK(f.sent_texts().empty());
-        CHECK(f.c.ui().message == "no chat open: the paste was not sent");
         f.open_chat();
         f.press(code(key::PasteStart));
         f.type("x");
@@ -312,16 +284,17 @@ TEST_CASE("controller: earlier chats are read-only; F7 and resize are intents", 
     f.open_chat(3);
     f.press(code(key::F5));
     CHECK(f.c.ui().past == std::optional<std::size_t>(1));
-    f.type("hello");
+    f.type("hello");  // not taken: nothing is typed in a read-only pane
+    CHECK(f.c.input().empty());
     f.press(code(key::Enter));
     CHECK(f.sent_texts().empty());
-    CHECK(f.c.ui().message == "this earlier chat is read-only (Ctrl-N goes to a live one)");
+    CHECK(f.c.ui().message == "this earlier chat is read-only (Ctrl-N goes to a live one, F5 closes it)");
     f.press(code(key::F5));
     CHECK(f.c.ui().past == std::optional<std::size_t>(0));
     f.press(code(key::F5));
     CHECK_FALSE(f.c.ui().past);
-    f.press(code(key::Enter));
-    CHECK(f.sent_texts() == std::vector<std::string>{"hello"});
+    f.press(code(key::Enter));  // the live chat's own line is empty: nothing goes
+    CHECK(f.sent_texts().empty());
 
     f.press(code(key::F7));
     CHECK(f.c.ui().message == "the link is not held by another terminal");
@@ -330,130 +303,4 @@ TEST_CASE("controller: earlier chats are read-only; F7 and resize are intents", 
     CHECK(f.press(code(key::F7)).dial);
     CHECK(f.press(code(key::Resize)).resize);
     CHECK(std::string(mode_name(f.c.mode())) == "normal");
-}
-
-namespace {
-
-// A server that reads chat ids and allows `limit` chats (its status says so).
-void allow_chats(Fixture& f, std::int64_t limit) {
-    StatusCommand status{{{"Web", "Connected"}}};
-    status.chats = limit;
-    f.in(status);
-    REQUIRE(f.session.chat_limit() == static_cast<std::size_t>(limit));
-}
-
-void open_chat_with_id(Fixture& f, std::int64_t ring) {
-    f.in(RingCommand{"", ring, std::nullopt, 60});
-    REQUIRE(f.session.accept_ring(ring, f.now));
-    f.in(RingAckAckCommand{"me", ring, ring});
-}
-
-}  // namespace
-
-TEST_CASE("controller: two chats in panes; lines go to the pane in focus, focus moves by key",
-          "[ui][controller][panes]") {
-    Fixture f;
-    allow_chats(f, 3);
-    open_chat_with_id(f, 7);
-    open_chat_with_id(f, 8);
-    REQUIRE(f.session.chats().size() == 2);
-    CHECK(f.session.focus() == 0);  // a new chat does not take the focus from a live one
-    f.type("to seven");
-    f.press(code(key::Enter));
-    f.press(code(key::ctrl('n')));
-    CHECK(f.session.focus() == 1);
-    f.type("to eight");
-    f.press(code(key::Enter));
-    auto msgs = f.fx.all<MsgCommand>();
-    REQUIRE(msgs.size() == 2);
-    CHECK(msgs[0].chat == std::optional<std::int64_t>(7));
-    CHECK(msgs[1].chat == std::optional<std::int64_t>(8));
-    // Alt-1 and Ctrl-P; a pane that is not there says so.
-    f.press(code(key::Alt1));
-    CHECK(f.session.focus() == 0);
-    f.press(code(key::ctrl('p')));
-    CHECK(f.session.focus() == 1);
-    f.press(code(key::Alt1 + 4));
-    CHECK(f.c.ui().message == "no chat pane 5");
-    CHECK(f.session.focus() == 1);
-    // A caller's line in the pane not in focus counts as unread until it is focused.
-    f.in(MsgCommand{{"are you there?"}, Direction::In, "me", 7});
-    CHECK(f.session.chats()[0].unread == 1);
-    f.press(code(key::Alt1));
-    CHECK(f.session.chats()[0].unread == 0);
-    // Typing goes to the chat in focus; F8 ends only it.
-    f.press(code(key::F8));
-    f.press(text("y"));
-    auto ends = f.fx.all<DisassociateCommand>();
-    REQUIRE(ends.size() == 1);
-    CHECK(ends[0].chat == std::optional<std::int64_t>(7));
-    REQUIRE(f.session.chats().size() == 1);
-    CHECK(f.session.chat()->id == std::optional<std::int64_t>(8));
-    // Each pane keeps its place when the focus leaves it and comes back.
-    open_chat_with_id(f, 9);
-    f.press(code(key::Alt1));
-    f.c.ui().max_scroll = 30;  // as the last draw left it
-    f.press(code(key::PageUp));
-    CHECK(f.c.ui().scroll == 10);
-    f.press(code(key::ctrl('n')));
-    CHECK(f.c.ui().scroll == 0);
-    CHECK(f.c.ui().pane_scroll.at(f.session.chats()[0].serial) == 10);
-    f.press(code(key::ctrl('p')));
-    CHECK(f.c.ui().scroll == 10);
-    // F4 lays them side by side and back.
-    f.press(code(key::F4));
-    CHECK(f.c.ui().side_by_side);
-    f.press(code(key::F4));
-    CHECK_FALSE(f.c.ui().side_by_side);
-}
-
-TEST_CASE("controller: the server's limit holds; a 2015 server allows one chat", "[ui][controller][panes]") {
-    Fixture f;  // its status said nothing about chats
-    CHECK(f.session.chat_limit() == 1);
-    f.open_chat(1);
-    f.in(RingCommand{"", 2, std::nullopt, 60});
-    CHECK_FALSE(f.session.accept_ring(2, f.now));
-    CHECK(f.session.notices().back() == "end the current chat before taking another caller");
-    CHECK(f.fx.all<RingAckCommand>().size() == 1);
-
-    Fixture g;
-    allow_chats(g, 2);
-    open_chat_with_id(g, 1);
-    open_chat_with_id(g, 2);
-    g.in(RingCommand{"", 3, std::nullopt, 60});
-    CHECK_FALSE(g.session.accept_ring(3, g.now));
-    CHECK(g.session.notices().back() == "you have 2 chats open, the most this server allows: end one first");
-    // The challengeACK offered chats.
-    Fixture h;
-    h.session.link_up(h.now);
-    h.session.server_online(test::key_4096().public_key().to_pem(), h.now);
-    h.in(ChallengeCommand{"me", "n2"});
-    auto acks = h.fx.all<ChallengeAckCommand>();
-    REQUIRE(acks.size() == 1);
-    CHECK(acks[0].chats == std::optional<std::int64_t>(4));
-}
-
-TEST_CASE("controller: an earlier chat opens beside the live one and is read-only", "[ui][controller][panes]") {
-    Fixture f;
-    f.open_chat(1);
-    f.press(code(key::F8));
-    f.press(text("y"));
-    f.open_chat(2);
-    f.press(code(key::F5));
-    CHECK(f.c.ui().past == std::optional<std::size_t>(0));
-    CHECK(f.c.ui().past_focus);
-    REQUIRE(f.session.chat());  // the live chat is still open, beside it
-    f.type("hi");
-    f.press(code(key::Enter));
-    CHECK(f.sent_texts().empty());
-    f.press(code(key::ctrl('n')));  // back to the live chat; the earlier one stays on view
-    CHECK_FALSE(f.c.ui().past_focus);
-    CHECK(f.c.ui().past);
-    f.press(code(key::Enter));
-    CHECK(f.sent_texts() == std::vector<std::string>{"hi"});
-    f.press(code(key::F5));  // focus the earlier pane again
-    CHECK(f.c.ui().past_focus);
-    f.press(code(key::F5));  // past the first: closed
-    CHECK_FALSE(f.c.ui().past);
-    CHECK_FALSE(f.c.ui().past_focus);
 }

@@ -66,6 +66,7 @@ struct Scene {
     static ClientSettings settings() {
         ClientSettings s;
         s.uuid = "me";
+        s.max_chats = 16;  // as many as a server allows, for the screens with many panes
         return s;
     }
     void in(const Command& c) { session.command(c, now); }
@@ -98,7 +99,7 @@ TEST_CASE("golden: two rings waiting, the second selected", "[ui][golden]") {
     sc.in(RingCommand{"", 12, std::nullopt, 60});
     sc.later(5);
     sc.in(RingCommand{"", 13, std::nullopt, 60});
-    sc.ui.selected_ring = 1;
+    sc.ui.selected_ring = 13;
     sc.later(1.5);
     auto s = sc.draw(80, 24);
     CHECK(s.text().find("ring 12  0:54") != std::string::npos);
@@ -110,7 +111,8 @@ TEST_CASE("golden: a chat with wide characters on the smallest screen", "[ui][go
     sc.open_chat();
     sc.in(MsgCommand{{"hi. I can't sleep \xf0\x9f\x98\x9e and I don't know who else to talk to"}, Direction::In, "me"});
     sc.later(30);
-    sc.session.send_message("I'm here. Take your time \xe2\x80\x94 what's keeping you up?", sc.now);
+    sc.session.send_message(sc.session.chat()->serial, "I'm here. Take your time \xe2\x80\x94 what's keeping you up?",
+                            sc.now);
     sc.later(20);
     sc.in(
         MsgCommand{{"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x82\x82\xe5\xa4\xa7\xe4\xb8\x88\xe5\xa4\xab\xef\xbc\x9f "
@@ -218,7 +220,7 @@ TEST_CASE("the operator's own lines say when they wait for the link or were not 
     Scene sc;
     sc.open_chat();
     sc.session.link_down(sc.now);
-    sc.session.send_message("still there?", sc.now);
+    sc.session.send_message(sc.session.chat()->serial, "still there?", sc.now);
     auto s = sc.draw(100, 30).text();
     CHECK(s.find("still there?  [waiting for the link]") != std::string::npos);
     sc.in(ChatStateCommand{"me", Direction::In, "gone"});
@@ -242,7 +244,7 @@ void three_chats(Scene& sc) {
         sc.in(MsgCommand{{first[ring - 21]}, Direction::In, "me", ring});
         sc.later(40);
     }
-    sc.session.send_message("I'm here. What's on your mind?", sc.now);
+    sc.session.send_message(sc.session.chat()->serial, "I'm here. What's on your mind?", sc.now);
     sc.later(10);
     sc.in(MsgCommand{{"exams, mostly"}, Direction::In, "me", 21});
     sc.in(MsgCommand{{"and my flatmate"}, Direction::In, "me", 23});
@@ -265,7 +267,7 @@ TEST_CASE("golden: two chats stacked, the first in focus", "[ui][golden][panes]"
         sc.later(30);
     }
     sc.in(MsgCommand{{"hi, can I talk about something?"}, Direction::In, "me", 31});
-    sc.session.send_message("Of course. I'm listening.", sc.now);
+    sc.session.send_message(sc.session.chat()->serial, "Of course. I'm listening.", sc.now);
     sc.in(MsgCommand{{"hello"}, Direction::In, "me", 32});
     auto s = sc.draw(100, 30);
     CHECK(s.text().find("\xe2\x96\xb6 1 Chat") != std::string::npos);  // the focus mark, not colour alone
@@ -318,4 +320,64 @@ TEST_CASE("the status bar shows the age of the server's last word only once it i
     sc.later(2.5);
     auto old = sc.draw(100, 30).text();
     CHECK(old.substr(0, old.find('\n')).find("online \xc2\xb7 0:12 ago") != std::string::npos);
+}
+
+namespace {
+
+// `count` chats (ids 1..count) on a server that allows 16, each caller with a line, so
+// that every pane not in focus has one new line.
+void many_chats(Scene& sc, int count) {
+    StatusCommand status{{{"Web", "Connected"}}};
+    status.chats = 16;
+    sc.in(status);
+    for (std::int64_t id = 1; id <= count; ++id) {
+        sc.in(RingCommand{"", id, std::nullopt, 60, "Web"});
+        REQUIRE(sc.session.accept_ring(id, sc.now));
+        sc.in(RingAckAckCommand{"me", id, id});
+        sc.in(MsgCommand{{"hello from " + std::to_string(id)}, Direction::In, "me", id});
+    }
+}
+
+}  // namespace
+
+TEST_CASE("golden: nine chats at 100x30, pane 9 in focus: short tabs, all shown", "[ui][golden][panes]") {
+    Scene sc;
+    many_chats(sc, 9);
+    sc.session.focus_chat(8);
+    auto s = sc.draw(100, 30);
+    CHECK(s.text().find("[9]") != std::string::npos);
+    CHECK(s.text().find("\xe2\x96\xb6 9 Chat") != std::string::npos);
+    CHECK(sc.ui.focus_mark.serial == sc.session.chats()[8].serial);
+    check_golden("panes_nine_tabs_100x30", s);
+}
+
+TEST_CASE("golden: sixteen chats at 40x12 scroll their tabs to the one in focus", "[ui][golden][panes]") {
+    Scene sc;
+    many_chats(sc, 16);
+    sc.session.focus_chat(12);
+    auto s = sc.draw(40, 12);
+    CHECK(s.text().find("[13]") != std::string::npos);
+    CHECK(s.text().find("\xe2\x96\xb6 13 Chat") != std::string::npos);
+    check_golden("panes_sixteen_tabs_40x12", s);
+    // The mark is drawn where the report says, for the pane in focus.
+    const auto& mark = sc.ui.focus_mark;
+    CHECK(mark.number == 13);
+    CHECK(s.text().find("\xe2\x96\xb6 13") != std::string::npos);
+}
+
+TEST_CASE("golden: two chats side by side at 70x20, titles short by whole parts", "[ui][golden][panes]") {
+    Scene sc;
+    many_chats(sc, 2);
+    sc.ui.side_by_side = true;
+    check_golden("panes_side_70x20", sc.draw(70, 20));
+}
+
+TEST_CASE("an earlier chat of one line says so in the singular", "[ui]") {
+    Scene sc;
+    sc.open_chat();
+    sc.in(MsgCommand{{"bye"}, Direction::In, "me"});
+    sc.session.end_chat(sc.now);
+    auto s = sc.draw(100, 30).text();
+    CHECK(s.find("21:00 (1 line)") != std::string::npos);
+    CHECK(s.find("lines)") == std::string::npos);
 }

@@ -159,6 +159,9 @@ Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::option
     chat.id = id;
     chat.service = service;
     chat.serial = next_serial_++;
+    chat.pane = 1;
+    while (std::any_of(chats_.begin(), chats_.end(), [&chat](const Chat& c) { return c.pane == chat.pane; }))
+        ++chat.pane;
     chat.started_wall = now.wall;
     chats_.push_back(std::move(chat));
     // The new chat takes the focus only when the operator has no other live one.
@@ -191,6 +194,12 @@ Chat* ClientSession::chat_named(std::optional<std::int64_t> id) {
 
 Chat* ClientSession::chat_by_serial(std::uint64_t serial) {
     for (auto& c : chats_)
+        if (c.serial == serial) return &c;
+    return nullptr;
+}
+
+const Chat* ClientSession::open_chat(std::uint64_t serial) const {
+    for (const auto& c : chats_)
         if (c.serial == serial) return &c;
     return nullptr;
 }
@@ -336,9 +345,10 @@ void ClientSession::command(const Command& cmd, const Now& now) {
         // A server that reads chat ids says how many this client may hold (a status
         // broadcast to everyone leaves it out: the last word stands).
         if (st->chats) numbered_ = true;
-        if (st->chats && settings_.max_chats > 0)
-            chat_limit_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1)), 1,
-                                                  settings_.max_chats);
+        if (st->chats && settings_.max_chats > 0) {
+            server_chats_ = static_cast<std::size_t>(std::max<std::int64_t>(*st->chats, 1));
+            chat_limit_ = std::clamp<std::size_t>(server_chats_, 1, settings_.max_chats);
+        }
         next_key_.reset();
         set_link(LinkState::Joined, now);
         flush_outbox();  // what the operator wrote while the link was down, in order
@@ -466,9 +476,17 @@ bool ClientSession::accept_ring(std::optional<std::int64_t> id, const Now&) {
     auto it = find_ring(id);
     if (it == rings_.end() || it->accepting) return false;
     if (live_chats() >= chat_limit_) {
-        notice(chat_limit_ == 1 ? "end the current chat before taking another caller"
-                                : "you have " + std::to_string(chat_limit_) +
-                                      " chats open, the most this server allows: end one first");
+        // Whose limit it is decides what the operator can do about it: nlchat's own
+        // --chats is theirs to raise, the server's is not. The server answers with the
+        // smaller of its limit and what was offered, so an answer as large as the offer
+        // means the offer (--chats) was the cap.
+        const bool ours = settings_.max_chats > 0 && server_chats_ >= settings_.max_chats;
+        if (chat_limit_ == 1)
+            notice(ours ? "end the current chat before taking another caller (nlchat's --chats is 1)"
+                        : "end the current chat before taking another caller");
+        else
+            notice("you have " + std::to_string(chat_limit_) + " chats open, the most " +
+                   (ours ? "nlchat's --chats allows" : "this server allows") + ": end one first");
         return false;
     }
     it->accepting = true;
@@ -485,17 +503,20 @@ bool ClientSession::ignore_ring(std::optional<std::int64_t> id) {
     return true;
 }
 
-bool ClientSession::send_message(const std::string& text, const Now& now) {
-    if (chats_.empty() || chats_[focus_].ended || text.empty()) return false;
-    say(chats_[focus_], text, now);
-    paused_at_.reset();
+bool ClientSession::send_message(std::uint64_t chat, const std::string& text, const Now& now) {
+    Chat* to = chat_by_serial(chat);
+    if (!to || to->ended || text.empty()) return false;
+    say(*to, text, now);
+    // The line itself says the operator stopped typing there (no "paused" after it).
+    if (paused_chat_ == chat) paused_at_.reset();
     return true;
 }
 
-void ClientSession::typing(const Now& now) {
-    if (chats_.empty() || chats_[focus_].ended) return;
-    const Chat& chat = chats_[focus_];
-    // A new chat in focus starts its own composing; the one before is left paused.
+void ClientSession::typing(std::uint64_t serial, const Now& now) {
+    const Chat* typed_in = chat_by_serial(serial);
+    if (!typed_in || typed_in->ended) return;
+    const Chat& chat = *typed_in;
+    // Typing in another chat starts its own composing; the one before is left paused.
     if (paused_at_ && paused_chat_ != chat.serial) {
         if (const Chat* before = chat_by_serial(paused_chat_); before && !before->ended)
             effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused", before->id});

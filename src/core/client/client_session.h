@@ -91,8 +91,11 @@ struct Chat {
     std::optional<std::int64_t> ring_id;  // empty for a chat resumed after a restart
     std::optional<std::int64_t> id;       // the server's chat id, when it gives them
     std::uint64_t serial = 0;             // ours, unique in this run
-    std::string service;                  // the caller's service, when the server said
-    std::size_t unread = 0;               // caller lines that came while it was not in focus
+    // Its pane's number (Alt-1 is pane 1): the lowest free when it opened, kept while it is
+    // open, so that the number under the operator's fingers never moves to another caller.
+    int pane = 0;
+    std::string service;     // the caller's service, when the server said
+    std::size_t unread = 0;  // caller lines that came while it was not in focus
     double started_wall = 0;
     std::deque<ChatLine> lines;
     std::string caller_state;  // "typing", "idle", "paused", "gone", "no_state", ...
@@ -134,10 +137,14 @@ public:
     bool accept_ring(std::optional<std::int64_t> id, const Now& now);
     // Drops ring `id` (or the oldest) from this screen; the server is not told.
     bool ignore_ring(std::optional<std::int64_t> id);
-    // Sends a message in the open chat. False (and nothing sent) if there is none.
-    bool send_message(const std::string& text, const Now& now);
-    // The operator typed in the input line: composing now, paused after a pause.
-    void typing(const Now& now);
+    // Sends a message in open chat `chat` (by serial): the chat whose input line it was
+    // typed in, which need not be the one in focus by now. False (and nothing sent) if that
+    // chat is not open, has ended, or the text is empty.
+    bool send_message(std::uint64_t chat, const std::string& text, const Now& now);
+    // The operator typed in open chat `chat`'s input line: composing to it now, paused after
+    // a pause (and paused to the chat typed in before, if another). Nothing for a chat that
+    // is not open or has ended.
+    void typing(std::uint64_t chat, const Now& now);
     // Ends the chat in focus (disassociate) and files it with the earlier ones.
     bool end_chat(const Now& now);
     // Puts open chat `index` in focus: the one the operator's lines and keys go to.
@@ -161,6 +168,8 @@ public:
     // The chat in focus (nullptr with none open), and every open chat, oldest first.
     const Chat* chat() const { return chats_.empty() ? nullptr : &chats_[focus_]; }
     const std::vector<Chat>& chats() const { return chats_; }
+    // The open chat with this serial, or nullptr.
+    const Chat* open_chat(std::uint64_t serial) const;
     std::size_t focus() const { return focus_; }
     // How many chats the server lets this client hold (1 unless it says more).
     std::size_t chat_limit() const { return chat_limit_; }
@@ -215,6 +224,7 @@ private:
     std::size_t focus_ = 0;
     std::uint64_t next_serial_ = 1;
     std::size_t chat_limit_ = 1;
+    std::size_t server_chats_ = 1;  // what the server's status allowed: the smaller of its limit and our offer
     std::vector<Chat> past_;
     std::deque<std::string> notices_;
     std::optional<double> paused_at_;  // when to send "paused"...

@@ -66,6 +66,8 @@ struct Fixture {
         in(StatusCommand{{{"Web", "Connected"}}});
         REQUIRE(s->link() == LinkState::Joined);
     }
+    // The serial of the chat in focus (0 with none), the one the screen would type in.
+    std::uint64_t focused() const { return s->chat() ? s->chat()->serial : 0; }
 };
 
 }  // namespace
@@ -330,17 +332,17 @@ TEST_CASE("chat: messages both ways, caller states, typing and pauses", "[client
     f.in(ChatStateCommand{"me", Direction::In, "typing"});
     CHECK(f.s->chat()->caller_state == "typing");
     f.fx.sent.clear();
-    f.s->typing(f.now);
+    f.s->typing(f.focused(), f.now);
     f.advance(1);
-    f.s->typing(f.now);  // still typing: no second composing
+    f.s->typing(f.focused(), f.now);  // still typing: no second composing
     CHECK(f.fx.types() == std::vector<std::string>{"chat_state"});
     CHECK(f.fx.all<ChatStateCommand>()[0].state == "composing");
     f.advance(5);
     CHECK(f.fx.all<ChatStateCommand>().back().state == "paused");
-    CHECK(f.s->send_message("I'm here.", f.now));
+    CHECK(f.s->send_message(f.focused(), "I'm here.", f.now));
     CHECK(f.fx.all<MsgCommand>().back().io == Direction::Out);
     CHECK(f.s->chat()->lines.back().who == ChatLine::Who::Me);
-    CHECK_FALSE(f.s->send_message("", f.now));
+    CHECK_FALSE(f.s->send_message(f.focused(), "", f.now));
 }
 
 TEST_CASE("the caller leaving ends the chat; ending files it read-only", "[client][chat]") {
@@ -352,7 +354,7 @@ TEST_CASE("the caller leaving ends the chat; ending files it read-only", "[clien
     f.in(ChatStateCommand{"me", Direction::In, "gone"});
     CHECK(f.s->chat()->ended);
     CHECK(f.s->chat()->lines.back().text == "the caller left the chat");
-    CHECK_FALSE(f.s->send_message("hello?", f.now));
+    CHECK_FALSE(f.s->send_message(f.focused(), "hello?", f.now));
     f.fx.sent.clear();
     CHECK(f.s->end_chat(f.now));
     CHECK(f.fx.types() == std::vector<std::string>{"disassociate"});
@@ -396,8 +398,8 @@ TEST_CASE("a reply typed while the link is down waits, shown as waiting, and goe
     f.in(RingAckAckCommand{"me", 7});
     f.fx.sent.clear();
     f.s->link_down(f.now);  // the link is gone
-    CHECK(f.s->send_message("are you still there?", f.now));
-    CHECK(f.s->send_message("I'm here", f.now));
+    CHECK(f.s->send_message(f.focused(), "are you still there?", f.now));
+    CHECK(f.s->send_message(f.focused(), "I'm here", f.now));
     CHECK(f.fx.all<MsgCommand>().empty());  // nothing claimed as sent
     CHECK(f.s->chat()->lines[0].fate == ChatLine::Fate::Waiting);
     CHECK(f.s->chat()->lines[1].fate == ChatLine::Fate::Waiting);
@@ -418,9 +420,9 @@ TEST_CASE("the session believes the link is up but the wiring has none: the line
     f.join();
     f.in(RingAckAckCommand{"me", 7});
     f.fx.link = false;  // the connection closed; the session has not heard yet
-    f.s->send_message("first", f.now);
+    f.s->send_message(f.focused(), "first", f.now);
     f.fx.link = true;
-    f.s->send_message("second", f.now);  // waits behind the first, keeping the order
+    f.s->send_message(f.focused(), "second", f.now);  // waits behind the first, keeping the order
     CHECK(f.fx.all<MsgCommand>().empty());
     f.in(StatusCommand{{{"Web", "Connected"}}});
     auto msgs = f.fx.all<MsgCommand>();
@@ -433,7 +435,7 @@ TEST_CASE("waiting lines that can no longer be delivered say so, with the reason
     f.join();
     f.in(RingAckAckCommand{"me", 7});
     f.s->link_down(f.now);
-    f.s->send_message("one", f.now);
+    f.s->send_message(f.focused(), "one", f.now);
     f.in(ChatStateCommand{"me", Direction::In, "gone"});
     const ChatLine& line = f.s->chat()->lines[0];
     CHECK(line.fate == ChatLine::Fate::NotDelivered);
@@ -443,7 +445,7 @@ TEST_CASE("waiting lines that can no longer be delivered say so, with the reason
     g.join();
     g.in(RingAckAckCommand{"me", 8});
     g.s->link_down(g.now);
-    g.s->send_message("two", g.now);
+    g.s->send_message(g.focused(), "two", g.now);
     g.s->end_chat(g.now);
     CHECK(g.s->past_chats().back().lines[0].fate == ChatLine::Fate::NotDelivered);
     CHECK(g.s->past_chats().back().lines[0].why.find("closed") != std::string::npos);
@@ -454,9 +456,9 @@ TEST_CASE("an own line is sent, then delivered when the server acknowledges its 
     f.join();
     f.in(RingAckAckCommand{"me", 7});
     f.fx.receipt = 41;
-    REQUIRE(f.s->send_message("first", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "first", f.now));
     f.fx.receipt = 42;
-    REQUIRE(f.s->send_message("second", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "second", f.now));
     const auto& lines = f.s->chat()->lines;
     CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Sent);
     f.s->delivered(42);
@@ -466,14 +468,14 @@ TEST_CASE("an own line is sent, then delivered when the server acknowledges its 
     CHECK(lines[lines.size() - 2].fate == ChatLine::Fate::Delivered);
     // The chat ends before the acknowledgement of its last words: the filed chat is marked.
     f.fx.receipt = 43;
-    REQUIRE(f.s->send_message("goodbye", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "goodbye", f.now));
     REQUIRE(f.s->end_chat(f.now));
     f.s->delivered(43);
     CHECK(f.s->past_chats().back().lines.back().fate == ChatLine::Fate::Delivered);
     // A v1 link gives no receipts: nothing becomes delivered.
     f.in(RingAckAckCommand{"me", 8});
     f.fx.receipt = 0;
-    REQUIRE(f.s->send_message("on v1", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "on v1", f.now));
     f.s->delivered(0);
     CHECK(f.s->chat()->lines.back().fate == ChatLine::Fate::Sent);
 }
@@ -483,7 +485,7 @@ TEST_CASE("a line the server did not deliver is marked so, by its number, even a
     f.join();
     // A server that never said "chats" (2015) gets msg exactly as before: no number.
     f.in(RingAckAckCommand{"me", 7});
-    REQUIRE(f.s->send_message("to a 2015 server", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "to a 2015 server", f.now));
     REQUIRE_FALSE(f.fx.all<MsgCommand>().empty());
     CHECK_FALSE(f.fx.all<MsgCommand>().back().line);
     CHECK_FALSE(to_json(f.fx.all<MsgCommand>().back()).isMember("line"));
@@ -495,9 +497,9 @@ TEST_CASE("a line the server did not deliver is marked so, by its number, even a
     f.in(status);
     f.in(RingAckAckCommand{"me", 8, 8});
     f.fx.receipt = 50;
-    REQUIRE(f.s->send_message("kept", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "kept", f.now));
     f.fx.receipt = 51;
-    REQUIRE(f.s->send_message("far too long", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "far too long", f.now));
     auto msgs = f.fx.all<MsgCommand>();
     REQUIRE(msgs.size() == 3);
     REQUIRE(msgs[1].line);
@@ -582,7 +584,7 @@ TEST_CASE("on the v2 session the operator's lines are numbered, whatever the sta
     f.join();  // a status without "chats"
     f.s->link_is_v2();
     f.in(RingAckAckCommand{"me", 7});
-    REQUIRE(f.s->send_message("numbered", f.now));
+    REQUIRE(f.s->send_message(f.focused(), "numbered", f.now));
     REQUIRE(f.fx.all<MsgCommand>().back().line);
 }
 
