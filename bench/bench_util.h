@@ -104,6 +104,15 @@ public:
         pid_ = -1;
     }
 
+    // kill -9, and wait for it: what a crash leaves on disk stays there.
+    void kill9() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGKILL);
+        int status;
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+
     pid_t pid() const { return pid_; }
     const HostPort& address() const { return address_; }
 

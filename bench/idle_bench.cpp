@@ -6,6 +6,11 @@
 // probe as nlchat would. The operators connect from many loopback addresses, 64 joining
 // at a time.
 //
+// Then nlchatd is killed (-9) and started again on the same state directory, and every
+// operator redials at once (256 connecting at a time) and rejoins without RSA with the
+// secret its session gave (nlchat-protocol(7), Resumption without RSA): the time until
+// all are back, and nlchatd's CPU per rejoin.
+//
 //   idle-bench NLCHATD [OPERATORS [SECONDS]]
 #include <sys/resource.h>
 
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "core/codec/base64.h"
 #include "core/codec/command.h"
 #include "core/codec/json_util.h"
 #include "core/codec/raw_packet.h"
@@ -32,6 +38,7 @@ using namespace nlchat::bench;
 namespace {
 
 constexpr int kJoiningAtOnce = 64;
+constexpr int kRejoiningAtOnce = 256;
 
 class Idle {
 public:
@@ -54,8 +61,8 @@ private:
         std::unique_ptr<net::LineStream> conn;
         std::unique_ptr<net::OrderedOpener> opener;
         V2Endpoint ep{true};
-        bool offered = false, joined = false;
-        std::string nonce;
+        bool offered = false, joined = false, resuming = false;
+        std::string nonce, resume_nonce;
         std::vector<std::string> early;
     };
 
@@ -85,9 +92,39 @@ private:
             std::string error;
             auto obj = parse_json_object(line, error);
             if (obj && !server_key_) server_key_ = PublicKey::from_pem((*obj)["key"].asString(), error);
+            // After the restart: the session's secret answers the nonce, instead of the key.
+            auto nonce = obj && (*obj)["resume"].isString() ? base64_decode((*obj)["resume"].asString()) : std::nullopt;
+            auto hello = nonce ? op.ep.resume_hello(op.uuid, *nonce, std::nullopt, key_.public_key().fingerprint(),
+                                                    server_key_->fingerprint())
+                               : std::nullopt;
+            if (hello) {
+                op.resuming = true;
+                op.resume_nonce = *nonce;
+                return void(op.conn->write_line(write_json(resume_hello_json(*hello))));
+            }
             return send(op, KeyCommand{op.uuid, key_.public_key().to_pem()});
         }
+        if (op.resuming) return on_resume_answer(op, i, line);
         op.opener->add(std::move(line));
+    }
+
+    void on_resume_answer(Op& op, int i, const std::string& line) {
+        op.resuming = false;
+        std::string error;
+        auto obj = parse_json_object(line, error);
+        if (obj && (*obj)["type"] == "v2") {
+            auto answer = parse_v2_answer(*obj);
+            auto first = answer ? op.ep.accept_resumed(*answer, op.uuid, op.resume_nonce,
+                                                       key_.public_key().fingerprint(), server_key_->fingerprint())
+                                : std::nullopt;
+            if (!first) return void(++bad_);
+            ++without_rsa_;
+            for (const auto& l : *first) op.conn->write_line(l);
+            return;
+        }
+        ++fell_back_;  // resume_failed: the key, and the whole handshake
+        (void)i;
+        send(op, KeyCommand{op.uuid, key_.public_key().to_pem()});
     }
 
     void on_command(int i, const Json::Value& inner) {
@@ -116,7 +153,7 @@ private:
             if (!op.ep.active()) ++v1_;
             ++joined_;
             if (next_ < n_) dial(next_++);
-            else if (joined_ == n_) all_joined();
+            else if (joined_ == n_) rejoining_ ? all_rejoined() : all_joined();
         }
     }
 
@@ -150,7 +187,8 @@ private:
     }
 
     void all_joined() {
-        std::printf("idle-bench: %d operators joined in %.0f s (%d on v1, %d bad frames)\n", n_, now_s() - start_, v1_,
+        first_join_ = now_s() - start_;
+        std::printf("idle-bench: %d operators joined in %.0f s (%d on v1, %d bad frames)\n", n_, first_join_, v1_,
                     bad_);
         // A few probe cycles to settle, then the quiet period.
         timer_.start(12, [this] {
@@ -170,7 +208,37 @@ private:
                 "core, RSS %.0f MiB (%.1f KiB/operator); %d connections lost\n",
                 n_, static_cast<double>(probes_ - probes0_) / wall, 100 * cpu / wall, static_cast<double>(rss) / 1024,
                 static_cast<double>(rss) / n_, closed_);
+            if (!rejoining_) return rejoin();
         }
+        close_all(ok);
+    }
+
+    // nlchatd killed and started again on the same state directory; every operator redials.
+    void rejoin() {
+        rejoining_ = true;
+        for (auto& op : ops_) {
+            op.opener.reset(), op.conn.reset();
+            op.ep.link_down();
+            op.joined = op.offered = op.resuming = false;
+            op.early.clear();
+        }
+        server_.kill9();
+        if (!server_.start(nlchatd_, dir_, {})) return close_all(false);
+        joined_ = v1_ = 0;
+        start_ = now_s();
+        for (next_ = 0; next_ < std::min(n_, kRejoiningAtOnce); ++next_) dial(next_);
+    }
+
+    void all_rejoined() {
+        const double took = now_s() - start_, cpu = cpu_seconds(server_.pid());
+        std::printf(
+            "rejoin: %d v2 operators back in %.1f s after kill -9 (first join %.0f s); %d without RSA, %d "
+            "fell back to the key, %d bad; nlchatd CPU %.0f us a rejoin (its start included)\n",
+            n_, took, first_join_, without_rsa_, fell_back_, bad_, 1e6 * cpu / n_);
+        close_all(true);
+    }
+
+    void close_all(bool ok) {
         ok_ = ok;
         for (auto& op : ops_) op.opener.reset(), op.conn.reset();
         timer_.close();
@@ -203,7 +271,9 @@ private:
     std::optional<PublicKey> server_key_;
     std::vector<Op> ops_;
     std::vector<std::shared_ptr<net::Connector>> connectors_;
-    int next_ = 0, joined_ = 0, closed_ = 0, v1_ = 0, bad_ = 0;
+    int next_ = 0, joined_ = 0, closed_ = 0, v1_ = 0, bad_ = 0, without_rsa_ = 0, fell_back_ = 0;
+    bool rejoining_ = false;
+    double first_join_ = 0;
     long probes_ = 0, probes0_ = 0;
     double start_ = 0, cpu0_ = 0, t0_ = 0;
     bool ok_ = false;

@@ -72,9 +72,10 @@ void SimServer::start() {
     ServerCoreEffects& effects = *this;
     core_ = std::make_unique<ServerCore>(
         settings_, key_.public_key(), store, effects, [this] { return base64_encode(world_.random_bytes(24)); },
-        world_.random_bytes(16), disk_.ring_counter, sim_seal);
+        world_.random_bytes(16), disk_.ring_counter, sim_seal,
+        [this](std::size_t n) { return world_.random_bytes(n); });
     core_->dispatch().set_authorized_keys(authorized_);
-    core_->restore(disk_.journal, now());
+    core_->restore(disk_.journal, disk_.tickets, now());
     const auto& n = core_->restored();
     world_.trace("server", "restored " + std::to_string(n.chats) + " chat(s), " + std::to_string(n.held) + " held, " +
                                std::to_string(n.rings) + " ring(s), " + std::to_string(n.unacked) + " unacknowledged");
@@ -86,6 +87,7 @@ void SimServer::crash() {
     world_.trace("server", "killed (-9)");
     core_.reset();
     buffer_.clear();
+    ticket_buffer_.clear();
     disk_.limbo.clear();  // written but not yet safe: gone
     ++timer_generation_;
     crash_before_commit_.reset();
@@ -274,8 +276,10 @@ void SimServer::committing(const std::vector<Json::Value>& records) {
 }
 
 bool SimServer::commit(std::string& error) {
-    if (buffer_.empty()) return true;
+    if (buffer_.empty() && ticket_buffer_.empty()) return true;
     if (disk_.full) return error = "cannot write the journal: No space left on device", false;
+    for (auto& r : ticket_buffer_) disk_.tickets.push_back(std::move(r));
+    ticket_buffer_.clear();
     committing(buffer_);
     if (disk_.plant_late_commit) {
         // What the turn before wrote is safe now; this turn's only at the next.
@@ -293,6 +297,8 @@ bool SimServer::rewrite(const std::vector<Json::Value>& records, std::string& er
     if (disk_.full) return error = "cannot rewrite the journal: No space left on device", false;
     committing(records);  // who the chats and rings are with
     committing(buffer_);  // what the snapshot stands for
+    for (auto& r : ticket_buffer_) disk_.tickets.push_back(std::move(r));
+    ticket_buffer_.clear();
     if (disk_.plant_late_commit) {
         disk_.limbo = records;
     } else {
@@ -300,6 +306,13 @@ bool SimServer::rewrite(const std::vector<Json::Value>& records, std::string& er
     }
     buffer_.clear();
     ++disk_.version;
+    return true;
+}
+
+bool SimServer::rewrite_tickets(const std::vector<Json::Value>& records, std::string& error) {
+    if (disk_.full) return error = "No space left on device", false;
+    disk_.tickets = records;
+    ticket_buffer_.clear();
     return true;
 }
 

@@ -24,6 +24,7 @@ namespace nlchat::sim {
 // The state dir: the journal as committed, and the ring counter.
 struct Disk {
     std::vector<Json::Value> journal;
+    std::vector<Json::Value> tickets;  // the operators' resumption tickets
     std::int64_t ring_counter = 1;
     bool full = false;  // every write fails (a full disk, a read-only state dir)
     std::uint64_t version = 0;
@@ -90,11 +91,13 @@ private:
     void log(LogLevel level, const std::string& text) override;
     // StateStore
     void append(const Json::Value& record) override;
-    bool pending() const override { return !buffer_.empty(); }
-    void discard_pending() override { buffer_.clear(); }
+    bool pending() const override { return !buffer_.empty() || !ticket_buffer_.empty(); }
+    void discard_pending() override { buffer_.clear(), ticket_buffer_.clear(); }
     bool commit(std::string& error) override;
     bool rewrite(const std::vector<Json::Value>& records, std::string& error) override;
     bool save_ring_counter(std::int64_t next_id, std::string& error) override;
+    void append_ticket(const Json::Value& record) override { ticket_buffer_.push_back(record); }
+    bool rewrite_tickets(const std::vector<Json::Value>& records, std::string& error) override;
 
     std::optional<std::uint64_t> accept(Endpoint client, bool service);
     void on_line(ConnId conn, const std::string& line);
@@ -121,7 +124,8 @@ private:
     int run_ = 0;
     std::map<ConnId, Conn> conns_;
     ConnId next_conn_ = 1;
-    std::vector<Json::Value> buffer_;  // appended, not yet committed
+    std::vector<Json::Value> buffer_;         // appended, not yet committed
+    std::vector<Json::Value> ticket_buffer_;  // ... and the tickets
     std::uint64_t timer_generation_ = 0;
     std::optional<double> crash_before_commit_;
     std::vector<std::pair<double, double>> failing_;  // spells the journal could not be written

@@ -67,7 +67,8 @@ bool Server::start(std::string& error) {
     StateStore& store = *this;
     ServerCoreEffects& effects = *this;
     core_ = std::make_unique<ServerCore>(
-        ServerCoreSettings{settings_.v2, settings_.require_v2, settings_.bare_ack_delay, settings_.dispatch},
+        ServerCoreSettings{settings_.v2, settings_.require_v2, settings_.bare_ack_delay, settings_.resume_lifetime,
+                           settings_.dispatch},
         key_.public_key(), store, effects, [] { return base64_encode(random_bytes(32)); }, random_bytes(16), first_id);
     if (!restore_journal(error)) return false;
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
@@ -393,12 +394,15 @@ void Server::close_service(ConnId service) {
 
 bool Server::restore_journal(std::string& error) {
     journal_ = std::make_unique<Journal>(settings_.state_dir + "/journal");
-    Journal::Loaded loaded;
-    if (!journal_->load(loaded, error)) return false;
+    tickets_ = std::make_unique<Journal>(settings_.state_dir + "/tickets");
+    Journal::Loaded loaded, tickets;
+    if (!journal_->load(loaded, error) || !tickets_->load(tickets, error)) return false;
     if (loaded.torn) log(LogLevel::Warning, "the journal's last record was cut off (a crash mid-write); it is dropped");
     if (loaded.bad_lines)
         log(LogLevel::Warning, "the journal has " + std::to_string(loaded.bad_lines) + " unreadable line(s); skipped");
-    core_->restore(loaded.records, now());
+    core_->restore(loaded.records, tickets.records, now());
+    if (core_->restored_tickets())
+        log(LogLevel::Info, std::to_string(core_->restored_tickets()) + " operator(s) may rejoin without RSA");
     if (!loaded.records.empty()) {
         const Dispatch::Restored& n = core_->restored();
         log(LogLevel::Info, "journal: " + std::to_string(n.chats) + " chat(s) with " + std::to_string(n.held) +

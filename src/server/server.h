@@ -52,9 +52,10 @@ struct ServerSettings {
     std::size_t max_connections = 0;             // 0: from the open-file limit
     OpenScheduler::Limits open_limits;
     bool verbose = false;
-    bool v2 = true;               // answer a client's offer of the v2 session
-    bool require_v2 = false;      // refuse clients that do not offer it
-    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long
+    bool v2 = true;                  // answer a client's offer of the v2 session
+    bool require_v2 = false;         // refuse clients that do not offer it
+    double bare_ack_delay = 0.2;     // a v2 acknowledgement with nothing to carry it waits this long
+    double resume_lifetime = 86400;  // a resumption ticket's life (--resume-for)
     DispatchConfig dispatch;
 };
 
@@ -85,14 +86,19 @@ private:
     // Lines of the core's that a peer can repeat at will are rate-limited by shape.
     void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
     // StateStore: the journal file and the ring counter file in the state dir.
+    // The tickets (core/link/resumption.h) are a second journal, `tickets`, committed with it.
     void append(const Json::Value& record) override { journal_->append(record); }
-    bool pending() const override { return journal_->pending(); }
-    void discard_pending() override { journal_->discard_pending(); }
-    bool commit(std::string& error) override { return journal_->commit(error); }
+    bool pending() const override { return journal_->pending() || tickets_->pending(); }
+    void discard_pending() override { journal_->discard_pending(), tickets_->discard_pending(); }
+    bool commit(std::string& error) override { return journal_->commit(error) && tickets_->commit(error); }
     bool rewrite(const std::vector<Json::Value>& records, std::string& error) override {
-        return journal_->rewrite(records, error);
+        return journal_->rewrite(records, error) && tickets_->commit(error);
     }
     bool save_ring_counter(std::int64_t next_id, std::string& error) override;
+    void append_ticket(const Json::Value& record) override { tickets_->append(record); }
+    bool rewrite_tickets(const std::vector<Json::Value>& records, std::string& error) override {
+        return tickets_->rewrite(records, error);
+    }
 
     struct OperatorConn {
         std::unique_ptr<net::LineStream> stream;
@@ -151,7 +157,7 @@ private:
     std::map<ConnId, std::unique_ptr<net::LineStream>> services_;
     ConnId next_conn_ = 1;
     bool shutting_down_ = false;
-    std::unique_ptr<Journal> journal_;
+    std::unique_ptr<Journal> journal_, tickets_;
     std::unique_ptr<net::BeforeBlock> commit_;  // the end of each loop turn
 };
 

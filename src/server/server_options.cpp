@@ -90,6 +90,16 @@ const std::vector<ConfigOptionSpec>& options() {
              o.settings.v2 = !off;
              return true;
          }},
+        {"resume-for", 0, "SECONDS",
+         "how long an operator may rejoin without RSA after its last session (default 86400, up to 30 days; "
+         "0: never)",
+         true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             double d = 0;
+             if (parse_number(v, 0, 30 * 86400, d)) return o.settings.resume_lifetime = d, true;
+             e = "resume-for must be a number of seconds from 0 to 2592000 (30 days), not '" + v + "'";
+             return false;
+         }},
         {"config", 'c', "FILE", "read settings from FILE (see nlchatd(8)); options given here win", false,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"verbose", 'v', nullptr, "log debug lines too", true,

@@ -148,6 +148,7 @@ class ServerKilled(TuiTest):
         # (A caller's text whose acknowledgement had not reached the disk yet is held
         # again and sent again, numbered: the screen shows it once, checked below.)
         srv.saw("2 chat(s) with")
+        srv.saw("2 operator(s) may rejoin without RSA")
         relay.target = srv.address
         web.expect("c1: typed while nlchatd was dead", timeout=40)
         screen = ops["op2"].wait_for("written while nlchatd was dead", timeout=40)
@@ -167,6 +168,11 @@ class ServerKilled(TuiTest):
         self.assertFalse([l for l in web.out.seen if "no listeners" in l or "gone offline" in l], web.out.seen)
         for line in ("c1: before the crash", "c1: typed while nlchatd was dead", "c2: yes, op2 here"):
             self.assertEqual(web.out.seen.count(line), 1, line)
+        # Both came back without RSA: the secrets of their sessions were on disk.
+        srv.saw("rejoined without RSA")
+        if len([l for l in srv.err.seen if "rejoined without RSA" in l]) < 2:
+            srv.wait_log("rejoined without RSA")
+        self.assertFalse([l for l in srv.err.seen if "resume refused" in l])
 
 
 class BusyOnV1(TuiTest):

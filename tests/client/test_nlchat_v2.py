@@ -74,7 +74,7 @@ class V2Tui(TuiTest):
         self.web.expect("c1: just before the cut", timeout=30)
         screen = self.t.wait_for("caller 4", timeout=30)
         self.t.wait_for("online v2", timeout=30)
-        self.srv.saw("v2 session resumed", timeout=30)
+        self.srv.saw("rejoined without RSA, v2 session resumed", timeout=30)
         self.reply("after the cut")
         screen = self.t.wait_for("after the cut \u00b7 delivered")
         self.assertEqual(re.findall(r"caller (\d)", screen), [str(n) for n in range(5)], screen)

@@ -33,12 +33,34 @@ def seal_v1(inner, pub, uuid):
     return json.dumps({"messages": blocks, "UUID": uuid, "to": "alice"}).encode() + b"\n"
 
 
-def derive(shared, fields):
-    th = hashlib.sha256(b"nlchat v2 transcript" + b"".join(struct.pack(">I", len(f)) + f for f in fields)).digest()
-    prk = hmac.new(th, shared, hashlib.sha256).digest()
+def L(f):
+    return struct.pack(">I", len(f)) + f
+
+
+def expand_all(prk):
+    """Kc2s, Ks2c, SID and the next resumption secret RS, from PRK (nlchat-protocol(7), Keys)."""
     return [HKDFExpand(hashes.SHA256(), n, info).derive(prk)
             for info, n in ((b"nlchat v2 client to server", 32), (b"nlchat v2 server to client", 32),
-                            (b"nlchat v2 session id", 16))]
+                            (b"nlchat v2 session id", 16), (b"nlchat v2 resumption", 32))]
+
+
+def derive(shared, fields):
+    th = hashlib.sha256(b"nlchat v2 transcript" + b"".join(L(f) for f in fields)).digest()
+    return expand_all(hmac.new(th, shared, hashlib.sha256).digest())
+
+
+def resume_mac(rs, uuid, sid, epk, nonce, cfp, sfp, took, chats):
+    """M of a resume line (nlchat-protocol(7), Resumption without RSA)."""
+    data = b"nlchat v2 resume" + b"".join(L(f) for f in (uuid, sid, epk, nonce, cfp, sfp))
+    data += L(struct.pack(">Q", took)) + L(struct.pack(">Q", chats) if chats is not None else b"")
+    return hmac.new(rs, data, hashlib.sha256).digest()
+
+
+def resumed_keys(shared, rs, fields):
+    """The keys of a rejoin, and the M2 the server's answer must carry."""
+    th = hashlib.sha256(b"nlchat v2 resumed transcript" + b"".join(L(f) for f in fields)).digest()
+    m2 = hmac.new(rs, b"nlchat v2 resumed" + th, hashlib.sha256).digest()
+    return expand_all(hmac.new(th, shared + rs, hashlib.sha256).digest()), m2
 
 
 def seal_frame(key, direction, seq, ack, inner):
@@ -51,15 +73,24 @@ class V2Operator:
     """One connection of a v2 operator. `session` carries a session across connections
     (resume): pass the previous connection's `.session` to the next."""
 
-    def __init__(self, address, key, uuid, session=None, offer=True, timeout=10, chats=None):
+    def __init__(self, address, key, uuid, session=None, offer=True, timeout=10, chats=None, resume=True,
+                 resume_secret=None):
         self.key, self.uuid = key, uuid
         host, port = address.rsplit(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=timeout)
         self.buf = b""
         online = json.loads(self.line())
+        self.online = online
         self.server_pub = RSA.import_key(online["key"])
-        # The session: id, keys, counters and what is not yet acknowledged.
-        self.session = session or {"sid": None, "sent": 0, "taken": 0, "unacked": []}
+        # The session: id, keys, counters, what is not yet acknowledged, and the secret
+        # that lets the next connection rejoin without RSA.
+        self.session = session or {"sid": None, "sent": 0, "taken": 0, "unacked": [], "rs": None}
+        self.rejoined = None  # True: rejoined without RSA; False: the server refused it
+        self.resent = []
+        rs = resume_secret or self.session.get("rs")
+        if resume and offer and rs and "resume" in online:
+            if self.rejoin(rs, base64.b64decode(online["resume"]), chats):
+                return
         self.v1(json.dumps({"type": "key", "UUID": uuid, "key": key.public_key().export_key().decode()}))
         challenge = self.packet()
         assert challenge["type"] == "challenge", challenge
@@ -74,17 +105,51 @@ class V2Operator:
                 ack["v2"]["sid"] = base64.b64encode(self.session["sid"]).decode()
         self.v1(json.dumps(ack))
         self.answer = self.packet()
-        self.resent = []
         if self.answer["type"] != "v2":
             self.keys = None  # a 2015 server, or a refusal: v1 from here on
             return
         server_epk = base64.b64decode(self.answer["epk"])
         shared = eph.exchange(X25519PublicKey.from_public_bytes(server_epk))
-        c2s, s2c, sid = derive(shared, [eph_pub, server_epk, uuid.encode(), challenge["nonce"].encode(),
-                                        fingerprint(key.public_key()).encode(),
-                                        fingerprint(self.server_pub).encode()])
+        self.switch(*derive(shared, [eph_pub, server_epk, uuid.encode(), challenge["nonce"].encode(),
+                                     fingerprint(key.public_key()).encode(),
+                                     fingerprint(self.server_pub).encode()]))
+
+    def rejoin(self, rs, nonce, chats):
+        """A resume line instead of the key; True when the server took it."""
+        s = self.session
+        eph = X25519PrivateKey.generate()
+        epk = eph.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        cfp = fingerprint(self.key.public_key()).encode()
+        sfp = fingerprint(self.server_pub).encode()
+        hello = {"type": "resume", "UUID": self.uuid, "sid": base64.b64encode(s["sid"]).decode(),
+                 "epk": base64.b64encode(epk).decode(), "took": s["taken"]}
+        if chats is not None:
+            hello["chats"] = chats
+        hello["mac"] = base64.b64encode(resume_mac(rs, self.uuid.encode(), s["sid"], epk, nonce, cfp, sfp,
+                                                   s["taken"], chats)).decode()
+        self.resume_line = json.dumps(hello).encode() + b"\n"
+        self.sock.sendall(self.resume_line)
+        answer = json.loads(self.line())
+        if answer["type"] == "resume_failed":
+            assert answer["UUID"] == self.uuid, answer
+            self.rejoined = False
+            return False
+        assert answer["type"] == "v2", answer
+        self.answer = answer
+        server_epk = base64.b64decode(answer["epk"])
+        shared = eph.exchange(X25519PublicKey.from_public_bytes(server_epk))
+        keys, m2 = resumed_keys(shared, rs, [epk, server_epk, self.uuid.encode(), nonce, s["sid"], cfp, sfp])
+        assert base64.b64decode(answer["mac"]) == m2, "the server's answer does not prove the secret"
+        self.switch(*keys)
+        self.rejoined = True
+        return True
+
+    def switch(self, c2s, s2c, sid, rs):
+        """From the next line on, frames: the session resumed (its unacknowledged frames
+        written again) or a new one."""
         self.keys = (c2s, s2c)
         s = self.session
+        s["rs"] = rs
         if self.answer["resumed"]:
             assert base64.b64decode(self.answer["sid"]) == s["sid"]
             s["unacked"] = [(q, i) for q, i in s["unacked"] if q > self.answer["took"]]

@@ -66,8 +66,9 @@ public:
     // state, and the journal should be rewritten from snapshot() (so it leaves the disk).
     virtual void journal(const Json::Value& record) { (void)record; }
     // The operator is gone for good (its grace ended, it said disconnect, its key was
-    // revoked): nothing of its link may be resumed.
-    virtual void operator_forgotten(const std::string& uuid) { (void)uuid; }
+    // revoked): nothing of its link may be resumed. `rejoin_allowed`: its client may still
+    // rejoin without RSA later (the grace ended; not after a disconnect or a revocation).
+    virtual void operator_forgotten(const std::string& uuid, bool rejoin_allowed) { (void)uuid, (void)rejoin_allowed; }
 };
 
 class Dispatch {
@@ -83,6 +84,8 @@ public:
 
     // True once the connection's operator has answered the challenge.
     bool joined(ConnId conn) const;
+    // Whether a key may join (listed, or any key in the open mode).
+    bool authorized_key(const PublicKey& key) const { return authorized(key); }
     // The key a connection offered (once it sent `key`), for a refusal the wiring makes.
     const PublicKey* connection_key(ConnId conn) const;
 
@@ -105,6 +108,11 @@ public:
     // its last session: a client that names it is that run (and may send lines again that
     // were taken already), any other is a new run, which counts from 1 again.
     void link_session(const std::string& uuid, const std::string& offered_sid, const std::string& session_id);
+    // A client that proved, with a resumption secret (core/link/resumption.h), that it is
+    // the operator `uuid` of key `key`: it joins as after a challenge answered, with the
+    // same checks (authorized, one key per UUID, takeovers bounded). False when refused.
+    bool resume_join(ConnId conn, const std::string& uuid, const PublicKey& key, std::optional<std::int64_t> chats,
+                     const Now& now);
     // The client took everything sent up to this receipt (see DispatchEffects::send_sealed).
     void operator_delivered(const std::string& uuid, std::uint64_t receipt);
 
@@ -226,6 +234,8 @@ private:
     // Operator side (dispatch_operators.cpp).
     void handle_key(ConnId conn, Connection& c, const std::string& wrapper_uuid, const KeyCommand& cmd, const Now& now);
     void handle_challenge_ack(ConnId conn, Connection& c, const ChallengeAckCommand& cmd, const Now& now);
+    // The key is proved (a challenge answered, or a resumption): the connection joins.
+    void join(ConnId conn, Connection& c, std::optional<std::int64_t> chats, const Now& now);
     void handle_joined(ConnId conn, Connection& c, const Command& cmd, const Now& now);
     void handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd);
     void handle_operator_msg(const std::string& uuid, Operator& op, const MsgCommand& cmd);

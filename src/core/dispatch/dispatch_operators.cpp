@@ -70,7 +70,7 @@ void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
             connections_.erase(*op.conn);
         }
         operators_.erase(uuid);
-        effects_.operator_forgotten(uuid);
+        effects_.operator_forgotten(uuid, false);
     }
     // Connections half way through the challenge with such a key go too.
     std::vector<ConnId> challenged;
@@ -239,7 +239,38 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
     for (std::size_t i = 0; match && i < c.nonce.size(); ++i)
         diff |= static_cast<unsigned char>(cmd.nonce[i] ^ c.nonce[i]);
     if (!match || diff != 0) return refuse(conn, *c.key, c.uuid, "wrong answer to the challenge");
+    join(conn, c, cmd.chats, now);
+}
 
+bool Dispatch::resume_join(ConnId conn, const std::string& uuid, const PublicKey& key,
+                           std::optional<std::int64_t> chats, const Now& now) {
+    auto found = connections_.find(conn);
+    if (found == connections_.end() || found->second.state != Connection::State::New) return false;
+    Connection& c = found->second;
+    if (!authorized(key)) {
+        refuse(conn, key, uuid, "this key (" + key.fingerprint() + ") is not authorized on this server");
+        return false;
+    }
+    auto op = operators_.find(uuid);
+    if (op != operators_.end() && op->second.key != key) {
+        refuse(conn, key, uuid, "this UUID is in use with another key");
+        return false;
+    }
+    if (op != operators_.end() && op->second.conn && *op->second.conn != conn && op->second.in_pool &&
+        recent_takeovers(op->second, now) >= config_.max_takeovers) {
+        refuse(conn, key, uuid, "this key is connected from another terminal; try again in a minute",
+               "too_many_takeovers");
+        return false;
+    }
+    // As if it had answered a challenge: the resumption secret proved the same key.
+    c.uuid = uuid;
+    c.key = key;
+    c.state = Connection::State::Challenged;
+    join(conn, c, chats, now);
+    return joined(conn);
+}
+
+void Dispatch::join(ConnId conn, Connection& c, std::optional<std::int64_t> chats, const Now& now) {
     auto [it, created] = operators_.try_emplace(c.uuid, *c.key);
     Operator& op = it->second;
     if (op.key != *c.key) return refuse(conn, *c.key, c.uuid, "this UUID is in use with another key");
@@ -276,8 +307,8 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
         journal(record("took_sid", {{"op", c.uuid}, {"sid", ""}, {"reset", true}}));
     }
     // What this client reads: chat ids and how many chats, or the 2015 protocol's one.
-    op.chat_ids = cmd.chats.has_value();
-    op.client_chats = cmd.chats ? static_cast<std::size_t>(std::clamp<std::int64_t>(*cmd.chats, 1, 64)) : 1;
+    op.chat_ids = chats.has_value();
+    op.client_chats = chats ? static_cast<std::size_t>(std::clamp<std::int64_t>(*chats, 1, 64)) : 1;
     c.state = Connection::State::Joined;
     c.nonce.clear();
     log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " (" + op.key.fingerprint() + ") joined on connection " +
@@ -326,7 +357,7 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
             connections_.erase(*op.conn);
         }
         operators_.erase(uuid);
-        effects_.operator_forgotten(uuid);
+        effects_.operator_forgotten(uuid, false);
         return;
     }
     if (std::holds_alternative<ProbeAckCommand>(cmd)) return;
@@ -477,7 +508,7 @@ void Dispatch::end_grace(const std::string& uuid) {
         connections_.erase(*op.conn);
     }
     operators_.erase(it);
-    effects_.operator_forgotten(uuid);
+    effects_.operator_forgotten(uuid, true);
 }
 
 void Dispatch::end_all_chats(const std::string& uuid, Operator& op) {

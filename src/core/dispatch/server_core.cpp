@@ -5,17 +5,20 @@
 
 #include "core/codec/base64.h"
 #include "core/codec/json_util.h"
+#include "core/crypto/gcrypt_util.h"
 
 namespace nlchat {
 
 ServerCore::ServerCore(ServerCoreSettings settings, PublicKey server_key, StateStore& store, ServerCoreEffects& effects,
                        std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id,
-                       PacketSealer seal)
+                       PacketSealer seal, std::function<std::string(std::size_t)> random)
     : settings_(std::move(settings)),
       server_key_(std::move(server_key)),
       store_(store),
       effects_(effects),
-      seal_(seal ? std::move(seal) : PacketSealer(nlchat::seal)) {
+      seal_(seal ? std::move(seal) : PacketSealer(nlchat::seal)),
+      random_(random ? std::move(random) : [](std::size_t n) { return random_bytes(n); }),
+      tickets_(settings_.resume_lifetime) {
     DispatchEffects& effects_of_mine = *this;
     dispatch_ = std::make_unique<Dispatch>(settings_.dispatch, server_key_, effects_of_mine, std::move(make_nonce),
                                            std::move(log_salt), first_ring_id);
@@ -23,9 +26,14 @@ ServerCore::ServerCore(ServerCoreSettings settings, PublicKey server_key, StateS
 
 ServerCore::~ServerCore() = default;
 
-void ServerCore::restore(const std::vector<Json::Value>& records, const Now& now) {
+void ServerCore::restore(const std::vector<Json::Value>& records, const std::vector<Json::Value>& tickets,
+                         const Now& now) {
     now_ = now;
     if (!records.empty()) restored_ = dispatch_->restore(records, now);
+    // Without resumption (--resume-for 0) no secret stays on disk: the file is emptied.
+    restored_tickets_ = settings_.resume_lifetime > 0 ? tickets_.restore(tickets, now.wall) : 0;
+    ticket_records_ = tickets.size();
+    compact_tickets_ = true;  // only the live tickets stay on disk
     // Compacted at once: only what is live stays on disk. (A disk that refuses it is
     // met as at any other commit: no new chat until it can be written.)
     compact_ = true;
@@ -36,17 +44,105 @@ void ServerCore::restore(const std::vector<Json::Value>& records, const Now& now
 
 void ServerCore::operator_connected(ConnId conn, const Now& now) {
     now_ = now;
-    links_[conn];
+    Link& link = links_[conn];
+    if (settings_.v2 && settings_.resume_lifetime > 0) link.resume_nonce = random_(kResumeNonceBytes);
     dispatch_->operator_connected(conn, now);
 }
 
 bool ServerCore::operator_line(ConnId conn, std::string_view line, const Now& now) {
-    V2Endpoint* ep = v2_.on(conn);
     auto it = links_.find(conn);
-    if (!ep || it == links_.end()) return false;
+    if (it == links_.end()) return false;
+    if (V2Endpoint* ep = v2_.on(conn)) {
+        now_ = now;
+        on_frame(conn, it->second, *ep, line, now);
+        return true;
+    }
+    // A plain line before any packet (raw packets carry "messages"): a client that rejoins
+    // without RSA. Anything else is left to be opened, and fails there as before.
+    // Only as the connection's first line: after a packet, the nonce is spent.
+    if (line.find("\"messages\"") != std::string_view::npos) it->second.resume_nonce.clear();
+    if (it->second.resume_nonce.empty()) return false;
+    std::string error;
+    auto obj = parse_json_object(line, error);
+    if (!obj || (*obj)["type"] != "resume") return false;
     now_ = now;
-    on_frame(conn, it->second, *ep, line, now);
+    auto hello = parse_resume_hello(*obj);
+    if (!hello) {
+        effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": an unreadable resume; closed");
+        end_link(conn, false, now);
+        return true;
+    }
+    on_resume(conn, it->second, *hello, now);
     return true;
+}
+
+void ServerCore::on_resume(ConnId conn, Link& link, const ResumeHello& hello, const Now& now) {
+    // One try a connection, before its key, with a ticket of that session that has not
+    // expired, of a key still authorized, whose MAC holds over this connection's nonce.
+    // Any failure is one answer, whatever failed; the client then joins with its key.
+    const Ticket* ticket = tickets_.find(hello.uuid, now.wall);
+    std::optional<PublicKey> key;
+    std::string why;
+    if (ticket) {
+        std::string error;
+        key = PublicKey::from_pem(ticket->key_pem, error);
+    }
+    const std::string nonce = link.resume_nonce;
+    const bool first = !link.resume_tried;
+    link.resume_tried = true;
+    link.resume_nonce.clear();  // used once
+    bool ok = first && ticket && key && ticket->sid == hello.sid && dispatch_->authorized_key(*key) &&
+              same_mac(hello.mac,
+                       resume_hello_mac(ticket->secret, hello, nonce, key->fingerprint(), server_key_.fingerprint()));
+    std::optional<V2Endpoint::Switch> sw;
+    if (ok) {
+        dispatch_->link_hint(conn, v2_.would_resume(hello.uuid, V2Offer{hello.epk, hello.sid, hello.took}), true);
+        sw = v2_.answer_resumed(conn, hello, ticket->secret, nonce, key->fingerprint(), server_key_.fingerprint(),
+                                now.mono);
+        ok = sw.has_value();
+    }
+    if (!ok) {
+        effects_.log(LogLevel::Info, "connection " + std::to_string(conn) + ": resume refused; the key is asked for");
+        Json::Value failed(Json::objectValue);
+        failed["type"] = "resume_failed";
+        failed["UUID"] = hello.uuid;
+        put_operator(conn, write_json(failed));
+        return;
+    }
+    // The answer, in the clear (its MAC and the keys' use of the secret authenticate it),
+    // then what the session sends again, then the join, whose first line is a frame.
+    put_operator(conn, write_json(v2_answer_json(sw->answer)));
+    for (const auto& line : sw->lines) put_operator(conn, line);
+    link.uuid = hello.uuid;
+    link.probe_text = write_json(to_json(Command{ProbeCommand{hello.uuid}}));
+    link.probe_ack_text = write_json(to_json(Command{ProbeAckCommand{hello.uuid}}));
+    const std::string old_sid = hello.sid;
+    const PublicKey operator_key = *key;
+    V2Endpoint* ep = v2_.on(conn);
+    effects_.log(LogLevel::Info,
+                 "operator " + hello.uuid.substr(0, 8) + " on connection " + std::to_string(conn) +
+                     ": rejoined without RSA, v2 session " + (sw->answer.resumed ? "resumed" : "started") +
+                     (sw->lines.empty() ? "" : ", " + std::to_string(sw->lines.size()) + " frame(s) sent again"));
+    if (!dispatch_->resume_join(conn, hello.uuid, operator_key, hello.chats, now)) return;
+    if (ep) {
+        report_delivered(hello.uuid, *ep);
+        dispatch_->link_session(hello.uuid, base64_encode(old_sid), base64_encode(ep->session_id()));
+        issue_ticket(hello.uuid, operator_key, *ep, now);
+    }
+}
+
+void ServerCore::issue_ticket(const std::string& uuid, const PublicKey& key, V2Endpoint& ep, const Now& now) {
+    if (ep.resumption().empty() || settings_.resume_lifetime <= 0) return;
+    store_.append_ticket(tickets_.issue(uuid, ep.session_id(), ep.resumption(), key.to_pem(), now.wall));
+    ++ticket_records_;
+}
+
+void ServerCore::operator_forgotten(const std::string& uuid, bool rejoin_allowed) {
+    v2_.forget(uuid);
+    // After a disconnect or a revocation no client may rejoin with the old secret.
+    if (rejoin_allowed) return;
+    Json::Value r = tickets_.forget(uuid);
+    if (!r.isNull()) store_.append_ticket(r), ++ticket_records_;
 }
 
 void ServerCore::operator_packet(ConnId conn, const OpenedPacket& packet, const Now& now) {
@@ -122,8 +218,9 @@ bool ServerCore::switch_to_v2(ConnId conn, Link& link, const PublicKey& key, con
     put_operator(conn, seal_(write_json(v2_answer_json(sw->answer)), key, uuid, Role::Bob));
     for (const auto& line : sw->lines) put_operator(conn, line);
     if (V2Endpoint* ep = v2_.on(conn)) report_delivered(uuid, *ep);
-    // Which client run this is, before any of its lines is read.
+    // Which client run this is, before any of its lines is read; and its next rejoin.
     dispatch_->link_session(uuid, base64_encode(offer.sid), base64_encode(sw->answer.sid));
+    if (V2Endpoint* ep = v2_.on(conn)) issue_ticket(uuid, key, *ep, now);
     effects_.log(LogLevel::Info,
                  "operator " + uuid.substr(0, 8) + " on connection " + std::to_string(conn) + ": v2 session " +
                      (sw->answer.resumed ? "resumed" : "started") +
@@ -198,7 +295,16 @@ void ServerCore::put_close(ConnId conn, bool service, bool flush) {
 }
 
 void ServerCore::send_plain(ConnId conn, const Json::Value& line) {
-    if (links_.count(conn)) put_operator(conn, write_json(line));
+    auto it = links_.find(conn);
+    if (it == links_.end()) return;
+    // server_online offers this connection's nonce to a client that would rejoin without
+    // RSA (an optional field a 2015 client ignores).
+    if (line["type"] == ServerOnlineCommand::kType && !it->second.resume_nonce.empty()) {
+        Json::Value online = line;
+        online["resume"] = base64_encode(it->second.resume_nonce);
+        return put_operator(conn, write_json(online));
+    }
+    put_operator(conn, write_json(line));
 }
 
 std::uint64_t ServerCore::send_sealed(ConnId conn, const PublicKey& key, const std::string& uuid,
@@ -344,11 +450,21 @@ bool ServerCore::commit_journal(const Now& now) {
         dispatch_->set_journal_ok(false);
         store_.discard_pending();
         compact_ = true;
+        compact_tickets_ = true;  // the tickets of this turn were dropped with it
         retry_ = now.mono + 1;
         return false;
     }
     compact_ = false;
     retry_.reset();
+    if (compact_tickets_ || ticket_records_ > 2 * tickets_.size() + 1000) {
+        // At start, and when the file is mostly retired tickets: rewritten with the live
+        // ones (a retired secret opens nothing, but need not stay on disk either).
+        std::string ticket_error;
+        if (store_.rewrite_tickets(tickets_.snapshot(now.wall), ticket_error)) {
+            ticket_records_ = tickets_.size();
+            compact_tickets_ = false;
+        }
+    }
     if (!journal_ok_) {
         effects_.log(LogLevel::Info, "the journal can be written again");
         journal_ok_ = true;

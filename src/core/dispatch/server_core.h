@@ -46,6 +46,10 @@ public:
     [[nodiscard]] virtual bool rewrite(const std::vector<Json::Value>& records, std::string& error) = 0;
     // Ring IDs below `next_id` are about to be used: kept so none is ever handed out twice.
     [[nodiscard]] virtual bool save_ring_counter(std::int64_t next_id, std::string& error) = 0;
+    // The operators' resumption tickets (core/link/resumption.h), in a file of their own:
+    // a record queued for the next commit (commit() writes both), and a rewrite.
+    virtual void append_ticket(const Json::Value& record) = 0;
+    [[nodiscard]] virtual bool rewrite_tickets(const std::vector<Json::Value>& records, std::string& error) = 0;
 };
 
 class ServerCoreEffects {
@@ -63,9 +67,10 @@ public:
 };
 
 struct ServerCoreSettings {
-    bool v2 = true;               // answer a client's offer of the v2 session
-    bool require_v2 = false;      // refuse clients that do not offer it
-    double bare_ack_delay = 0.2;  // a v2 acknowledgement with nothing to carry it waits this long
+    bool v2 = true;                  // answer a client's offer of the v2 session
+    bool require_v2 = false;         // refuse clients that do not offer it
+    double bare_ack_delay = 0.2;     // a v2 acknowledgement with nothing to carry it waits this long
+    double resume_lifetime = 86400;  // how long a resumption ticket lasts (each rejoin renews it)
     DispatchConfig dispatch;
 };
 
@@ -73,19 +78,21 @@ class ServerCore : private DispatchEffects {
 public:
     // `make_nonce` gives challenge nonces, `log_salt` keys the hash that names callers in
     // logs; `seal` seals v1 packets (the simulation gives a stand-in for RSA).
+    // `random` gives random bytes (the resumption nonces; default libgcrypt's pool).
     ServerCore(ServerCoreSettings settings, PublicKey server_key, StateStore& store, ServerCoreEffects& effects,
                std::function<std::string()> make_nonce, std::string log_salt, std::int64_t first_ring_id,
-               PacketSealer seal = nullptr);
+               PacketSealer seal = nullptr, std::function<std::string(std::size_t)> random = nullptr);
     ~ServerCore() override;
 
-    // Rebuilds the state from the journal's records (at start, before any connection) and
-    // compacts the journal.
-    void restore(const std::vector<Json::Value>& records, const Now& now);
+    // Rebuilds the state from the journal's records and the tickets file's (at start,
+    // before any connection) and compacts both.
+    void restore(const std::vector<Json::Value>& records, const std::vector<Json::Value>& tickets, const Now& now);
 
     // ---- operators ------------------------------------------------------------------
     void operator_connected(ConnId conn, const Now& now);
-    // One line from an operator. True when the machine took it (a v2 frame); false: it is
-    // a raw packet, to be opened with the server's key (operator_packet, in order).
+    // One line from an operator. True when the machine took it (a v2 frame, or a plain
+    // `resume`); false: it is a raw packet, to be opened with the server's key
+    // (operator_packet, in order).
     bool operator_line(ConnId conn, std::string_view line, const Now& now);
     void operator_packet(ConnId conn, const OpenedPacket& packet, const Now& now);
     // The connection is gone (the peer closed, or the wiring closed it for its own limits).
@@ -110,7 +117,9 @@ public:
     Dispatch& dispatch() { return *dispatch_; }
     const Dispatch& dispatch() const { return *dispatch_; }
     const Dispatch::Restored& restored() const { return restored_; }
+    std::size_t restored_tickets() const { return restored_tickets_; }
     std::size_t v2_sessions() const { return v2_.size(); }
+    std::size_t tickets() const { return tickets_.size(); }
     // True while the journal cannot be written (the disk is full or read-only).
     bool journal_failing() const { return !journal_ok_; }
 
@@ -124,6 +133,9 @@ private:
         // On v2, a probe's inner text and its answer's as nlchat writes it, built once:
         // an idle server's lines are nearly all these two.
         std::string probe_text, probe_ack_text;
+        // This connection's nonce for a `resume` (sent in server_online), used once.
+        std::string resume_nonce;
+        bool resume_tried = false;
     };
 
     // DispatchEffects
@@ -136,7 +148,7 @@ private:
     bool save_ring_counter(std::int64_t next_id) override;
     void log(LogLevel level, const std::string& text) override { effects_.log(level, text); }
     void journal(const Json::Value& record) override;
-    void operator_forgotten(const std::string& uuid) override { v2_.forget(uuid); }
+    void operator_forgotten(const std::string& uuid, bool rejoin_allowed) override;
 
     // Closes a connection the machine decided to end, and tells the dispatch.
     void end_link(ConnId conn, bool flush, const Now& now);
@@ -144,6 +156,11 @@ private:
     // connection was refused for not offering a usable one (--require-v2).
     bool note_offer(ConnId conn, Link& link, const OpenedPacket& packet, const Now& now);
     void refuse_v1(ConnId conn, const std::string& uuid, const Now& now);
+    // A plain `resume` line: a rejoin without RSA, or a plain `resume_failed` and the
+    // connection goes on waiting for `key`.
+    void on_resume(ConnId conn, Link& link, const ResumeHello& hello, const Now& now);
+    // The operator's ticket from the session its link has now.
+    void issue_ticket(const std::string& uuid, const PublicKey& key, V2Endpoint& ep, const Now& now);
     bool switch_to_v2(ConnId conn, Link& link, const PublicKey& key, const std::string& uuid, const Now& now);
     // Writes a frame; its receipt when `track` (a caller's text, which the dispatch keeps
     // until the client acknowledges it), else 0.
@@ -166,12 +183,17 @@ private:
     StateStore& store_;
     ServerCoreEffects& effects_;
     PacketSealer seal_;
+    std::function<std::string(std::size_t)> random_;
     std::unique_ptr<Dispatch> dispatch_;
     Dispatch::Restored restored_;
+    std::size_t restored_tickets_ = 0;
     Now now_;  // the time of the event being handled (the dispatch's effects need it)
 
     std::unordered_map<ConnId, Link> links_;
     V2Sessions v2_;
+    TicketBook tickets_;
+    std::size_t ticket_records_ = 0;  // written to the tickets file since its last rewrite
+    bool compact_tickets_ = false;    // rewrite it at the next commit
     std::set<ConnId> bare_acks_due_;
     std::optional<double> bare_acks_at_;
 

@@ -2,8 +2,11 @@
 // nlchat's end of the operator link (nlchat-protocol(7)), sans-IO: which lines are plain,
 // which are raw packets to open, which are v2 frames; the v2 offer in the challengeACK,
 // the server's answer, resume or a fresh start, bare acknowledgements after a quiet
-// moment, new keys every hour or 2^20 frames, and the receipts that say which of the
-// operator's lines the server has acknowledged.
+// moment, new keys every hour or 2^20 frames, the receipts that say which of the
+// operator's lines the server has acknowledged, and rejoining without RSA
+// (core/link/resumption.h): with a secret from its last session, the machine holds the
+// session's `key` back until server_online, and answers that line's nonce with a plain
+// `resume` instead; the key goes only if the server refuses it.
 //
 // Bytes and the time come in; typed commands for the client session, lines to write, raw
 // packets to open and the next deadline come out. client/app.cpp carries the bytes over
@@ -78,9 +81,20 @@ public:
     const std::string& protocol() const { return protocol_; }
     bool up() const { return up_; }
     V2Endpoint& v2() { return v2_; }
+    // How the last join went: true when it was a rejoin without RSA.
+    bool rejoined() const { return rejoined_; }
+
+    // How long a held `key` waits for server_online before it goes anyway (a server that
+    // never sends one, as the 2015 protocol allows).
+    static constexpr double kHoldKeySeconds = 5;
 
 private:
     void take_answer(const Json::Value& inner, const Now& now);
+    void on_server_online(const Json::Value& online, const Now& now);
+    void take_resumed(const Json::Value& answer, const Now& now);
+    // The operator's `key`, held while a rejoin without RSA may happen, goes now.
+    void send_held_key(const Now& now);
+    void switched(const std::vector<std::string>& first, const Now& now);
     void on_frame(const std::string& line, const Now& now);
     void drop(const std::string& why);
     void deliver(const Json::Value& inner);
@@ -98,6 +112,17 @@ private:
     std::uint64_t last_receipt_ = 0;
     std::optional<double> bare_ack_at_;  // a bare acknowledgement goes then, if still due
     std::optional<double> rekey_at_;     // the link is dropped then, for new keys
+    // Rejoining without RSA: the key held until server_online (or until hold_until_), the
+    // nonce the server gave, whether a `resume` awaits its answer, the chats last asked for.
+    struct HeldKey {
+        Command command;
+        PublicKey server_key;
+    };
+    std::optional<HeldKey> held_key_;
+    bool awaiting_online_ = false, resuming_ = false, rejoined_ = false;
+    double hold_until_ = 0;
+    std::string resume_nonce_;
+    std::optional<std::int64_t> chats_;
 };
 
 }  // namespace nlchat

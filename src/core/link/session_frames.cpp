@@ -48,11 +48,36 @@ std::string transcript_hash(const SessionTranscript& t) {
     return sha256(data);
 }
 
-SessionKeys derive_session_keys(std::string_view shared_secret, const SessionTranscript& t) {
-    const std::string prk = hkdf_sha256_extract(transcript_hash(t), shared_secret);
+namespace {
+
+SessionKeys expand_keys(const std::string& prk) {
     return SessionKeys{hkdf_sha256_expand(prk, "nlchat v2 client to server", kAeadKeyBytes),
                        hkdf_sha256_expand(prk, "nlchat v2 server to client", kAeadKeyBytes),
-                       hkdf_sha256_expand(prk, "nlchat v2 session id", 16)};
+                       hkdf_sha256_expand(prk, "nlchat v2 session id", 16),
+                       hkdf_sha256_expand(prk, "nlchat v2 resumption", 32)};
+}
+
+}  // namespace
+
+SessionKeys derive_session_keys(std::string_view shared_secret, const SessionTranscript& t) {
+    return expand_keys(hkdf_sha256_extract(transcript_hash(t), shared_secret));
+}
+
+std::string resume_transcript_hash(const ResumeTranscript& t) {
+    std::string data("nlchat v2 resumed transcript");
+    for (std::string_view f :
+         {std::string_view(t.client_ephemeral), std::string_view(t.server_ephemeral), std::string_view(t.client_uuid),
+          std::string_view(t.nonce), std::string_view(t.session_id), std::string_view(t.client_fingerprint),
+          std::string_view(t.server_fingerprint)})
+        put_field(data, f);
+    return sha256(data);
+}
+
+SessionKeys derive_resumed_keys(std::string_view shared_secret, std::string_view resumption,
+                                const ResumeTranscript& t) {
+    std::string ikm(shared_secret);
+    ikm += resumption;
+    return expand_keys(hkdf_sha256_extract(resume_transcript_hash(t), ikm));
 }
 
 std::string frame_nonce(FrameDirection dir, std::uint64_t seq) {

@@ -49,10 +49,26 @@ struct SessionKeys {
     std::string client_to_server;  // 32 bytes each
     std::string server_to_client;
     std::string session_id;  // 16 bytes; names the session for a resume
+    // 32 bytes: what rejoins without RSA next time (core/link/resumption.h).
+    std::string resumption;
 };
 
 std::string transcript_hash(const SessionTranscript& t);
 SessionKeys derive_session_keys(std::string_view shared_secret, const SessionTranscript& t);
+
+// A rejoin by resumption (core/link/resumption.h): the transcript binds both ephemeral
+// keys, the operator, the server's nonce for this connection, the session and both
+// long-term keys; the keys come from the X25519 secret and the resumption secret
+// together, so only who holds both has them.
+struct ResumeTranscript {
+    std::string client_ephemeral, server_ephemeral;  // 32 bytes each
+    std::string client_uuid;
+    std::string nonce;       // the server's, for this connection (16 bytes)
+    std::string session_id;  // the session the client names (16 bytes)
+    std::string client_fingerprint, server_fingerprint;
+};
+std::string resume_transcript_hash(const ResumeTranscript& t);
+SessionKeys derive_resumed_keys(std::string_view shared_secret, std::string_view resumption, const ResumeTranscript& t);
 
 // The largest inner command a frame carries: more than any line the service bus takes
 // (64 KiB), so whatever a caller can write fits in one frame.

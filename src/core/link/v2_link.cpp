@@ -60,7 +60,13 @@ std::optional<V2Answer> parse_v2_answer(const Json::Value& inner) {
     auto sid = bytes_field(inner, "sid", kSessionIdBytes);
     auto took = count_field(inner, "took");
     if (!epk || !sid || !took) return std::nullopt;
-    return V2Answer{inner["UUID"].asString(), std::move(*epk), std::move(*sid), *took, inner["resumed"].asBool()};
+    V2Answer answer{inner["UUID"].asString(), std::move(*epk), std::move(*sid), *took, inner["resumed"].asBool(), {}};
+    if (inner.isMember("mac")) {
+        auto mac = bytes_field(inner, "mac", 32);
+        if (!mac) return std::nullopt;
+        answer.mac = std::move(*mac);
+    }
+    return answer;
 }
 
 Json::Value v2_answer_json(const V2Answer& answer) {
@@ -71,6 +77,7 @@ Json::Value v2_answer_json(const V2Answer& answer) {
     out["sid"] = base64_encode(answer.sid);
     out["took"] = Json::UInt64(answer.took);
     out["resumed"] = answer.resumed;
+    if (!answer.mac.empty()) out["mac"] = base64_encode(answer.mac);
     return out;
 }
 
@@ -84,6 +91,7 @@ V2Offer V2Endpoint::offer() {
 
 std::optional<std::vector<std::string>> V2Endpoint::start(const SessionKeys& keys, bool resumed,
                                                           std::uint64_t peer_took) {
+    resumption_ = keys.resumption;  // each handshake gives the next rejoin its own secret
     if (resumed) {
         auto again = stream_->start(keys, peer_took);
         if (!again) return std::nullopt;
@@ -149,7 +157,56 @@ std::optional<V2Endpoint::Switch> V2Endpoint::answer(const V2Offer& offer, const
     const std::uint64_t took_here = stream_->taken();
     auto lines = start(keys, resumed, offer.took);
     if (!lines) return std::nullopt;
-    return Switch{V2Answer{uuid, mine.public_key, sid_, resumed ? took_here : 0, resumed}, std::move(*lines)};
+    return Switch{V2Answer{uuid, mine.public_key, sid_, resumed ? took_here : 0, resumed, {}}, std::move(*lines)};
+}
+
+std::optional<ResumeHello> V2Endpoint::resume_hello(const std::string& uuid, const std::string& nonce,
+                                                    std::optional<std::int64_t> chats, const std::string& client_fp,
+                                                    const std::string& server_fp) {
+    if (sid_.empty() || resumption_.empty() || nonce.size() != kResumeNonceBytes) return std::nullopt;
+    X25519KeyPair pair = x25519_keypair();
+    ephemeral_secret_ = std::move(pair.secret);
+    ephemeral_public_ = std::move(pair.public_key);
+    active_ = false;
+    resume_sid_ = sid_;
+    ResumeHello hello{uuid, sid_, ephemeral_public_, stream_->taken(), chats, {}};
+    hello.mac = resume_hello_mac(resumption_, hello, nonce, client_fp, server_fp);
+    return hello;
+}
+
+std::optional<std::vector<std::string>> V2Endpoint::accept_resumed(const V2Answer& answer, const std::string& uuid,
+                                                                   const std::string& nonce,
+                                                                   const std::string& client_fp,
+                                                                   const std::string& server_fp) {
+    if (ephemeral_secret_.empty() || answer.uuid != uuid || resume_sid_.empty()) return std::nullopt;
+    auto shared = x25519_shared(ephemeral_secret_, answer.epk);
+    ephemeral_secret_.clear();
+    if (!shared) return std::nullopt;
+    const ResumeTranscript t{ephemeral_public_, answer.epk, uuid, nonce, resume_sid_, client_fp, server_fp};
+    if (!same_mac(answer.mac, resume_answer_mac(resumption_, resume_transcript_hash(t)))) return std::nullopt;
+    const SessionKeys keys = derive_resumed_keys(*shared, resumption_, t);
+    const bool resumed = answer.resumed && answer.sid == sid_;
+    if (answer.resumed && !resumed) return std::nullopt;
+    if (!resumed && answer.sid != keys.session_id) return std::nullopt;
+    return start(keys, resumed, answer.took);
+}
+
+std::optional<V2Endpoint::Switch> V2Endpoint::answer_resumed(const ResumeHello& hello, const std::string& secret,
+                                                             const std::string& nonce, const std::string& client_fp,
+                                                             const std::string& server_fp) {
+    X25519KeyPair mine = x25519_keypair();
+    auto shared = x25519_shared(mine.secret, hello.epk);
+    if (!shared) return std::nullopt;
+    const ResumeTranscript t{hello.epk, mine.public_key, hello.uuid, nonce, hello.sid, client_fp, server_fp};
+    const SessionKeys keys = derive_resumed_keys(*shared, secret, t);
+    const bool resumed = would_resume(V2Offer{hello.epk, hello.sid, hello.took});
+    stream_->confirm();
+    const std::uint64_t took_here = stream_->taken();
+    auto lines = start(keys, resumed, hello.took);
+    if (!lines) return std::nullopt;
+    V2Answer answer{hello.uuid, mine.public_key, sid_, resumed ? took_here : 0, resumed, {}};
+    answer.mac = resume_answer_mac(secret, resume_transcript_hash(t));
+    return Switch{std::move(answer), std::move(*lines)};
 }
 
 bool V2Endpoint::would_resume(const V2Offer& offer) const {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/link/resumption.h"
 #include "core/link/session_frames.h"
 
 namespace nlchat {
@@ -41,6 +42,7 @@ struct V2Answer {
     std::string sid;
     std::uint64_t took = 0;
     bool resumed = false;
+    std::string mac;  // 32 bytes in answer to a `resume` (core/link/resumption.h); else empty
 };
 
 // The challengeACK's "v2" field; nothing when there is none or it is malformed.
@@ -71,6 +73,26 @@ public:
     };
     std::optional<Switch> answer(const V2Offer& offer, const std::string& uuid, const std::string& challenge,
                                  const std::string& client_fp, const std::string& server_fp);
+
+    // ---- rejoining without RSA (core/link/resumption.h) ----
+    // The secret the last handshake gave (empty before the first): what a `resume` is
+    // MACed with, and what the server keeps as the operator's ticket.
+    const std::string& resumption() const { return resumption_; }
+    // The server refused it, or answered it wrongly: the next join is a full one.
+    void forget_resumption() { resumption_.clear(); }
+    // Client: a `resume` for the server's nonce of this connection (a fresh ephemeral
+    // key); nothing without a session to resume.
+    std::optional<ResumeHello> resume_hello(const std::string& uuid, const std::string& nonce,
+                                            std::optional<std::int64_t> chats, const std::string& client_fp,
+                                            const std::string& server_fp);
+    // Client: the server's answer to it. The lines to write first, or nothing when it is
+    // unusable (its MAC does not hold: not the server that has the secret).
+    std::optional<std::vector<std::string>> accept_resumed(const V2Answer& answer, const std::string& uuid,
+                                                           const std::string& nonce, const std::string& client_fp,
+                                                           const std::string& server_fp);
+    // Server: answers a `resume` whose MAC holds under the operator's ticket `secret`.
+    std::optional<Switch> answer_resumed(const ResumeHello& hello, const std::string& secret, const std::string& nonce,
+                                         const std::string& client_fp, const std::string& server_fp);
 
     // The connection is gone: nothing is sealed until the next switch.
     void link_down() { active_ = false; }
@@ -104,7 +126,9 @@ private:
     bool client_;
     std::unique_ptr<SessionStream> stream_;
     std::string sid_;
+    std::string resumption_;
     std::string ephemeral_secret_, ephemeral_public_;
+    std::string resume_sid_;  // client: the session its `resume` named
     bool active_ = false;
     std::uint64_t last_receipt_ = 0, next_receipt_ = 1;
     std::map<std::uint64_t, std::uint64_t> receipts_;  // seq -> receipt, while unacknowledged

@@ -6,12 +6,26 @@ namespace nlchat {
 std::optional<V2Endpoint::Switch> V2Sessions::answer(ConnId conn, const std::string& uuid, const V2Offer& offer,
                                                      const std::string& challenge, const std::string& client_fp,
                                                      const std::string& server_fp, double now) {
+    return switch_on(conn, uuid, now,
+                     [&](V2Endpoint& ep) { return ep.answer(offer, uuid, challenge, client_fp, server_fp); });
+}
+
+std::optional<V2Endpoint::Switch> V2Sessions::answer_resumed(ConnId conn, const ResumeHello& hello,
+                                                             const std::string& secret, const std::string& nonce,
+                                                             const std::string& client_fp, const std::string& server_fp,
+                                                             double now) {
+    return switch_on(conn, hello.uuid, now,
+                     [&](V2Endpoint& ep) { return ep.answer_resumed(hello, secret, nonce, client_fp, server_fp); });
+}
+
+template <class F>
+std::optional<V2Endpoint::Switch> V2Sessions::switch_on(ConnId conn, const std::string& uuid, double now, F answer) {
     auto [it, created] = sessions_.try_emplace(uuid);
     Entry& e = it->second;
     if (created) e.endpoint.stream().confirm_manually();
     // The session leaves the connection it had (a takeover has already told that one).
     if (e.conn) by_conn_.erase(*e.conn), unconfirmed_.erase(*e.conn);
-    auto sw = e.endpoint.answer(offer, uuid, challenge, client_fp, server_fp);
+    auto sw = answer(e.endpoint);
     if (!sw) {
         e.conn.reset();
         e.gone_since = now;

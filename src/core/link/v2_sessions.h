@@ -27,6 +27,10 @@ public:
     std::optional<V2Endpoint::Switch> answer(ConnId conn, const std::string& uuid, const V2Offer& offer,
                                              const std::string& challenge, const std::string& client_fp,
                                              const std::string& server_fp, double now);
+    // The same for a `resume` whose MAC held under the operator's ticket `secret`.
+    std::optional<V2Endpoint::Switch> answer_resumed(ConnId conn, const ResumeHello& hello, const std::string& secret,
+                                                     const std::string& nonce, const std::string& client_fp,
+                                                     const std::string& server_fp, double now);
     // The session on this connection, if it has switched.
     V2Endpoint* on(ConnId conn);
     // Whether answer() would resume the operator's session for this offer.
@@ -51,6 +55,10 @@ public:
     std::size_t size() const { return sessions_.size(); }
 
 private:
+    // Moves the operator's session to `conn` and has `answer` switch it.
+    template <class F>
+    std::optional<V2Endpoint::Switch> switch_on(ConnId conn, const std::string& uuid, double now, F answer);
+
     struct Entry {
         V2Endpoint endpoint{false};
         std::optional<ConnId> conn;

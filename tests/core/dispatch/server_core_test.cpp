@@ -51,6 +51,12 @@ struct Disk : StateStore {
         return true;
     }
     bool save_ring_counter(std::int64_t, std::string&) override { return true; }
+    std::vector<Json::Value> tickets;
+    void append_ticket(const Json::Value& r) override { tickets.push_back(r); }
+    bool rewrite_tickets(const std::vector<Json::Value>& records, std::string&) override {
+        tickets = records;
+        return true;
+    }
 };
 
 struct Wire : ServerCoreEffects {
@@ -89,12 +95,12 @@ struct Fixture {
             settings, test::key_4096().public_key(), disk, wire, [] { return std::string("nonce"); }, "salt", 1,
             clear_seal);
         core->dispatch().set_authorized_keys({op_key.public_key().fingerprint()});
-        core->restore({}, now);
+        core->restore({}, {}, now);
     }
     void turn() { core->end_of_turn(now); }
-    void packet(ConnId conn, const Json::Value& inner) {
+    void packet(ConnId conn, const Json::Value& inner, const std::string& uuid = "op") {
         OpenedPacket p;
-        p.uuid = "op";
+        p.uuid = uuid;
         p.json = write_json(inner);
         p.inner = inner;
         core->operator_packet(conn, p, now);
@@ -107,14 +113,23 @@ struct Fixture {
         turn();
     }
     // The operator joins on `conn`; with `offer`, offering that v2 offer.
-    void join(ConnId conn, std::optional<V2Offer> offer) {
-        core->operator_connected(conn, now);
+    void join(ConnId conn, std::optional<V2Offer> offer, const std::string& uuid = "op",
+              const PrivateKey* key = nullptr, bool connect = true) {
+        if (!key) key = &op_key;
+        if (connect) core->operator_connected(conn, now);
         turn();
-        Json::Value key = to_json(Command{KeyCommand{"op", op_key.public_key().to_pem()}});
-        packet(conn, key);
-        Json::Value ack = to_json(Command{ChallengeAckCommand{"op", "nonce", 2}});
+        packet(conn, to_json(Command{KeyCommand{uuid, key->public_key().to_pem()}}), uuid);
+        Json::Value ack = to_json(Command{ChallengeAckCommand{uuid, "nonce", 2}});
         if (offer) ack["v2"] = v2_offer_json(*offer);
-        packet(conn, ack);
+        packet(conn, ack, uuid);
+    }
+    // The plain lines written to `conn` (server_online, a resume's answer or refusal).
+    std::vector<Json::Value> plain(ConnId conn) const {
+        std::vector<Json::Value> out;
+        for (const auto& w : wire.operators)
+            if (w.conn == conn && w.line.find("\"messages\"") == std::string::npos && w.line.rfind("{\"v2\":", 0) != 0)
+                out.push_back(parse(w.line));
+        return out;
     }
     // The v1 packets written to `conn`, opened.
     std::vector<Json::Value> packets(ConnId conn) const {
@@ -135,21 +150,59 @@ struct Fixture {
 // A v2 client endpoint joined to the core on `conn`: the answer taken, frames it gets opened.
 struct V2Client {
     V2Endpoint ep{true};
+    std::string uuid = "op";
+    const PrivateKey* key = &test::key_2048();
     std::size_t frames_read = 0;
     std::optional<V2Answer> answer;
     std::vector<Json::Value> inbox;
 
+    std::string fingerprint() const { return key->public_key().fingerprint(); }
+    static std::string server_fp() { return test::key_4096().public_key().fingerprint(); }
+
     void join(Fixture& f, ConnId conn) {
-        f.join(conn, ep.offer());
+        f.join(conn, ep.offer(), uuid, key);
         for (const auto& p : f.packets(conn))
             if (p["type"] == "v2") answer = parse_v2_answer(p);
         REQUIRE(answer);
-        auto first = ep.accept(*answer, "op", "nonce", f.op_key.public_key().fingerprint(),
-                               test::key_4096().public_key().fingerprint());
+        auto first = ep.accept(*answer, uuid, "nonce", fingerprint(), server_fp());
         REQUIRE(first);
         frames_read = 0;
         read(f, conn);
     }
+    // Connects on `conn` and answers server_online's nonce with a resume (MACed with
+    // `secret` when given, else with the secret it holds). Returns the resume line sent.
+    std::string resume_line(Fixture& f, ConnId conn, std::optional<std::string> secret = std::nullopt) {
+        f.core->operator_connected(conn, f.now);
+        f.turn();
+        auto online = f.plain(conn);
+        REQUIRE(online.size() == 1);
+        REQUIRE(online[0]["resume"].isString());
+        const std::string nonce = *base64_decode(online[0]["resume"].asString());
+        REQUIRE(nonce.size() == kResumeNonceBytes);
+        auto hello = ep.resume_hello(uuid, nonce, 2, fingerprint(), server_fp());
+        REQUIRE(hello);
+        if (secret) hello->mac = resume_hello_mac(*secret, *hello, nonce, fingerprint(), server_fp());
+        last_nonce = nonce;
+        return write_json(resume_hello_json(*hello));
+    }
+    // The server's plain answer on `conn` to a resume: "v2" (taken, and the session's
+    // frames read) or "resume_failed".
+    std::string resume(Fixture& f, ConnId conn, const std::string& line) {
+        REQUIRE(f.core->operator_line(conn, line, f.now));
+        f.turn();
+        auto plain = f.plain(conn);
+        REQUIRE(plain.size() == 2);  // server_online, then the answer
+        const Json::Value& reply = plain[1];
+        if (reply["type"] == "v2") {
+            answer = parse_v2_answer(reply);
+            REQUIRE(answer);
+            REQUIRE(ep.accept_resumed(*answer, uuid, last_nonce, fingerprint(), server_fp()));
+            frames_read = 0;
+            read(f, conn);
+        }
+        return reply["type"].asString();
+    }
+    std::string last_nonce;
     void read(Fixture& f, ConnId conn) {
         auto frames = f.frames(conn);
         for (; frames_read < frames.size(); ++frames_read) {
@@ -270,6 +323,119 @@ TEST_CASE("under --require-v2 an unusable offer is refused like a missing one", 
     g.join(1, V2Offer{std::string(32, '\0'), "", 0});
     CHECK(g.core->dispatch().pool_size() == 1);
     CHECK(g.frames(1).empty());
+}
+
+}  // namespace nlchat
+
+namespace nlchat {
+namespace {
+
+bool has_type(const std::vector<Json::Value>& inbox, const std::string& type) {
+    for (const auto& c : inbox)
+        if (c["type"] == type) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("an operator with its session's secret rejoins without RSA", "[server_core][resumption]") {
+    Fixture f;
+    V2Client op;
+    op.join(f, 1);
+    REQUIRE(f.disk.tickets.size() == 1);  // the session's secret, kept for the next rejoin
+    f.core->operator_closed(1, f.now);
+    f.turn();
+    op.inbox.clear();
+    CHECK(op.resume(f, 2, op.resume_line(f, 2)) == "v2");
+    CHECK(op.answer->resumed);    // within the grace: the same session goes on
+    CHECK(f.packets(2).empty());  // no RSA: no challenge, nothing sealed to the key
+    CHECK(f.core->dispatch().joined(2));
+    CHECK(has_type(op.inbox, "status"));
+    CHECK(f.wire.logged("rejoined without RSA"));
+    REQUIRE(f.disk.tickets.size() == 2);  // a new secret, the old one retired
+    CHECK(op.ep.resumption() != "");
+}
+
+TEST_CASE("resumption is refused with a wrong, replayed, stale or expired secret, or another operator's",
+          "[server_core][resumption]") {
+    Fixture f;
+    V2Client op;
+    op.join(f, 1);
+    const std::string first_secret = op.ep.resumption();
+    f.core->operator_closed(1, f.now);
+    f.turn();
+
+    SECTION("wrong: then the key joins on the same connection") {
+        CHECK(op.resume(f, 2, op.resume_line(f, 2, std::string(32, 'w'))) == "resume_failed");
+        CHECK_FALSE(f.core->dispatch().joined(2));
+        // One try a connection: even the right one is not taken now.
+        CHECK(op.ep.resumption() == first_secret);
+        f.join(2, std::nullopt, "op", nullptr, false);
+        CHECK(f.core->dispatch().joined(2));
+    }
+    SECTION("replayed on another connection") {
+        const std::string line = op.resume_line(f, 2);
+        CHECK(op.resume(f, 2, line) == "v2");
+        f.core->operator_closed(2, f.now);
+        f.turn();
+        f.core->operator_connected(3, f.now);
+        f.turn();
+        REQUIRE(f.core->operator_line(3, line, f.now));
+        f.turn();
+        auto plain = f.plain(3);
+        REQUIRE(plain.size() == 2);
+        CHECK(plain[1]["type"] == "resume_failed");
+        CHECK_FALSE(f.core->dispatch().joined(3));
+    }
+    SECTION("stale: the secret the last rejoin retired") {
+        CHECK(op.resume(f, 2, op.resume_line(f, 2)) == "v2");
+        f.core->operator_closed(2, f.now);
+        f.turn();
+        CHECK(op.resume(f, 3, op.resume_line(f, 3, first_secret)) == "resume_failed");
+    }
+    SECTION("expired") {
+        f.now.wall += ServerCoreSettings{}.resume_lifetime + 1;
+        CHECK(op.resume(f, 2, op.resume_line(f, 2)) == "resume_failed");
+    }
+    SECTION("another operator's, under its own UUID or the other's") {
+        f.core->dispatch().set_authorized_keys(
+            {f.op_key.public_key().fingerprint(), test::other_key_2048().public_key().fingerprint()});
+        V2Client other;
+        other.uuid = "op2";
+        other.key = &test::other_key_2048();
+        other.join(f, 5);
+        // op2's secret, named as op's: the MAC is checked under op's ticket.
+        other.uuid = "op";
+        CHECK(other.resume(f, 6, other.resume_line(f, 6)) == "resume_failed");
+        CHECK_FALSE(f.core->dispatch().joined(6));
+    }
+    SECTION("a disconnect forgets it") {
+        op.join(f, 2);
+        op.send(f, 2, DisconnectCommand{"op"});
+        CHECK(op.resume(f, 3, op.resume_line(f, 3)) == "resume_failed");
+    }
+    SECTION("a revoked key is refused, whatever its secret") {
+        f.core->dispatch().set_authorized_keys({});
+        CHECK(op.resume(f, 2, op.resume_line(f, 2)) == "resume_failed");
+    }
+}
+
+TEST_CASE("resumption after a restart: the secret is on disk", "[server_core][resumption]") {
+    Fixture f;
+    V2Client op;
+    op.join(f, 1);
+    REQUIRE_FALSE(f.disk.tickets.empty());
+    // nlchatd killed: a new core from the same disk.
+    Fixture g;
+    g.disk.journal = f.disk.journal;
+    g.disk.tickets = f.disk.tickets;
+    g.core->restore(g.disk.journal, g.disk.tickets, g.now);
+    CHECK(g.core->restored_tickets() == 1);
+    CHECK(op.resume(g, 1, op.resume_line(g, 1)) == "v2");
+    CHECK_FALSE(op.answer->resumed);  // the frames' session did not survive; the key did not need to
+    CHECK(g.packets(1).empty());
+    CHECK(g.core->dispatch().joined(1));
+    CHECK(has_type(op.inbox, "status"));
 }
 
 }  // namespace nlchat

@@ -71,6 +71,8 @@ struct Fixture : ClientLinkEffects {
     // The client's challengeACK, and the server's answer to the offer in it.
     void join_v2() {
         link.link_up(now());
+        // A server_online without a resume nonce: the full join.
+        link.received(online_line(""), now());
         REQUIRE(link.send(ChallengeAckCommand{kUuid, "nonce", 4}, server_key, now()));
         Json::Value ack = fake_open(written.back()).inner;
         auto offer = parse_v2_offer(ack);
@@ -90,9 +92,28 @@ struct Fixture : ClientLinkEffects {
         REQUIRE(r.ok);
         return r.inner;
     }
+    std::string online_line(const std::string& nonce) const {
+        Json::Value line(Json::objectValue);
+        line["type"] = "server_online";
+        line["key"] = server_key.to_pem();
+        if (!nonce.empty()) line["resume"] = base64_encode(nonce);
+        return write_json(line);
+    }
+    // A redial after the v2 session is up: the key is held, server_online brings `nonce`.
+    void redial(const std::string& nonce) {
+        server.link_down();
+        link.link_down();
+        written.clear();
+        link.link_up(now());
+        REQUIRE(link.send(KeyCommand{kUuid, "PEM"}, server_key, now()));
+        CHECK(written.empty());  // held for server_online
+        link.received(online_line(nonce), now());
+    }
     Json::Value answer;
     std::vector<std::string> early;
 };
+
+const std::string kNonce(16, 'n');
 
 std::string type_of(const Command& c) { return command_type(c); }
 
@@ -253,6 +274,122 @@ TEST_CASE("after an hour the link is dropped for new keys and the session resume
     CHECK(f.server_takes(f.written.back()).find("in flight") != std::string::npos);
     REQUIRE(f.link.next_deadline());
     CHECK(*f.link.next_deadline() == Approx(f.t + kRekeySeconds));
+}
+
+}  // namespace nlchat
+
+namespace nlchat {
+
+TEST_CASE("a redial with the session's secret rejoins without RSA", "[client_link][resumption]") {
+    Fixture f;
+    f.join_v2();
+    f.answer_offer();
+    const std::string secret = f.server.resumption();
+    REQUIRE(secret.size() == 32);
+    CHECK(f.link.v2().resumption() == secret);  // both ends derived the same
+    REQUIRE(f.link.send(MsgCommand{{"in flight"}, Direction::Out, kUuid, 7, 1}, f.server_key, f.now()));
+    f.redial(kNonce);
+    // A plain resume instead of the key, MACed with the secret over this nonce.
+    REQUIRE(f.written.size() == 1);
+    std::string error;
+    auto line = parse_json_object(f.written[0], error);
+    REQUIRE(line);
+    auto hello = parse_resume_hello(*line);
+    REQUIRE(hello);
+    CHECK(hello->uuid == kUuid);
+    CHECK(hello->chats == 4);
+    CHECK(same_mac(hello->mac, resume_hello_mac(secret, *hello, kNonce, "SHA256:client", f.server_key.fingerprint())));
+    CHECK_FALSE(same_mac(hello->mac, resume_hello_mac(secret, *hello, std::string(16, 'm'), "SHA256:client",
+                                                      f.server_key.fingerprint())));
+    auto sw = f.server.answer_resumed(*hello, secret, kNonce, "SHA256:client", f.server_key.fingerprint());
+    REQUIRE(sw);
+    CHECK(sw->answer.resumed);
+    f.written.clear();
+    f.link.received(write_json(v2_answer_json(sw->answer)), f.now());
+    CHECK(f.drops.empty());
+    CHECK(f.link.protocol() == "v2");
+    CHECK(f.link.rejoined());
+    // The key never went; the line the server never took goes again, in a frame.
+    REQUIRE(f.written.size() == 1);
+    CHECK(f.server_takes(f.written[0]).find("in flight") != std::string::npos);
+    // Both ends have a new secret, the same; the old one is retired.
+    CHECK(f.link.v2().resumption() == f.server.resumption());
+    CHECK(f.link.v2().resumption() != secret);
+    for (const auto& l : sw->lines) f.link.received(l, f.now());
+    CHECK(f.drops.empty());
+}
+
+TEST_CASE("a refused resume sends the held key: the full join", "[client_link][resumption]") {
+    Fixture f;
+    f.join_v2();
+    f.answer_offer();
+    f.redial(kNonce);
+    REQUIRE(f.written.size() == 1);
+    f.link.received(R"({"type":"resume_failed","UUID":"op-uuid"})", f.now());
+    REQUIRE(f.written.size() == 2);
+    CHECK(fake_open(f.written.back()).inner["type"] == "key");
+    CHECK(f.link.v2().resumption().empty());  // not offered again
+    // The next redial does not hold the key at all.
+    f.link.link_down();
+    f.written.clear();
+    f.link.link_up(f.now());
+    REQUIRE(f.link.send(KeyCommand{kUuid, "PEM"}, f.server_key, f.now()));
+    CHECK(f.written.size() == 1);
+}
+
+TEST_CASE("without a nonce, or from another server, the held key goes", "[client_link][resumption]") {
+    SECTION("no nonce in server_online") {
+        Fixture f;
+        f.join_v2();
+        f.answer_offer();
+        f.redial("");
+        REQUIRE(f.written.size() == 1);
+        CHECK(fake_open(f.written[0]).inner["type"] == "key");
+    }
+    SECTION("another server's key") {
+        Fixture f;
+        f.join_v2();
+        f.answer_offer();
+        f.server_key = test::key_4096().public_key();
+        f.redial(kNonce);
+        REQUIRE(f.written.size() == 1);
+        CHECK(fake_open(f.written[0]).inner["type"] == "key");
+    }
+    SECTION("no server_online within the wait") {
+        Fixture f;
+        f.join_v2();
+        f.answer_offer();
+        f.server.link_down();
+        f.link.link_down();
+        f.written.clear();
+        f.link.link_up(f.now());
+        REQUIRE(f.link.send(KeyCommand{kUuid, "PEM"}, f.server_key, f.now()));
+        CHECK(f.written.empty());
+        REQUIRE(f.link.next_deadline());
+        CHECK(*f.link.next_deadline() == Approx(f.t + ClientLink::kHoldKeySeconds));
+        f.at(f.t + ClientLink::kHoldKeySeconds);
+        REQUIRE(f.written.size() == 1);
+        CHECK(fake_open(f.written[0]).inner["type"] == "key");
+    }
+}
+
+TEST_CASE("an answer to the resume whose MAC fails drops the link and the secret", "[client_link][resumption]") {
+    Fixture f;
+    f.join_v2();
+    f.answer_offer();
+    const std::string secret = f.server.resumption();
+    f.redial(kNonce);
+    std::string error;
+    auto hello = parse_resume_hello(*parse_json_object(f.written[0], error));
+    REQUIRE(hello);
+    // Someone without the secret answers (here: with another one).
+    auto sw =
+        f.server.answer_resumed(*hello, std::string(32, 'x'), kNonce, "SHA256:client", f.server_key.fingerprint());
+    REQUIRE(sw);
+    f.link.received(write_json(v2_answer_json(sw->answer)), f.now());
+    REQUIRE(f.drops.size() == 1);
+    CHECK(f.link.protocol().empty());
+    CHECK(f.link.v2().resumption().empty());
 }
 
 }  // namespace nlchat

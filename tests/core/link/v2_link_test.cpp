@@ -52,7 +52,7 @@ TEST_CASE("the offer and answer fields are strict", "[v2][link]") {
     CHECK(offer->took == 7);
     ack["v2"]["took"] = -1;
     CHECK_FALSE(parse_v2_offer(ack));
-    Json::Value answer = v2_answer_json(V2Answer{"u", std::string(32, 'e'), std::string(16, 's'), 3, true});
+    Json::Value answer = v2_answer_json(V2Answer{"u", std::string(32, 'e'), std::string(16, 's'), 3, true, {}});
     CHECK(parse_v2_answer(answer));
     answer.removeMember("resumed");
     CHECK_FALSE(parse_v2_answer(answer));
