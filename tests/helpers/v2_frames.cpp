@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Test helper for the v2 session's interop test: our key schedule and frames, driven from
-// Python, which checks them against its own implementation (the `cryptography` package).
+// Test helper for the v2 session's interop and test-vector tests: our key schedule and
+// frames, driven from Python, which checks them against its own implementations
+// (test_session_interop.py on the `cryptography` package, test_session_vectors.py on
+// PyCryptodome and the manual's own values).
 //
 //   v2-frames derive CLIENT_SECRET SERVER_PUBLIC UUID CHALLENGE CLIENT_FP SERVER_FP
 //       -> {"client_public","shared","c2s","s2c","session_id"} (hex)

@@ -264,14 +264,13 @@ void ServerCore::on_frame(ConnId conn, Link& link, V2Endpoint& ep, std::string_v
     }
     report_delivered(link.uuid, ep);
     if (r.inner.empty()) return;  // a bare acknowledgement
+    v2_.taken(conn);
     if (r.inner == link.probe_ack_text) {
         // Known by its bytes: the same command the reader would make of them.
-        v2_.taken(conn, false);
         return dispatch_->operator_command(conn, link.uuid, ProbeAckCommand{link.uuid}, now);
     }
     std::string error;
     auto inner = parse_json_object(r.inner, error);
-    v2_.taken(conn, !inner || (*inner)["type"] != ProbeAckCommand::kType);
     if (!inner) {
         effects_.log(LogLevel::Warning, "connection " + std::to_string(conn) + ": v2 frame: " + error);
         return;

@@ -62,11 +62,11 @@ void V2Sessions::forget(const std::string& uuid) {
 
 std::vector<ConnId> V2Sessions::confirm() {
     std::vector<ConnId> owing;
-    for (const auto& [conn, wants_ack] : unconfirmed_) {
+    for (ConnId conn : unconfirmed_) {
         V2Endpoint* ep = on(conn);
         if (!ep) continue;
         ep->stream().confirm();
-        if (wants_ack && ep->stream().ack_due()) owing.push_back(conn);
+        if (ep->stream().ack_due()) owing.push_back(conn);
     }
     unconfirmed_.clear();
     return owing;

@@ -8,8 +8,8 @@
 // the same loop turn).
 #pragma once
 
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,10 +44,12 @@ public:
     // its session cannot be resumed.
     void forget(const std::string& uuid);
 
-    // Frames taken on `conn` wait for the next commit before they are acknowledged.
-    // `wants_ack`: a bare acknowledgement goes if nothing else carries it soon (not for
-    // a probeACK: the next probe carries it, and 10,000 idle operators cost half as much).
-    void taken(ConnId conn, bool wants_ack) { unconfirmed_[conn] |= wants_ack; }
+    // A frame with a command in it was taken on `conn`: it waits for the next commit
+    // before it is acknowledged, by the next frame or a bare acknowledgement if nothing
+    // else carries it soon. Every such frame alike, a probeACK too, as
+    // nlchat-protocol(7) says: a peer may watch what it has in flight (to show lines
+    // delivered, to tell a stuck link), and one exception is one more thing to get wrong.
+    void taken(ConnId conn) { unconfirmed_.insert(conn); }
     // The turn's commit is done: everything taken so far may be acknowledged. Returns
     // the connections that owe an acknowledgement (to send after a quiet moment).
     std::vector<ConnId> confirm();
@@ -68,7 +70,7 @@ private:
     // hashed; an entry's address is stable, and one with a connection is never erased.
     std::unordered_map<std::string, Entry> sessions_;  // by operator UUID
     std::unordered_map<ConnId, Entry*> by_conn_;
-    std::map<ConnId, bool> unconfirmed_;  // ... and whether a bare acknowledgement is owed
+    std::set<ConnId> unconfirmed_;  // taken frames not yet confirmed, by connection
 };
 
 }  // namespace nlchat

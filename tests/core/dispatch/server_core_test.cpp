@@ -279,6 +279,48 @@ TEST_CASE("a caller's text to a v2 operator is on disk before it leaves, and unt
     CHECK(held_on_disk() == 0);
 }
 
+TEST_CASE("every v2 frame with a command in it is acknowledged after a quiet moment, a probeACK too", "[server_core]") {
+    // Found from outside: a probeACK was acknowledged only by the next probe, 7 s later,
+    // while nlchat-protocol(7) promised every frame with something in it an
+    // acknowledgement after 0.2 s, and an implementation written from the manual could
+    // not tell the exception from a fault.
+    Fixture f;
+    V2Client op;
+    op.join(f, 1);
+    auto bare_ack_after_quiet_moment = [&] {
+        const std::size_t before = f.frames(1).size();
+        f.now.mono += 0.1;  // not yet
+        f.core->tick(f.now);
+        f.turn();
+        CHECK(f.frames(1).size() == before);
+        f.now.mono += 0.15;
+        f.core->tick(f.now);
+        f.turn();
+        op.read(f, 1);
+        return f.frames(1).size() == before + 1 && op.ep.stream().unacknowledged() == 0;
+    };
+    // The server probes after 7 s of silence; the answer is a frame like any other.
+    f.now.mono += 7;
+    f.core->tick(f.now);
+    f.turn();
+    op.read(f, 1);
+    REQUIRE(op.inbox.back()["type"] == "probe");
+    op.send(f, 1, ProbeAckCommand{"op"});
+    CHECK(op.ep.stream().unacknowledged() == 1);
+    CHECK(bare_ack_after_quiet_moment());
+    // The same for any other command.
+    op.send(f, 1, ChatStateCommand{"op", Direction::Out, "composing"});
+    CHECK(bare_ack_after_quiet_moment());
+    // A bare acknowledgement is not answered.
+    const std::size_t before = f.frames(1).size();
+    f.core->operator_line(1, op.ep.send(""), f.now);
+    f.turn();
+    f.now.mono += 1;
+    f.core->tick(f.now);
+    f.turn();
+    CHECK(f.frames(1).size() == before);
+}
+
 TEST_CASE("a v2 session does not outlive its operator: after the grace a redial starts afresh", "[server_core]") {
     // Found from outside: with --grace 1 the caller was told the listener went offline,
     // and a redial 2.5 s after the drop still got resumed: true.
