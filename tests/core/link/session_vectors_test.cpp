@@ -102,7 +102,7 @@ TEST_CASE("the manual's test vectors: the handshake and its keys", "[v2][vectors
     CHECK(to_hex(keys.client_to_server) == kClientToServer);
     CHECK(to_hex(keys.server_to_client) == kServerToClient);
     CHECK(to_hex(keys.session_id) == kSessionId);
-    CHECK(write_json(v2_answer_json(V2Answer{kUuid, unhex(kServerPublic), keys.session_id, 0, false})) == kAnswer);
+    CHECK(write_json(v2_answer_json(V2Answer{kUuid, unhex(kServerPublic), keys.session_id, 0, false, {}})) == kAnswer);
 }
 
 TEST_CASE("the manual's test vectors: the first frames", "[v2][vectors]") {
