@@ -100,7 +100,7 @@ std::string FrameSealer::seal(const Frame& frame) {
     return line;
 }
 
-std::optional<Frame> FrameOpener::open(std::string_view line) {
+std::optional<Frame> FrameOpener::open(std::string_view line, const std::function<bool(std::uint64_t)>& ack_ok) {
     if (line.size() > kMaxLine || line.substr(0, kLinePrefix.size()) != kLinePrefix ||
         line.size() < kLinePrefix.size() + kLineSuffix.size() ||
         line.substr(line.size() - kLineSuffix.size()) != kLineSuffix)
@@ -114,7 +114,7 @@ std::optional<Frame> FrameOpener::open(std::string_view line) {
     // Only the very next frame: a repeat, a gap or an earlier one is never opened.
     if (frame.seq != last_seq_ + 1) return std::nullopt;
     auto inner = aead_.open(frame_nonce(dir_, frame.seq), header, std::string_view(*raw).substr(kHeaderBytes));
-    if (!inner) return std::nullopt;
+    if (!inner || (ack_ok && !ack_ok(frame.ack))) return std::nullopt;
     last_seq_ = frame.seq;
     frame.inner = std::move(*inner);
     return frame;
@@ -162,9 +162,11 @@ std::string SessionStream::send_final(const std::string& inner) {
 
 SessionStream::Received SessionStream::receive(std::string_view line) {
     if (!opener_) return {};
-    auto frame = opener_->open(line);
-    // The peer cannot acknowledge what was never sent, nor take back an acknowledgement.
-    if (!frame || frame->ack > sent() || frame->ack < peer_acked_) return {};
+    // The peer cannot acknowledge what was never sent, nor take back an acknowledgement;
+    // a frame that tries is refused before it counts as taken (its command is not lost
+    // for a resume to recover: it was never taken).
+    auto frame = opener_->open(line, [this](std::uint64_t ack) { return ack <= sent() && ack >= peer_acked_; });
+    if (!frame) return {};
     peer_acked_ = frame->ack;
     ++opened_now_;
     while (!unacked_.empty() && unacked_.front().seq <= peer_acked_) unacked_.pop_front();

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,7 +108,10 @@ class FrameOpener {
 public:
     FrameOpener(std::string_view key, FrameDirection dir, std::uint64_t last_taken = 0)
         : aead_(key), dir_(dir), last_seq_(last_taken) {}
-    std::optional<Frame> open(std::string_view line);
+    // The next frame, opened, if it authenticates. `ack_ok` says whether its ack is one
+    // the receiver can take; a frame whose ack is not counts as never opened (it is not
+    // taken, so a resume asks for it again).
+    std::optional<Frame> open(std::string_view line, const std::function<bool(std::uint64_t)>& ack_ok = nullptr);
     std::uint64_t last_seq() const { return last_seq_; }
 
 private:
