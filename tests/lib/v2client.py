@@ -152,9 +152,9 @@ class V2Operator:
         s["rs"] = rs
         if self.answer["resumed"]:
             assert base64.b64decode(self.answer["sid"]) == s["sid"]
-            s["unacked"] = [(q, i) for q, i in s["unacked"] if q > self.answer["took"]]
-            for seq, inner in s["unacked"]:  # sealed again under the new keys
-                self.sock.sendall(seal_frame(c2s, C2S, seq, s["taken"], inner))
+            s["unacked"] = [(q, a, i) for q, a, i in s["unacked"] if q > self.answer["took"]]
+            for seq, ack, inner in s["unacked"]:  # sealed again under the new keys, as they first went
+                self.sock.sendall(seal_frame(c2s, C2S, seq, ack, inner))
                 self.resent.append(inner)
         else:
             assert base64.b64decode(self.answer["sid"]) == sid, "a fresh session's id is the derived one"
@@ -185,14 +185,14 @@ class V2Operator:
         data = json.dumps(inner).encode()
         s = self.session
         s["sent"] += 1
-        s["unacked"].append((s["sent"], data))
+        s["unacked"].append((s["sent"], s["taken"], data))
         self.sock.sendall(seal_frame(self.keys[0], C2S, s["sent"], s["taken"], data))
         return s["sent"]
 
     def bare_ack(self):
         s = self.session
         s["sent"] += 1
-        s["unacked"].append((s["sent"], b""))
+        s["unacked"].append((s["sent"], s["taken"], b""))
         self.sock.sendall(seal_frame(self.keys[0], C2S, s["sent"], s["taken"], b""))
 
     def raw(self, data):
@@ -209,7 +209,7 @@ class V2Operator:
         assert seq == s["taken"] + 1, f"seq {seq} after {s['taken']}"
         inner = ChaCha20Poly1305(self.keys[1]).decrypt(struct.pack(">IQ", S2C, seq), raw[16:], header)
         s["taken"] = seq
-        s["unacked"] = [(q, i) for q, i in s["unacked"] if q > ack]
+        s["unacked"] = [(q, a, i) for q, a, i in s["unacked"] if q > ack]
         return seq, ack, (json.loads(inner) if inner else None)
 
     def recv(self, type_, **fields):
