@@ -91,11 +91,18 @@ V2Offer V2Endpoint::offer() {
 
 std::optional<std::vector<std::string>> V2Endpoint::start(const SessionKeys& keys, bool resumed,
                                                           std::uint64_t peer_took) {
-    resumption_ = keys.resumption;  // each handshake gives the next rejoin its own secret
     if (resumed) {
         auto again = stream_->start(keys, peer_took);
-        if (!again) return std::nullopt;
+        if (!again) {
+            // The peer claims to have taken what was never sent, or less than it
+            // acknowledged: that session cannot go on. The next offer starts afresh (what
+            // was not acknowledged then goes again as new frames), rather than offering
+            // the same session to the same answer again and again.
+            if (client_) sid_.clear();
+            return std::nullopt;
+        }
         active_ = true;
+        resumption_ = keys.resumption;  // each handshake gives the next rejoin its own secret
         return again;
     }
     // A fresh session: what the client's old one never had acknowledged goes again, as
@@ -116,6 +123,7 @@ std::optional<std::vector<std::string>> V2Endpoint::start(const SessionKeys& key
     sid_ = keys.session_id;
     if (!stream_->start(keys, 0)) return std::nullopt;
     active_ = true;
+    resumption_ = keys.resumption;
     std::vector<std::string> lines;
     for (std::size_t i = 0; i < inners.size(); ++i) {
         lines.push_back(stream_->send(inners[i]));

@@ -150,3 +150,36 @@ TEST_CASE("a server that confirms only after its commit resumes as well", "[v2][
     CHECK(take(client, h.server_first[0]) == "s1");
     CHECK(take(client, server.send("s2")) == "s2");
 }
+
+TEST_CASE("an answer that resumes with an impossible took makes the next offer a fresh one", "[v2][link]") {
+    // Found by reading the manual from outside: such a server would be offered the same
+    // session again after every redial, for ever.
+    V2Endpoint client(true), server(false);
+    connect(client, server);
+    (void)client.send("in flight");
+    client.link_down(), server.link_down();
+    Json::Value ack(Json::objectValue);
+    ack["v2"] = v2_offer_json(client.offer());
+    auto offer = parse_v2_offer(ack);
+    REQUIRE(offer);
+    REQUIRE_FALSE(offer->sid.empty());
+    auto sw = server.answer(*offer, kUuid, "nonce-2", kCfp, kSfp);
+    REQUIRE(sw);
+    REQUIRE(sw->answer.resumed);
+    V2Answer bad = sw->answer;
+    bad.took = 99;  // more than the client ever sent
+    CHECK_FALSE(client.accept(bad, kUuid, "nonce-2", kCfp, kSfp));
+    CHECK(client.resumption().empty() == false);  // the secret of the last good handshake
+    client.link_down();
+    Json::Value again(Json::objectValue);
+    again["v2"] = v2_offer_json(client.offer());
+    CHECK_FALSE(again["v2"].isMember("sid"));
+    // A fresh session, with the line that was in flight sent again as a new frame.
+    V2Endpoint fresh(false);
+    auto sw2 = fresh.answer(*parse_v2_offer(again), kUuid, "nonce-3", kCfp, kSfp);
+    REQUIRE(sw2);
+    auto first = client.accept(sw2->answer, kUuid, "nonce-3", kCfp, kSfp);
+    REQUIRE(first);
+    REQUIRE(first->size() == 1);
+    CHECK(take(fresh, (*first)[0]) == "in flight");
+}
