@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
-import os
+import signal
 import socket
 import struct
 
@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from Cryptodome.Cipher import PKCS1_OAEP
 from Cryptodome.PublicKey import RSA
+
+from nltest import TempDirTest
 
 C2S, S2C = 0, 1
 
@@ -246,3 +248,21 @@ class V2Operator:
 
 def new_key():
     return RSA.generate(2048)
+
+
+class V2ServerTest(TempDirTest):
+    """A test of nlchatd with these operators: an operator key (self.key); the programs
+    it starts go in self.procs (killed after it, newest first), the V2Operators it opens
+    in self.opened (closed after it)."""
+
+    def setUp(self):
+        super().setUp()
+        self.procs, self.opened = [], []
+        self.key = new_key()
+
+    def tearDown(self):
+        for c in self.opened:
+            c.close()
+        for p in reversed(self.procs):
+            p.stop(signal.SIGKILL)
+        super().tearDown()

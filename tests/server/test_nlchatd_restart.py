@@ -8,25 +8,13 @@ not outlive its operator's grace."""
 import signal
 import time
 
-from nltest import BusService, Nlchatd, TempDirTest
-from v2client import V2Operator, new_key
+from nltest import BusService, Nlchatd
+from v2client import V2Operator, V2ServerTest
 
 TIMERS = ["--probe-after", "2", "--probe-timeout", "2", "--ring-timeout", "20", "-v"]
 
 
-class RestartTest(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.procs, self.opened = [], []
-        self.key = new_key()
-
-    def tearDown(self):
-        for c in self.opened:
-            c.close()
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        super().tearDown()
-
+class RestartTest(V2ServerTest):
     def server(self, grace="60"):
         s = Nlchatd(self.dir, allow_any=True, extra=TIMERS + ["--grace", grace, "--state-dir", self.dir])
         self.procs.append(s)

@@ -8,29 +8,16 @@ alone; --resume-for 0 offers none."""
 import base64
 import json
 import os
-import signal
 import socket
 import stat
 
-from nltest import Nlchatd, TempDirTest
-from v2client import V2Operator, new_key
+from nltest import Nlchatd
+from v2client import V2Operator, V2ServerTest, new_key
 
 TIMERS = ["--probe-after", "2", "--probe-timeout", "2", "--grace", "60", "-v"]
 
 
-class ResumeTest(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.procs, self.opened = [], []
-        self.key = new_key()
-
-    def tearDown(self):
-        for c in self.opened:
-            c.close()
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        super().tearDown()
-
+class ResumeTest(V2ServerTest):
     def server(self, *extra):
         s = Nlchatd(self.dir, allow_any=True, extra=TIMERS + ["--state-dir", self.dir] + list(extra))
         self.procs.append(s)

@@ -4,31 +4,17 @@ v2client.py, on PyCryptodome and python3-cryptography): a chat both ways on fram
 acknowledgements; every kind of bad frame ends that one session with the generic error
 and touches nobody else; a session resumed across a killed TCP connection with lines in
 flight both ways loses and repeats nothing; --require-v2 and --no-v2."""
-import signal
 import socket
 import time
 import unittest
 
-from nltest import FAST_TIMERS, Caller, Nlchatd, Operator, TempDirTest, make_key
-from v2client import C2S, V2Operator, new_key, seal_frame
+from nltest import Caller, Nlchatd, Operator, make_key
+from v2client import C2S, V2Operator, V2ServerTest, new_key, seal_frame
 
 TIMERS = ["--probe-after", "2", "--probe-timeout", "2", "--grace", "30", "--ring-timeout", "20", "-v"]
 
 
-class V2Test(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.procs = []
-        self.opened = []
-        self.key = new_key()
-
-    def tearDown(self):
-        for c in self.opened:
-            c.close()
-        for p in reversed(self.procs):
-            p.stop(signal.SIGKILL)
-        super().tearDown()
-
+class V2Test(V2ServerTest):
     def server(self, *extra):
         s = Nlchatd(self.dir, allow_any=True, extra=TIMERS + list(extra))
         self.procs.append(s)
@@ -70,7 +56,7 @@ class Session(V2Test):
     def test_every_kind_of_bad_frame_ends_that_session_only(self):
         server = self.server()
         # Two bystanders: a 2015-protocol operator and a v2 one, in the pool throughout.
-        fp = make_key(self.path("v1"))
+        make_key(self.path("v1"))
         v1 = Operator(server, self.path("v1"), "op-v1")
         self.procs.append(v1)
         v1.joined()

@@ -4,6 +4,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/codec/base64.h"
 #include "core/codec/utf8.h"
 
 namespace nlchat {
@@ -69,6 +70,13 @@ std::string write_json(const Json::Value& value) {
     out.clear();
     compact_writer().write(value, &out);
     return out.str();
+}
+
+std::optional<std::string> base64_field(const Json::Value& obj, const char* name, std::size_t bytes) {
+    if (!obj.isObject() || !obj[name].isString()) return std::nullopt;
+    auto raw = base64_decode(obj[name].asString());
+    if (!raw || raw->size() != bytes) return std::nullopt;
+    return raw;
 }
 
 }  // namespace nlchat

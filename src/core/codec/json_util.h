@@ -20,5 +20,8 @@ namespace nlchat {
 
 // Compact single-line JSON (no newline at the end).
 std::string write_json(const Json::Value& value);
+// A field holding the base64 of exactly `bytes` bytes (the v2 session's keys, ids and
+// MACs), decoded; nothing when it is missing, not base64, or of another length.
+std::optional<std::string> base64_field(const Json::Value& obj, const char* name, std::size_t bytes);
 
 }  // namespace nlchat

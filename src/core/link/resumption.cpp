@@ -2,6 +2,7 @@
 #include "core/link/resumption.h"
 
 #include "core/codec/base64.h"
+#include "core/codec/json_util.h"
 #include "core/crypto/session_crypto.h"
 
 namespace nlchat {
@@ -18,13 +19,6 @@ std::string u64(std::uint64_t v) {
     return out;
 }
 
-std::optional<std::string> bytes_field(const Json::Value& obj, const char* name, std::size_t bytes) {
-    if (!obj[name].isString()) return std::nullopt;
-    auto raw = base64_decode(obj[name].asString());
-    if (!raw || raw->size() != bytes) return std::nullopt;
-    return raw;
-}
-
 }  // namespace
 
 std::optional<ResumeHello> parse_resume_hello(const Json::Value& line) {
@@ -38,8 +32,8 @@ std::optional<ResumeHello> parse_resume_hello(const Json::Value& line) {
         if (!line["chats"].isInt64()) return std::nullopt;
         h.chats = line["chats"].asInt64();
     }
-    auto sid = bytes_field(line, "sid", 16), epk = bytes_field(line, "epk", kX25519Bytes),
-         mac = bytes_field(line, "mac", 32);
+    auto sid = base64_field(line, "sid", 16), epk = base64_field(line, "epk", kX25519Bytes),
+         mac = base64_field(line, "mac", 32);
     if (!sid || !epk || !mac) return std::nullopt;
     h.sid = std::move(*sid), h.epk = std::move(*epk), h.mac = std::move(*mac);
     return h;
@@ -131,7 +125,7 @@ std::size_t TicketBook::restore(const std::vector<Json::Value>& records, double 
             tickets_.erase(uuid);
             continue;
         }
-        auto sid = bytes_field(r, "sid", 16), secret = bytes_field(r, "secret", 32);
+        auto sid = base64_field(r, "sid", 16), secret = base64_field(r, "secret", 32);
         if (r["t"] != "ticket" || !sid || !secret || !r["key"].isString() || !r["expires"].isDouble()) continue;
         tickets_[uuid] = Ticket{uuid, *sid, *secret, r["key"].asString(), r["expires"].asDouble()};
     }

@@ -2,19 +2,12 @@
 #include "core/link/v2_link.h"
 
 #include "core/codec/base64.h"
+#include "core/codec/json_util.h"
 
 namespace nlchat {
 namespace {
 
 constexpr std::size_t kSessionIdBytes = 16;
-
-// A base64 field that decodes to exactly `bytes` bytes.
-std::optional<std::string> bytes_field(const Json::Value& obj, const char* name, std::size_t bytes) {
-    if (!obj[name].isString()) return std::nullopt;
-    auto raw = base64_decode(obj[name].asString());
-    if (!raw || raw->size() != bytes) return std::nullopt;
-    return raw;
-}
 
 std::optional<std::uint64_t> count_field(const Json::Value& obj, const char* name) {
     if (!obj.isMember(name)) return 0;
@@ -28,13 +21,13 @@ std::optional<V2Offer> parse_v2_offer(const Json::Value& challenge_ack) {
     const Json::Value& v2 = challenge_ack["v2"];
     if (!v2.isObject()) return std::nullopt;
     V2Offer offer;
-    auto epk = bytes_field(v2, "epk", kX25519Bytes);
+    auto epk = base64_field(v2, "epk", kX25519Bytes);
     auto took = count_field(v2, "took");
     if (!epk || !took) return std::nullopt;
     offer.epk = std::move(*epk);
     offer.took = *took;
     if (v2.isMember("sid")) {
-        auto sid = bytes_field(v2, "sid", kSessionIdBytes);
+        auto sid = base64_field(v2, "sid", kSessionIdBytes);
         if (!sid) return std::nullopt;
         offer.sid = std::move(*sid);
     }
@@ -56,13 +49,13 @@ Json::Value v2_offer_json(const V2Offer& offer) {
 
 std::optional<V2Answer> parse_v2_answer(const Json::Value& inner) {
     if (inner["type"] != "v2" || !inner["UUID"].isString() || !inner["resumed"].isBool()) return std::nullopt;
-    auto epk = bytes_field(inner, "epk", kX25519Bytes);
-    auto sid = bytes_field(inner, "sid", kSessionIdBytes);
+    auto epk = base64_field(inner, "epk", kX25519Bytes);
+    auto sid = base64_field(inner, "sid", kSessionIdBytes);
     auto took = count_field(inner, "took");
     if (!epk || !sid || !took) return std::nullopt;
     V2Answer answer{inner["UUID"].asString(), std::move(*epk), std::move(*sid), *took, inner["resumed"].asBool(), {}};
     if (inner.isMember("mac")) {
-        auto mac = bytes_field(inner, "mac", 32);
+        auto mac = base64_field(inner, "mac", 32);
         if (!mac) return std::nullopt;
         answer.mac = std::move(*mac);
     }
