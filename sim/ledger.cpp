@@ -50,9 +50,14 @@ void Ledger::shown_caller_line(int op, int run, std::uint64_t chat, const std::s
         if (!numbered || (journal_failing_at && journal_failing_at(seen->second))) return;
         return world_.fail(where + " shows " + text + " twice");
     }
+    auto [before, new_to_op] = seen_by_op_.try_emplace({op, text}, world_.now());
     int& last = last_seen_[{op, run, caller}];
-    if (n < last)
+    if (n < last) {
+        // The same allowance across a restart of nlchat: a line an earlier run showed while
+        // the journal could not be written may come again, renumbered, after later ones.
+        if (!new_to_op && numbered && journal_failing_at && journal_failing_at(before->second)) return;
         return world_.fail(where + " shows " + text + " after line " + std::to_string(last) + " of the same caller");
+    }
     last = n;
     auto line = caller_lines_.find(text);
     if (line == caller_lines_.end()) return world_.fail(where + " shows " + text + ", which no caller wrote");

@@ -115,6 +115,7 @@ private:
     // Per operator run and caller: the last line number seen (order, and once).
     std::map<std::tuple<int, int, int>, int> last_seen_;
     std::map<std::tuple<int, int, std::string>, double> seen_in_run_;  // when first shown
+    std::map<std::pair<int, std::string>, double> seen_by_op_;         // in any run of that operator
     std::size_t shown_ = 0;
     std::map<std::pair<std::string, std::string>, int> callers_by_address_;
 };

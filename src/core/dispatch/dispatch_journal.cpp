@@ -76,8 +76,12 @@ std::vector<Json::Value> Dispatch::snapshot() const {
         for (const auto& [chat, caller] : op.chats) out.push_back(chat_record(uuid, op, chat));
         // What the operator does not have yet, in the order it is to be sent again: the
         // texts sent and not acknowledged, then those held.
+        // (Only those on disk: a text of a service without acknowledgements, written and
+        // not yet receipted, was promised to nobody; were it put here, the receipt that
+        // follows would journal nothing to take it back, and a restart would send it
+        // again, late and out of order, as the simulation found.)
         for (const auto& u : op.unacked)
-            if (op.chats.count(u.chat)) out.push_back(held_record(uuid, u.chat, u.text, u.line));
+            if (u.on_disk && op.chats.count(u.chat)) out.push_back(held_record(uuid, u.chat, u.text, u.line));
         for (const auto& [chat, cmd] : op.held)
             if (const auto* msg = std::get_if<MsgCommand>(&cmd); msg && msg->line && op.chats.count(chat))
                 out.push_back(held_record(uuid, chat, msg->msg[0], *msg->line));

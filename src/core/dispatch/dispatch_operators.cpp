@@ -572,8 +572,12 @@ void Dispatch::caller_text(const std::string& uuid, Operator& op, std::int64_t c
     if (op.in_pool && op.conn) {
         const std::uint64_t receipt = effects_.send_sealed(*op.conn, op.key, uuid, for_client(op, chat, msg));
         if (receipt == 0) return;
+        // Not on disk only when its service is here and known not to acknowledge: one that
+        // is away (after a restart nlchatd does not know yet) may have been told it was
+        // taken, so its text is kept as if promised.
         auto caller = op.chats.find(chat);
-        const bool on_disk = caller != op.chats.end() && services_[caller->second.first].acks;
+        const Service* svc = caller == op.chats.end() ? nullptr : &services_[caller->second.first];
+        const bool on_disk = svc && (svc->acks || !svc->conn);
         if (on_disk) journal(held_record(uuid, chat, msg.msg[0], line));
         op.unacked.push_back(Operator::Unacked{receipt, chat, line, std::move(msg.msg[0]), on_disk});
         return;

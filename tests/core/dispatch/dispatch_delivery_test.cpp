@@ -129,6 +129,29 @@ TEST_CASE("an unacknowledged text of such a service goes to disk when its operat
     CHECK(g.d->snapshot() == f.d->snapshot());
 }
 
+TEST_CASE("a text of a service that is away is kept on disk, whether or not it acknowledges", "[dispatch][delivery]") {
+    // After a restart nlchatd does not know whether an absent service asked for
+    // acknowledgements: its texts may have been promised (the simulation lost one that
+    // had been, a ring's, taken while its service had not come back yet).
+    Fixture f;
+    f.d->service_connected(kWeb, f.now);
+    f.bus(kWeb, R"({"type":"service_online","service":"Web","acks":true})");
+    f.join(1, "op-a", test::key_2048(), 2);  // someone to ring
+    f.bus(kWeb, R"({"type":"msg","address":"c1","msg":["hi"],"id":"w-1"})");
+    REQUIRE(of_kind(f.fx.journal_records, "ring").size() == 1);
+    // nlchatd restarted: the ring is back, its service not yet.
+    Fixture g;
+    g.fx.acknowledging = {1};
+    g.d->restore(f.fx.journal_records, g.now);
+    g.join(1, "op-a", test::key_2048(), 2);
+    g.send(1, "op-a", RingAckCommand{"op-a", 1});
+    REQUIRE(g.fx.to<MsgCommand>(1).size() == 1);
+    auto held = of_kind(g.fx.journal_records, "held");
+    REQUIRE(held.size() == 1);
+    CHECK(held[0]["text"] == "hi");
+    CHECK(of_kind(g.d->snapshot(), "held").size() == 1);
+}
+
 TEST_CASE("a written text on a link without acknowledgements is delivered at once", "[dispatch][delivery]") {
     Fixture f;
     f.service_online();
