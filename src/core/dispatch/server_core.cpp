@@ -82,16 +82,13 @@ void ServerCore::on_resume(ConnId conn, Link& link, const ResumeHello& hello, co
     // Any failure is one answer, whatever failed; the client then joins with its key.
     const Ticket* ticket = tickets_.find(hello.uuid, now.wall);
     std::optional<PublicKey> key;
-    std::string why;
     if (ticket) {
         std::string error;
         key = PublicKey::from_pem(ticket->key_pem, error);
     }
     const std::string nonce = link.resume_nonce;
-    const bool first = !link.resume_tried;
-    link.resume_tried = true;
-    link.resume_nonce.clear();  // used once
-    bool ok = first && ticket && key && ticket->sid == hello.sid && dispatch_->authorized_key(*key) &&
+    link.resume_nonce.clear();  // used once: operator_line takes no second resume
+    bool ok = ticket && key && ticket->sid == hello.sid && dispatch_->authorized_key(*key) &&
               same_mac(hello.mac,
                        resume_hello_mac(ticket->secret, hello, nonce, key->fingerprint(), server_key_.fingerprint()));
     std::optional<V2Endpoint::Switch> sw;

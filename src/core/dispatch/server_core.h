@@ -135,7 +135,6 @@ private:
         std::string probe_text, probe_ack_text;
         // This connection's nonce for a `resume` (sent in server_online), used once.
         std::string resume_nonce;
-        bool resume_tried = false;
     };
 
     // DispatchEffects
