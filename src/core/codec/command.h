@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/codec/field_codec.h"  // Direction, Presence, ServiceStatus, the reader and writer
+#include "core/codec/shift_commands.h"
 
 namespace nlchat {
 
@@ -36,7 +37,9 @@ struct StatusCommand {
     std::vector<ServiceStatus> services;
     // Optional (SEVERAL CHATS): to a client that reads chat ids, how many it may hold.
     std::optional<std::int64_t> chats = std::nullopt;
-    template <class F> void fields(F& f) { f("services", services), f("chats", chats); }
+    // Optional (THE SHIFT): to such a client, true when it may send `shift`.
+    std::optional<bool> shift = std::nullopt;
+    template <class F> void fields(F& f) { f("services", services), f("chats", chats), f("shift", shift); }
 };
 
 struct RingCommand {
@@ -161,7 +164,12 @@ struct RefusedCommand {
 using Command =
     std::variant<KeyCommand, StatusCommand, RingCommand, RingAckCommand, RingAckAckCommand, MsgCommand,
                  ChatStateCommand, ProbeCommand, ProbeAckCommand, DisassociateCommand, DisconnectCommand,
-                 ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand, RefusedCommand, UndeliveredCommand>;
+                 ServerOnlineCommand, ChallengeCommand, ChallengeAckCommand, RefusedCommand, UndeliveredCommand,
+                 // The shift (shift_commands.h).
+                 ShiftCommand, AwayCommand, ReminderCommand, SupportCommand, SupportAcceptCommand, SupportEndCommand,
+                 SupportStateCommand, SupportRequestCommand, ReadalongCommand, ReadCommand, WhisperCommand,
+                 HandoverCommand, HandoverAcceptCommand, HandoverCancelCommand, HandoverStateCommand,
+                 HandoverOfferCommand, HandoverChatCommand, BoardCommand>;
 
 struct ParsedCommand {
     enum class Kind { Ok, Unknown, Invalid };

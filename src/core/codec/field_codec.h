@@ -131,6 +131,27 @@ public:
         }
     }
 
+    // A list of objects, each a struct that lists its own fields (the shift commands'
+    // history and board): read with the same rules, the first error naming the list.
+    template <class T, class = decltype(std::declval<T&>().fields(std::declval<FieldReader&>()))>
+    void operator()(const char* name, std::vector<T>& out, Presence presence = Presence::Required) {
+        const Json::Value* v = find(name, presence);
+        if (!v) return;
+        if (!v->isArray()) return fail(name, "a list of objects");
+        out.clear();
+        for (const Json::Value& item : *v) {
+            if (!item.isObject()) return fail(name, "a list of objects");
+            FieldReader inner(item, null_is_absent_);
+            T value;
+            value.fields(inner);
+            if (!inner.error().empty()) {
+                if (error_.empty()) error_ = std::string("in \"") + name + "\": " + inner.error();
+                return;
+            }
+            out.push_back(std::move(value));
+        }
+    }
+
 private:
     const Json::Value* find(const char* name, Presence presence) {
         if (!error_.empty()) return nullptr;
@@ -191,6 +212,17 @@ public:
             item["name"] = s.name;
             item["status"] = s.status;
             list.append(item);
+        }
+    }
+
+    template <class T, class = decltype(std::declval<T&>().fields(std::declval<FieldWriter&>()))>
+    void operator()(const char* name, const std::vector<T>& v, Presence = Presence::Required) {
+        Json::Value& list = object_[name] = Json::Value(Json::arrayValue);
+        for (const auto& item : v) {
+            Json::Value object(Json::objectValue);
+            FieldWriter inner(object);
+            const_cast<T&>(item).fields(inner);
+            list.append(object);
         }
     }
 
