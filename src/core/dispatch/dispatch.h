@@ -31,6 +31,7 @@
 
 #include "core/codec/bus_line.h"
 #include "core/codec/command.h"
+#include "core/codec/shift_commands.h"
 #include "core/conn_id.h"
 #include "core/crypto/rsa_key.h"
 #include "core/dispatch/dispatch_config.h"
@@ -69,6 +70,21 @@ public:
     // revoked): nothing of its link may be resumed. `rejoin_allowed`: its client may still
     // rejoin without RSA later (the grace ended; not after a disconnect or a revocation).
     virtual void operator_forgotten(const std::string& uuid, bool rejoin_allowed) { (void)uuid, (void)rejoin_allowed; }
+    // Shift figures (nlchatd(8), FILES): a ring ended (answered, timed_out, withdrawn) or
+    // was never rung (no_listeners, unavailable); a chat ended. No text, address or id.
+    virtual void ring_figure(const std::string& service, double rang_wall, double waited, const std::string& outcome) {
+        (void)service, (void)rang_wall, (void)waited, (void)outcome;
+    }
+    virtual void chat_figure(const std::string& service, double started_wall, double lasted,
+                             const std::string& ended_by, std::int64_t handovers, std::int64_t support) {
+        (void)service, (void)started_wall, (void)lasted, (void)ended_by, (void)handovers, (void)support;
+    }
+};
+
+// Who an operator is on the shift, from its line in the authorized keys file.
+struct OperatorProfile {
+    std::string name;
+    bool supervisor = false;
 };
 
 class Dispatch {
@@ -81,6 +97,9 @@ public:
     // The fingerprints of operator keys allowed to join (ignored with allow_any_key).
     // Operators already joined whose key is no longer listed are refused and cut off.
     void set_authorized_keys(std::set<std::string> fingerprints);
+    // Names and roles by fingerprint (the shift; a key without one is an operator named by
+    // its fingerprint).
+    void set_profiles(std::map<std::string, OperatorProfile> profiles);
 
     // True once the connection's operator has answered the challenge.
     bool joined(ConnId conn) const;
@@ -147,6 +166,11 @@ public:
     std::size_t open_rings() const { return rings_.size(); }
     std::vector<ServiceStatus> service_statuses() const;
     std::int64_t next_ring_id() const { return next_ring_id_; }
+    // The shift's counts since the start (the board's).
+    struct ShiftCounts {
+        std::int64_t rung = 0, answered = 0, missed = 0, handovers = 0, support = 0;
+    };
+    const ShiftCounts& shift_counts() const { return counts_; }
 
 private:
     using CallerKey = std::pair<std::string, std::string>;  // service name, address
@@ -160,8 +184,10 @@ private:
         bool resumes = false, v2_offer = false;  // link_hint()
     };
     struct Operator {
-        explicit Operator(PublicKey k) : key(std::move(k)) {}
+        explicit Operator(PublicKey k) : key(std::move(k)), fingerprint(key.fingerprint()) {}
         PublicKey key;
+        std::string fingerprint;  // the key's: what away and the profile are kept by
+        bool shift = false;       // its client took the shift commands on this connection
         std::optional<ConnId> conn;
         bool in_pool = false;
         double last_heard = 0;
@@ -206,6 +232,38 @@ private:
         std::vector<std::string> held;  // the caller's texts before acceptance, in order
         double expires_mono = 0;
         double expires_wall = 0;
+        double rang_mono = 0, rang_wall = 0;  // for the figures and the board
+    };
+    // What the shift knows of a chat (dispatch_shift.cpp): when it began, its last lines in
+    // memory (never on disk) for a reader or a new operator, a request for support and its
+    // reader, an open hand-over, and the operator it was handed over from.
+    struct ChatInfo {
+        std::string owner;  // the operator's UUID
+        std::string service;
+        double started_wall = 0, started_mono = 0;
+        std::int64_t handovers = 0, support = 0;
+        struct Entry {
+            std::string from, text;
+            std::int64_t line = 0;  // a caller text's number with its owner then
+        };
+        std::deque<Entry> transcript;
+        struct Request {
+            double since_wall = 0, since_mono = 0;
+            std::set<std::string> shown;  // UUIDs it was sent to
+            std::string reader;           // who reads along, once answered
+        };
+        std::optional<Request> request;
+        struct Handover {
+            std::optional<std::string> to;
+            std::string note;
+            double expires_mono = 0;
+            std::set<std::string> offered;
+        };
+        std::optional<Handover> handover;
+        std::string previous;  // the operator it was handed over from
+    };
+    struct Away {
+        double since_wall = 0, since_mono = 0, remind_at = 0;
     };
     struct Caller {
         std::optional<std::int64_t> ring;
@@ -280,6 +338,46 @@ private:
     RingCommand ring_command(std::int64_t id, const Ring& ring, const Operator& op, const Now& now) const;
     bool all_busy() const;
 
+    // The shift (dispatch_shift.cpp).
+    void handle_shift(const std::string& uuid, Operator& op, const Command& cmd);
+    void shift_hello(const std::string& uuid, Operator& op);
+    void handle_away(const std::string& uuid, Operator& op, bool away);
+    void handle_support(const std::string& uuid, Operator& op, std::int64_t chat);
+    void handle_support_accept(const std::string& uuid, Operator& op, std::int64_t chat);
+    void handle_support_end(const std::string& uuid, Operator& op, std::int64_t chat);
+    void handle_whisper(const std::string& uuid, Operator& op, const WhisperCommand& cmd);
+    void handle_handover(const std::string& uuid, Operator& op, const HandoverCommand& cmd);
+    void handle_handover_accept(const std::string& uuid, Operator& op, std::int64_t chat);
+    void handle_handover_cancel(const std::string& uuid, Operator& op, std::int64_t chat);
+    // The shift's view of an operator: its name, whether it is away, whether it may be
+    // rung (in the pool and not away), and whether a supervisor on the shift.
+    std::string name_of(const Operator& op) const;
+    std::string name_of(const std::string& uuid) const;
+    bool is_away(const Operator& op) const { return away_.count(op.fingerprint) > 0; }
+    bool available(const Operator& op) const { return op.in_pool && op.conn && !is_away(op); }
+    bool supervisor(const Operator& op) const;
+    ShiftCommand shift_state(const std::string& uuid, const Operator& op) const;
+    // Sends an open request to whoever should see it now and has not (a supervisor on the
+    // shift, else any other available operator on it); how many have seen it.
+    std::size_t route_request(std::int64_t chat, ChatInfo& info);
+    void close_request(std::int64_t chat, ChatInfo& info, const std::string& why);
+    void end_readalong(std::int64_t chat, ChatInfo& info, const std::string& reason);
+    void close_handover(std::int64_t chat, ChatInfo& info, const char* state, const std::string& reason);
+    std::vector<ChatEntry> history(const ChatInfo& info, const std::set<std::int64_t>& skip_lines = {}) const;
+    // A line of a chat: kept in its transcript and shown to its reader.
+    void chat_line(std::int64_t chat, const std::string& from, const std::string& text, std::int64_t line = 0);
+    // The operator left the shift for good (grace over, disconnect, revoked).
+    void leave_shift(const std::string& uuid);
+    void chat_started(std::int64_t chat, const std::string& owner, const std::string& service);
+    void chat_ended(std::int64_t chat, const std::string& ended_by);
+    // The operator's late line for a chat it handed over: it still reaches the caller. True
+    // when `cmd` was such a line (and dealt with).
+    bool previous_operator_line(const std::string& uuid, Operator& op, const MsgCommand& cmd);
+    void shift_tick(const Now& now);
+    std::optional<double> shift_deadline() const;
+    void mark_board() { board_dirty_ = true; }
+    BoardCommand board(const std::string& uuid) const;
+
     // Deadlines (dispatch_deadlines.cpp).
     // Puts the operator's next deadline (probe, probe timeout, end of grace) in the queue,
     // unless an entry at or before it is there already (that one, when due, looks again).
@@ -326,11 +424,20 @@ private:
     static constexpr std::int64_t kLineBlock = 64;  // caller line numbers reserved at a time
     static Json::Value record(const char* kind, std::initializer_list<std::pair<const char*, Json::Value>> fields);
     static Json::Value ring_record(std::int64_t id, const Ring& ring);
-    static Json::Value chat_record(const std::string& uuid, const Operator& op, std::int64_t chat);
+    Json::Value chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) const;
     static Json::Value held_record(const std::string& uuid, std::int64_t chat, const std::string& text,
                                    std::int64_t line);
     std::int64_t next_ring_id_;
     std::set<std::string> authorized_;
+    std::map<std::string, OperatorProfile> profiles_;  // by fingerprint
+
+    // The shift (dispatch_shift.cpp). `now_` is the time of the event being handled.
+    Now now_{};
+    std::map<std::int64_t, ChatInfo> chat_info_;  // by chat id
+    std::map<std::string, Away> away_;            // by key fingerprint
+    ShiftCounts counts_;
+    bool board_dirty_ = false;
+    double board_sent_ = -1e9;  // monotonic
 
     // Looked up for every packet and deadline (hashed: 10,000 idle operators made the
     // tree walks a tenth of the idle cost); nothing depends on their order.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Dispatch, caller side: services on the bus, callers' messages becoming rings, replies
 // to callers, and service liveness.
+#include <algorithm>
+
 #include "core/codec/bus_line.h"
 #include "core/codec/utf8.h"
 #include "core/crypto/gcrypt_util.h"
@@ -35,9 +37,13 @@ std::vector<ServiceStatus> Dispatch::service_statuses() const {
     return out;
 }
 
-void Dispatch::service_connected(ConnId service, const Now&) { service_conns_[service] = ""; }
+void Dispatch::service_connected(ConnId service, const Now& now) {
+    now_ = now;
+    service_conns_[service] = "";
+}
 
-void Dispatch::service_closed(ConnId service, const Now&) {
+void Dispatch::service_closed(ConnId service, const Now& now) {
+    now_ = now;
     auto it = service_conns_.find(service);
     if (it == service_conns_.end()) return;
     std::string name = it->second;
@@ -60,6 +66,7 @@ void Dispatch::service_heard(Service& s, const Now& now) {
 }
 
 void Dispatch::service_line(ConnId service, const Json::Value& line, const Now& now) {
+    now_ = now;
     auto conn = service_conns_.find(service);
     if (conn == service_conns_.end()) return;
     const std::string who =
@@ -220,21 +227,26 @@ void Dispatch::handle_caller_msg(const std::string& service, const BusMsg& line,
 
 void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> texts, const Now& now,
                           const std::optional<std::string>& re) {
-    if (pool_size() == 0) {
-        log(LogLevel::Info, "no operator for " + tag(caller));
+    // Every operator in the pool away counts as none (nlchat-protocol(7), THE SHIFT).
+    if (std::none_of(operators_.begin(), operators_.end(), [this](const auto& o) { return available(o.second); })) {
+        log(LogLevel::Info, "no operator for " + tag(caller) + (pool_size() ? " (every one is away)" : ""));
+        effects_.ring_figure(caller.first, now.wall, 0, "no_listeners");
         return reply_to_caller(caller, config_.text_no_operators, re);
     }
     if (rings_.size() >= config_.max_rings) {
         log(LogLevel::Warning, "open rings are at the limit (" + std::to_string(config_.max_rings) + ")");
+        effects_.ring_figure(caller.first, now.wall, 0, "unavailable");
         return reply_to_caller(caller, config_.text_no_operators, re);
     }
     if (!journal_ok_) {
         log(LogLevel::Warning, "no new chat for " + tag(caller) + ": the journal cannot be written");
+        effects_.ring_figure(caller.first, now.wall, 0, "unavailable");
         return reply_to_caller(caller, config_.text_unavailable, re);
     }
     // An ID is used only once the counter past it is on disk, so none is ever reused.
     if (next_ring_id_ >= kMaxRingId || !effects_.save_ring_counter(next_ring_id_ + 1)) {
         log(LogLevel::Warning, "cannot start a ring for " + tag(caller) + ": the ring counter could not be saved");
+        effects_.ring_figure(caller.first, now.wall, 0, "unavailable");
         return reply_to_caller(caller, config_.text_unavailable, re);
     }
     std::int64_t id = next_ring_id_++;
@@ -243,12 +255,16 @@ void Dispatch::start_ring(const CallerKey& caller, std::vector<std::string> text
     ring.held = std::move(texts);
     ring.expires_mono = now.mono + config_.ring_timeout;
     ring.expires_wall = now.wall + config_.ring_timeout;
+    ring.rang_mono = now.mono;
+    ring.rang_wall = now.wall;
     callers_[caller].ring = id;
     journal(ring_record(id, ring));
+    ++counts_.rung;
+    mark_board();
     bool busy = all_busy();
     log(LogLevel::Info, "ring " + std::to_string(id) + " for " + tag(caller) + (busy ? " (all operators busy)" : ""));
     for (const auto& [uuid, op] : operators_)
-        if (op.in_pool) effects_.send_sealed(*op.conn, op.key, uuid, ring_command(id, ring, op, now));
+        if (available(op)) effects_.send_sealed(*op.conn, op.key, uuid, ring_command(id, ring, op, now));
     reply_to_caller(caller, busy ? config_.text_all_busy : config_.text_ringing, re);
 }
 
@@ -256,9 +272,12 @@ void Dispatch::expire_ring(std::int64_t id) {
     auto it = rings_.find(id);
     if (it == rings_.end()) return;
     CallerKey caller = it->second.caller;
+    effects_.ring_figure(caller.first, it->second.rang_wall, now_.mono - it->second.rang_mono, "timed_out");
     rings_.erase(it);
     callers_.erase(caller);
     journal(record("ring_end", {{"id", Json::Int64(id)}}));
+    ++counts_.missed;
+    mark_board();
     log(LogLevel::Info, "ring " + std::to_string(id) + " timed out");
     broadcast(RingAckAckCommand{"", id});
     reply_to_caller(caller, config_.text_ring_timed_out);
@@ -283,6 +302,9 @@ void Dispatch::handle_caller_left(const std::string& service, const BusDisassoci
     if (it == callers_.end()) return;
     if (it->second.ring) {
         std::int64_t id = *it->second.ring;
+        const Ring& ring = rings_.at(id);
+        effects_.ring_figure(service, ring.rang_wall, now_.mono - ring.rang_mono, "withdrawn");
+        mark_board();
         rings_.erase(id);
         callers_.erase(it);
         journal(record("ring_end", {{"id", Json::Int64(id)}}));

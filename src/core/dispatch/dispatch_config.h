@@ -39,6 +39,14 @@ struct DispatchConfig {
     std::string text_unavailable =
         "Sorry, the chat service cannot take new chats at the moment. Please try again in a few minutes.";
     std::string text_not_delivered = "Sorry, that message could not be delivered. Please wait a moment.";
+    // Told a caller whose chat was handed to another operator (--handover-reply).
+    std::string text_handover = "Another listener is with you now.";
+
+    // The shift (nlchat-protocol(7), THE SHIFT).
+    double away_reminder = 900;              // seconds between reminders to an away operator; 0: none
+    std::size_t max_note_bytes = 200;        // a hand-over's note
+    std::size_t max_transcript_lines = 200;  // a chat's last lines kept in memory for a reader
+    std::size_t max_name_bytes = 64;         // an operator's name (the authorized keys comment)
 
     // Operators are authenticated by key unless this is set (demo and test use only).
     bool allow_any_key = false;

@@ -44,6 +44,7 @@ void Dispatch::check_operator(const std::string& uuid, const Now& now) {
 }
 
 void Dispatch::tick(const Now& now) {
+    now_ = now;
     // Collect first, act after: acting can erase entries of the maps being walked, and
     // push new entries on the queues.
     std::vector<ConnId> stale;
@@ -89,6 +90,7 @@ void Dispatch::tick(const Now& now) {
         }
     }
     if (status_changed) broadcast_status();
+    shift_tick(now);
 }
 
 std::optional<double> Dispatch::next_deadline() const {
@@ -105,6 +107,7 @@ std::optional<double> Dispatch::next_deadline() const {
         if (!s.conn || !s.responding) continue;
         consider(s.probe_sent ? *s.probe_sent + config_.probe_timeout : s.last_heard + config_.probe_after);
     }
+    if (auto shift = shift_deadline()) consider(*shift);
     return next;
 }
 

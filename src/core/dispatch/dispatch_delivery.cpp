@@ -31,8 +31,11 @@ std::int64_t Dispatch::next_line(const std::string& uuid, Operator& op, std::int
 
 void Dispatch::caller_texts(const std::string& uuid, Operator& op, std::int64_t chat,
                             const std::vector<std::string>& texts) {
-    for (const auto& text : texts)
-        caller_text(uuid, op, chat, MsgCommand{{text}, Direction::In, uuid, chat, next_line(uuid, op, chat)});
+    for (const auto& text : texts) {
+        const std::int64_t line = next_line(uuid, op, chat);
+        chat_line(chat, "caller", text, line);
+        caller_text(uuid, op, chat, MsgCommand{{text}, Direction::In, uuid, chat, line});
+    }
 }
 
 void Dispatch::caller_text(const std::string& uuid, Operator& op, std::int64_t chat, MsgCommand msg) {

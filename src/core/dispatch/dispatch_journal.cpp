@@ -23,6 +23,12 @@
 //                                                        a msg it is to acknowledge
 //   {"j":"out_acked","svc":S,"id":X}                     ... which it acknowledged, or got
 //   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
+// The shift's (nlchat-protocol(7), THE SHIFT); a chat record also carries "started" (wall
+// clock) and its counts of hand-overs and requests for support, and a ring "rang":
+//   {"j":"away","fp":F,"since":T}                        the operator of key F is away
+//   {"j":"back","fp":F}                                  ... and back
+//   {"j":"support","chat":C,"since":T}                   support asked for in chat C
+//   {"j":"support_end","chat":C}                         ... and no longer
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -49,19 +55,27 @@ Json::Value Dispatch::ring_record(std::int64_t id, const Ring& ring) {
     return record("ring", {{"id", Json::Int64(id)},
                            {"svc", ring.caller.first},
                            {"addr", ring.caller.second},
-                           {"texts", std::move(texts)}});
+                           {"texts", std::move(texts)},
+                           {"rang", ring.rang_wall}});
 }
 
-Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) {
+Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, std::int64_t chat) const {
     // The key goes too: a restarted server knows it when the operator rejoins.
     const CallerKey& caller = op.chats.at(chat);
     auto lines = op.lines.find(chat);
-    return record("chat", {{"op", uuid},
-                           {"chat", Json::Int64(chat)},
-                           {"key", op.key.to_pem()},
-                           {"svc", caller.first},
-                           {"addr", caller.second},
-                           {"reserved", Json::Int64(lines == op.lines.end() ? 0 : lines->second.reserved)}});
+    Json::Value r = record("chat", {{"op", uuid},
+                                    {"chat", Json::Int64(chat)},
+                                    {"key", op.key.to_pem()},
+                                    {"svc", caller.first},
+                                    {"addr", caller.second},
+                                    {"reserved", Json::Int64(lines == op.lines.end() ? 0 : lines->second.reserved)}});
+    auto info = chat_info_.find(chat);
+    if (info != chat_info_.end()) {
+        r["started"] = info->second.started_wall;
+        r["handovers"] = Json::Int64(info->second.handovers);
+        r["support"] = Json::Int64(info->second.support);
+    }
+    return r;
 }
 
 Json::Value Dispatch::held_record(const std::string& uuid, std::int64_t chat, const std::string& text,
@@ -95,10 +109,15 @@ std::vector<Json::Value> Dispatch::snapshot() const {
             out.push_back(record("out", {{"svc", name}, {"id", id}, {"line", line}}));
         for (const auto& id : s.seen.ids()) out.push_back(record("seen", {{"svc", name}, {"id", id}}));
     }
+    for (const auto& [fp, a] : away_) out.push_back(record("away", {{"fp", fp}, {"since", a.since_wall}}));
+    for (const auto& [chat, info] : chat_info_)
+        if (info.request)
+            out.push_back(record("support", {{"chat", Json::Int64(chat)}, {"since", info.request->since_wall}}));
     return out;
 }
 
 Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, const Now& now) {
+    now_ = now;
     Restored n;
     // Chats and rings as the records leave them; applied to the state at the end.
     // Chats by operator and chat id (0 in a journal written before chat ids).
@@ -107,7 +126,10 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         CallerKey caller;
         std::vector<std::pair<std::int64_t, std::string>> held;  // line (0: none), text
         std::int64_t reserved = 0, highest = 0;                  // line numbers used so far
+        double started = 0;                                      // wall clock (0: unknown)
+        std::int64_t handovers = 0, support = 0;
     };
+    std::map<std::int64_t, double> requests;  // support asked for, by chat: since (wall)
     std::map<std::pair<std::string, std::int64_t>, Chat> chats;
     auto chat_id = [](const Json::Value& r) { return r["chat"].isInt64() ? r["chat"].asInt64() : 0; };
     auto of_operator = [&chats](const std::string& op, auto f) {
@@ -128,6 +150,7 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
             r["texts"].isArray()) {
             Ring& ring = rings[r["id"].asInt64()];
             ring.caller = {r["svc"].asString(), r["addr"].asString()};
+            ring.rang_wall = r["rang"].isNumeric() ? r["rang"].asDouble() : now.wall;
             ring.held.clear();
             for (const auto& t : r["texts"])
                 if (t.isString()) ring.held.push_back(t.asString());
@@ -142,7 +165,10 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
                                                            {r["svc"].asString(), r["addr"].asString()},
                                                            {},
                                                            r["reserved"].isInt64() ? r["reserved"].asInt64() : 0,
-                                                           0};
+                                                           0,
+                                                           r["started"].isNumeric() ? r["started"].asDouble() : 0,
+                                                           r["handovers"].isInt64() ? r["handovers"].asInt64() : 0,
+                                                           r["support"].isInt64() ? r["support"].asInt64() : 0};
         } else if (kind == "lines" && text_field(r, "op") && r["reserved"].isInt64()) {
             auto it = chats.find({r["op"].asString(), chat_id(r)});
             if (it != chats.end()) it->second.reserved = std::max(it->second.reserved, r["reserved"].asInt64());
@@ -187,6 +213,17 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
                 }
         } else if (kind == "seen" && text_field(r, "svc") && text_field(r, "id")) {
             services_[r["svc"].asString()].seen.add(r["id"].asString());
+        } else if (kind == "away" && text_field(r, "fp") && r["since"].isNumeric()) {
+            Away& a = away_[r["fp"].asString()];
+            a.since_wall = std::min(r["since"].asDouble(), now.wall);
+            a.since_mono = now.mono - (now.wall - a.since_wall);
+            a.remind_at = config_.away_reminder > 0 ? now.mono + config_.away_reminder : 0;
+        } else if (kind == "back" && text_field(r, "fp")) {
+            away_.erase(r["fp"].asString());
+        } else if (kind == "support" && r["chat"].isInt64() && r["since"].isNumeric()) {
+            requests[r["chat"].asInt64()] = r["since"].asDouble();
+        } else if (kind == "support_end" && r["chat"].isInt64()) {
+            requests.erase(r["chat"].asInt64());
         } else {
             ++n.skipped;
         }
@@ -221,6 +258,13 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         n.held += chat.held.size();
         callers_[chat.caller].operator_uuid = uuid;
         callers_[chat.caller].chat = id;
+        ChatInfo& info = chat_info_[id];
+        info.owner = uuid;
+        info.service = chat.caller.first;
+        info.started_wall = chat.started > 0 && chat.started <= now.wall ? chat.started : now.wall;
+        info.started_mono = now.mono - (now.wall - info.started_wall);
+        info.handovers = chat.handovers;
+        info.support = chat.support;
         ++n.chats;
     }
     for (auto& [uuid, run] : took) {
@@ -229,6 +273,14 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         op->second.took_sid = run.first;
         for (const auto& line : run.second) op->second.took.add(line);
     }
+    for (const auto& [chat, since] : requests) {
+        // A request comes back open: whoever read along is gone with the old run.
+        auto info = chat_info_.find(chat);
+        if (info == chat_info_.end()) continue;
+        info->second.request.emplace();
+        info->second.request->since_wall = std::min(since, now.wall);
+        info->second.request->since_mono = now.mono - (now.wall - info->second.request->since_wall);
+    }
     for (auto& [id, ring] : rings) {
         if (callers_.count(ring.caller)) {
             ++n.skipped;
@@ -236,6 +288,8 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         }
         ring.expires_mono = now.mono + config_.ring_timeout;
         ring.expires_wall = now.wall + config_.ring_timeout;
+        ring.rang_wall = std::min(ring.rang_wall, now.wall);
+        ring.rang_mono = now.mono - (now.wall - ring.rang_wall);
         callers_[ring.caller].ring = id;
         if (id >= next_ring_id_) next_ring_id_ = id + 1;
         rings_[id] = std::move(ring);

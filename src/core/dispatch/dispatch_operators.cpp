@@ -64,6 +64,7 @@ void Dispatch::set_authorized_keys(std::set<std::string> fingerprints) {
         log(LogLevel::Warning, "operator " + uuid.substr(0, 8) + " (" + op.key.fingerprint() +
                                    "): key no longer authorized; disconnected");
         end_all_chats(uuid, op);
+        leave_shift(uuid);
         if (op.conn) {
             effects_.send_sealed(*op.conn, op.key, uuid,
                                  RefusedCommand{uuid, "this key is no longer authorized on this server"});
@@ -109,6 +110,7 @@ std::size_t Dispatch::pool_size() const {
 }
 
 void Dispatch::operator_connected(ConnId conn, const Now& now) {
+    now_ = now;
     connections_[conn].opened = now.mono;
     handshake_wakeups_.emplace(now.mono + config_.handshake_timeout, conn);
     Json::Value online(Json::objectValue);
@@ -133,6 +135,7 @@ void Dispatch::operator_packet(ConnId conn, const std::string& wrapper_uuid, con
 }
 
 void Dispatch::operator_command(ConnId conn, const std::string& wrapper_uuid, const Command& cmd, const Now& now) {
+    now_ = now;
     auto it = connections_.find(conn);
     if (it == connections_.end()) return;
     Connection& c = it->second;
@@ -245,6 +248,7 @@ void Dispatch::handle_challenge_ack(ConnId conn, Connection& c, const ChallengeA
 
 bool Dispatch::resume_join(ConnId conn, const std::string& uuid, const PublicKey& key,
                            std::optional<std::int64_t> chats, const Now& now) {
+    now_ = now;
     auto found = connections_.find(conn);
     if (found == connections_.end() || found->second.state != Connection::State::New) return false;
     Connection& c = found->second;
@@ -309,6 +313,7 @@ void Dispatch::join(ConnId conn, Connection& c, std::optional<std::int64_t> chat
     }
     // What this client reads: chat ids and how many chats, or the 2015 protocol's one.
     op.chat_ids = chats.has_value();
+    op.shift = false;  // taken again on each connection (nlchat-protocol(7), THE SHIFT)
     op.client_chats = chats ? static_cast<std::size_t>(std::clamp<std::int64_t>(*chats, 1, 64)) : 1;
     c.state = Connection::State::Joined;
     c.nonce.clear();
@@ -353,6 +358,7 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
         log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " disconnected");
         std::string uuid = c.uuid;
         end_all_chats(uuid, op);
+        leave_shift(uuid);
         if (op.conn) {
             effects_.close_operator(*op.conn);
             connections_.erase(*op.conn);
@@ -362,8 +368,7 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
         return;
     }
     if (std::holds_alternative<ProbeAckCommand>(cmd)) return;
-    log(LogLevel::Debug,
-        "operator " + c.uuid.substr(0, 8) + " sent " + command_type(cmd) + ", which only a server sends");
+    handle_shift(c.uuid, op, cmd);
 }
 
 void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const RingAckCommand& cmd) {
@@ -380,6 +385,11 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
         // open for when it can (or times out, and the caller is told).
         log(LogLevel::Info, "operator " + uuid.substr(0, 8) + ": ringACK for ring " + std::to_string(cmd.id) +
                                 " refused: the journal cannot be written");
+        return;
+    }
+    if (is_away(op)) {
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is away; its ringACK for ring " +
+                                std::to_string(cmd.id) + " is refused");
         return;
     }
     if (op.chats.size() >= chat_limit(op)) {
@@ -402,6 +412,9 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
     op.chats[chat] = taken.caller;
     op.lines[chat] = Operator::ChatLines{1, kLineBlock};
     journal(record("ring_end", {{"id", Json::Int64(cmd.id)}}));
+    ++counts_.answered;
+    effects_.ring_figure(taken.caller.first, taken.rang_wall, now_.mono - taken.rang_mono, "answered");
+    chat_started(chat, uuid, taken.caller.first);
     journal(chat_record(uuid, op, chat));
     log(LogLevel::Info, "ring " + std::to_string(cmd.id) + " taken by operator " + uuid.substr(0, 8));
     // Everyone learns who took it; only the winner's copy names the chat it opens.
@@ -419,6 +432,7 @@ void Dispatch::handle_ring_ack(const std::string& uuid, Operator& op, const Ring
 StatusCommand Dispatch::own_status(const Operator& op) const {
     StatusCommand status{service_statuses()};
     if (op.chat_ids) status.chats = static_cast<std::int64_t>(chat_limit(op));
+    if (op.chat_ids) status.shift = true;  // the shift is offered (nlchat-protocol(7), THE SHIFT)
     return status;
 }
 
@@ -450,6 +464,7 @@ void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const 
         return line_not_delivered(uuid, op, cmd,
                                   "it named no chat, and " + std::to_string(op.chats.size()) + " are open");
     }
+    if (chat == op.chats.end() && previous_operator_line(uuid, op, cmd)) return;
     if (chat == op.chats.end()) {
         // The original crashed here. The chat is gone (grace ran out, or the server
         // restarted): say so, so the operator's screen can show it.
@@ -469,7 +484,8 @@ void Dispatch::handle_operator_msg(const std::string& uuid, Operator& op, const 
                 uuid, op, cmd, "longer than " + std::to_string(config_.max_text_bytes) + " bytes, the server's limit");
     }
     if (!send_to_service(chat->second.first, bus_msg(chat->second.second, cmd.msg, Direction::Out)))
-        line_not_delivered(uuid, op, cmd, "the caller's service is not taking lines (its backlog is full)");
+        return line_not_delivered(uuid, op, cmd, "the caller's service is not taking lines (its backlog is full)");
+    for (const auto& text : cmd.msg) chat_line(chat->first, "operator", text);
 }
 
 void Dispatch::line_not_delivered(const std::string& uuid, const Operator& op, const MsgCommand& cmd,
@@ -485,8 +501,10 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     send_to_operator(uuid, op, own_status(op));
     if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
     send_held(uuid, op);
-    for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
+    if (!is_away(op))
+        for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
     wake_operator(uuid, op);
+    mark_board();
 }
 
 void Dispatch::leave_pool(const std::string& uuid, Operator& op, const Now& now, const char* why) {
@@ -494,6 +512,7 @@ void Dispatch::leave_pool(const std::string& uuid, Operator& op, const Now& now,
     op.probe_sent.reset();
     op.grace_until = now.mono + config_.grace;
     wake_operator(uuid, op);
+    mark_board();
     log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " left the pool (" + why + ")" +
                             (op.chats.empty() ? "" : "; its chats are kept during the grace period"));
 }
@@ -504,6 +523,7 @@ void Dispatch::end_grace(const std::string& uuid) {
     Operator& op = it->second;
     log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " did not come back within the grace period");
     end_all_chats(uuid, op);
+    leave_shift(uuid);
     if (op.conn) {
         effects_.close_operator(*op.conn);
         connections_.erase(*op.conn);
@@ -530,6 +550,7 @@ void Dispatch::end_association(const std::string& uuid, Operator& op, std::int64
     op.lines.erase(chat);
     callers_.erase(caller);
     journal(record("end", {{"op", uuid}, {"chat", Json::Int64(chat)}}));
+    chat_ended(chat, tell_caller_dropped ? "server" : tell_service ? "operator" : "caller");
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
     if (tell_service) send_to_service(caller.first, bus_disassociate(caller.second));
 }
@@ -553,11 +574,12 @@ RingCommand Dispatch::ring_command(std::int64_t id, const Ring& ring, const Oper
 
 bool Dispatch::all_busy() const {
     for (const auto& [uuid, op] : operators_)
-        if (op.in_pool && op.chats.size() < chat_limit(op)) return false;
+        if (op.in_pool && !is_away(op) && op.chats.size() < chat_limit(op)) return false;
     return true;
 }
 
 void Dispatch::operator_closed(ConnId conn, const Now& now) {
+    now_ = now;
     auto it = connections_.find(conn);
     if (it == connections_.end()) return;
     std::string uuid = it->second.state == Connection::State::Joined ? it->second.uuid : "";
