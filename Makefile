@@ -117,9 +117,11 @@ WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
 PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp tests/server/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
+# nlchatd's figures file (its writer is tested on a scratch directory).
+SERVER_TESTED_OBJ = $(O)/src/server/figures_file.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator $(O)/tests/v2-frames
@@ -204,7 +206,7 @@ $(O)/src/ui/%.o $(O)/tests/ui/%.o $(O)/src/client/%.o: ALL_CXXFLAGS += $(UI_CFLA
 
 $(O)/tests/net/%.o: ALL_CXXFLAGS += $(NET_CFLAGS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
+$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(SERVER_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS) $(NET_LIBS)
 
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
