@@ -116,7 +116,7 @@ WEB_SRC = $(filter-out src/web/nlchat_web.cpp,$(wildcard src/web/*.cpp))
 WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
-PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
+PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web $(BIN)/nlchat-stats
 TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp tests/server/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
@@ -195,6 +195,10 @@ $(O)/tests/test-operator: $(O)/tests/helpers/test_operator.o $(NET_LIB) $(CORE_L
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
 $(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(O)/src/net/process.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/nlchat-stats: $(O)/src/tools/nlchat_stats.o $(O)/src/net/process.o $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -362,7 +366,7 @@ configure: configure.ac
 	autoconf -o $@ $<
 
 clean:
-	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller nlchat-web
+	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller nlchat-web nlchat-stats
 
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
