@@ -283,7 +283,7 @@ sim: $(SIM)
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -gline-tables-only -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller $(FUZZ_O)/fuzz-stats
 FUZZ_SECONDS ?= 0
 # Targets fuzzed at a time (each is one process on one core).
 FUZZ_JOBS ?= 2
