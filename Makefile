@@ -116,10 +116,12 @@ WEB_SRC = $(filter-out src/web/nlchat_web.cpp,$(wildcard src/web/*.cpp))
 WEB_OBJ = $(WEB_SRC:%.cpp=$(O)/%.o) $(O)/gen/web_assets.o
 WEB_ASSETS = $(wildcard src/web/assets/*)
 
-PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web
-TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
+PROGRAMS = $(BIN)/nlchat $(BIN)/nlchat-packet $(BIN)/nlchatd $(BIN)/nlchat-caller $(BIN)/nlchat-web $(BIN)/nlchat-stats
+TEST_SRC = $(wildcard tests/core/*_test.cpp tests/core/*/*_test.cpp tests/ui/*_test.cpp tests/client/*_test.cpp tests/web/*_test.cpp tests/net/*_test.cpp tests/server/*_test.cpp) tests/core/test_keys.cpp tests/test_main.cpp
 # Client and web pieces with no loop, terminal or socket of their own, linked into the unit tests.
 CLIENT_TESTED_OBJ = $(O)/src/client/canned.o $(O)/src/client/client_files.o $(O)/src/web/web_sessions.o
+# nlchatd's figures file (its writer is tested on a scratch directory).
+SERVER_TESTED_OBJ = $(O)/src/server/figures_file.o
 TEST_OBJ = $(TEST_SRC:%.cpp=$(O)/%.o)
 UNIT_TESTS = $(O)/tests/unit-tests
 TEST_HELPERS = $(O)/tests/oaep-kat $(O)/tests/test-operator $(O)/tests/v2-frames
@@ -196,6 +198,10 @@ $(BIN)/nlchat-packet: $(O)/src/tools/nlchat_packet.o $(O)/src/net/process.o $(CO
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BIN)/nlchat-stats: $(O)/src/tools/nlchat_stats.o $(O)/src/net/process.o $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(UI_LIB): $(UI_OBJ)
 	@mkdir -p $(dir $@)
 	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
@@ -204,7 +210,7 @@ $(O)/src/ui/%.o $(O)/tests/ui/%.o $(O)/src/client/%.o: ALL_CXXFLAGS += $(UI_CFLA
 
 $(O)/tests/net/%.o: ALL_CXXFLAGS += $(NET_CFLAGS)
 
-$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
+$(UNIT_TESTS): $(TEST_OBJ) $(CLIENT_TESTED_OBJ) $(SERVER_TESTED_OBJ) $(UI_LIB) $(NET_LIB) $(CORE_LIB)
 	$(QUIET_LINK)$(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(UI_LIBS) $(CURSES_LIBS) $(NET_LIBS)
 
 $(O)/tests/oaep-kat: $(O)/tests/helpers/oaep_kat.o $(CORE_LIB)
@@ -277,7 +283,7 @@ sim: $(SIM)
 FUZZ_O = build/fuzz
 FUZZ_FLAGS = -gline-tables-only -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_CORE_OBJ = $(CORE_SRC:%.cpp=$(FUZZ_O)/%.o)
-FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller
+FUZZ_TARGETS = $(FUZZ_O)/fuzz-open $(FUZZ_O)/fuzz-command $(FUZZ_O)/fuzz-bus $(FUZZ_O)/fuzz-key $(FUZZ_O)/fuzz-dispatch $(FUZZ_O)/fuzz-web $(FUZZ_O)/fuzz-frame $(FUZZ_O)/fuzz-controller $(FUZZ_O)/fuzz-stats
 FUZZ_SECONDS ?= 0
 # Targets fuzzed at a time (each is one process on one core).
 FUZZ_JOBS ?= 2
@@ -360,7 +366,7 @@ configure: configure.ac
 	autoconf -o $@ $<
 
 clean:
-	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller nlchat-web
+	rm -rf build nlchat nlchat-packet nlchatd nlchat-caller nlchat-web nlchat-stats
 
 distclean: clean
 	rm -rf configure config.mak.autogen config.log config.status autom4te.cache nlchat-*.tar.gz
