@@ -71,6 +71,8 @@ bool Server::start(std::string& error) {
                            settings_.dispatch},
         key_.public_key(), store, effects, [] { return base64_encode(random_bytes(32)); }, random_bytes(16), first_id);
     if (!restore_journal(error)) return false;
+    if (settings_.figures_file.empty()) settings_.figures_file = settings_.state_dir + "/figures";
+    if (settings_.figures_file != "none" && !figures_.open(settings_.figures_file, error)) return false;
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (settings_.max_connections == 0) {
         // Every connection is a descriptor: keep some for the listeners, the state files,
@@ -95,6 +97,7 @@ bool Server::load_authorized_keys(const std::string& log_prefix, std::string& er
     for (const auto& p : keys.problems) logger_.log(LogLevel::Warning, settings_.authorized_keys_file + ": " + p);
     logger_.log(LogLevel::Info, log_prefix + std::to_string(keys.fingerprints.size()) + " operator key(s) authorized");
     core_->dispatch().set_authorized_keys(std::move(keys.fingerprints));
+    core_->dispatch().set_profiles(std::move(keys.profiles));
     reschedule();
     return true;
 }
@@ -421,6 +424,14 @@ bool Server::restore_journal(std::string& error) {
 
 bool Server::save_ring_counter(std::int64_t next_id, std::string& error) {
     return write_file_atomic(ring_counter_path(), std::to_string(next_id) + "\n", 0600, error);
+}
+
+void Server::figure(const Json::Value& record) {
+    if (!figures_.is_open()) return;
+    // A figure that cannot be written costs a count, never a chat: the log says so.
+    if (!figures_.append(record))
+        logger_.log_by_shape(LogLevel::Warning,
+                             settings_.figures_file + ": a figure was not written: " + figures_.error());
 }
 
 }  // namespace nlchat

@@ -30,6 +30,7 @@
 #include "net/loop.h"
 #include "net/poll.h"
 #include "net/timer.h"
+#include "server/figures_file.h"
 #include "server/journal.h"
 
 namespace nlchat {
@@ -56,6 +57,7 @@ struct ServerSettings {
     bool require_v2 = false;         // refuse clients that do not offer it
     double bare_ack_delay = 0.2;     // a v2 acknowledgement with nothing to carry it waits this long
     double resume_lifetime = 86400;  // a resumption ticket's life (--resume-for)
+    std::string figures_file;        // the shift figures; default STATEDIR/figures, "none": off
     DispatchConfig dispatch;
 };
 
@@ -85,6 +87,7 @@ private:
     void close_service(ConnId service) override;
     // Lines of the core's that a peer can repeat at will are rate-limited by shape.
     void log(LogLevel level, const std::string& text) override { logger_.log_by_shape(level, text); }
+    void figure(const Json::Value& record) override;
     // StateStore: the journal file and the ring counter file in the state dir.
     // The tickets (core/link/resumption.h) are a second journal, `tickets`, committed with it.
     void append(const Json::Value& record) override { journal_->append(record); }
@@ -144,6 +147,7 @@ private:
     PrivateKey key_;
     Logger& logger_;
     std::unique_ptr<ServerCore> core_;
+    FiguresFile figures_;  // the shift figures (server/figures_file.h)
     net::Listener operators_listener_, services_listener_;
     net::Timer deadline_;
     net::Timer pump_timer_;   // wakes the scheduler when a rationed address has blocks again

@@ -100,6 +100,19 @@ const std::vector<ConfigOptionSpec>& options() {
              e = "resume-for must be a number of seconds from 0 to 2592000 (30 days), not '" + v + "'";
              return false;
          }},
+        {"figures", 0, "FILE",
+         "append the shift figures (no text, address or caller id) to FILE (default STATEDIR/figures; none: off)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             if (v.empty()) return e = "figures needs a file name, or none", false;
+             return o.settings.figures_file = v, true;
+         }},
+        {"away-reminder", 0, "SECONDS", "remind an operator who is away this often (default 900; 0: never)", true,
+         [](ServerOptions& o, const std::string& v, std::string& e) {
+             double d = 0;
+             if (parse_number(v, 0, 86400, d)) return o.settings.dispatch.away_reminder = d, true;
+             e = "away-reminder must be a number of seconds from 0 to 86400, not '" + v + "'";
+             return false;
+         }},
         {"config", 'c', "FILE", "read settings from FILE (see nlchatd(8)); options given here win", false,
          [](ServerOptions& o, const std::string& v, std::string&) { return o.config_file = v, true; }},
         {"verbose", 'v', nullptr, "log debug lines too", true,
@@ -127,6 +140,7 @@ const MessageKey kMessages[] = {
     {"client_dropped", &DispatchConfig::text_client_dropped},
     {"not_delivered", &DispatchConfig::text_not_delivered},
     {"unavailable", &DispatchConfig::text_unavailable},
+    {"handover", &DispatchConfig::text_handover},
 };
 
 // "\n" in a config value stands for a line break.

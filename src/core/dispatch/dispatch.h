@@ -33,6 +33,7 @@
 #include "core/codec/command.h"
 #include "core/codec/shift_commands.h"
 #include "core/conn_id.h"
+#include "core/crypto/authorized_keys.h"
 #include "core/crypto/rsa_key.h"
 #include "core/dispatch/dispatch_config.h"
 #include "core/link/recent_ids.h"
@@ -79,12 +80,6 @@ public:
                              const std::string& ended_by, std::int64_t handovers, std::int64_t support) {
         (void)service, (void)started_wall, (void)lasted, (void)ended_by, (void)handovers, (void)support;
     }
-};
-
-// Who an operator is on the shift, from its line in the authorized keys file.
-struct OperatorProfile {
-    std::string name;
-    bool supervisor = false;
 };
 
 class Dispatch {

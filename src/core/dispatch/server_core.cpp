@@ -6,6 +6,7 @@
 #include "core/codec/base64.h"
 #include "core/codec/json_util.h"
 #include "core/crypto/gcrypt_util.h"
+#include "core/stats/figures.h"
 
 namespace nlchat {
 
@@ -504,6 +505,17 @@ std::optional<double> ServerCore::next_deadline() const {
     for (const auto& at : {bare_acks_at_, retry_})
         if (at && (!next || *at < *next)) next = at;
     return next;
+}
+
+void ServerCore::ring_figure(const std::string& service, double rang_wall, double waited, const std::string& outcome) {
+    effects_.figure(figures_ring_record(service, rang_wall, waited, outcome));
+}
+
+void ServerCore::chat_figure(const std::string& service, double started_wall, double lasted,
+                             const std::string& ended_by, std::int64_t handovers, std::int64_t support) {
+    effects_.figure(figures_chat_record(service, started_wall, lasted, ended_by,
+                                        static_cast<unsigned>(std::max<std::int64_t>(0, handovers)),
+                                        static_cast<unsigned>(std::max<std::int64_t>(0, support))));
 }
 
 }  // namespace nlchat

@@ -64,6 +64,8 @@ public:
     virtual void close_service(ConnId service) = 0;
     // A log line; what a peer can repeat at will is worth rate-limiting by its shape.
     virtual void log(LogLevel level, const std::string& text) = 0;
+    // A record for the shift figures (core/stats/figures.h: no text, address or caller id).
+    virtual void figure(const Json::Value& record) { (void)record; }
 };
 
 struct ServerCoreSettings {
@@ -148,6 +150,9 @@ private:
     void log(LogLevel level, const std::string& text) override { effects_.log(level, text); }
     void journal(const Json::Value& record) override;
     void operator_forgotten(const std::string& uuid, bool rejoin_allowed) override;
+    void ring_figure(const std::string& service, double rang_wall, double waited, const std::string& outcome) override;
+    void chat_figure(const std::string& service, double started_wall, double lasted, const std::string& ended_by,
+                     std::int64_t handovers, std::int64_t support) override;
 
     // Closes a connection the machine decided to end, and tells the dispatch.
     void end_link(ConnId conn, bool flush, const Now& now);

@@ -18,12 +18,12 @@ struct FigureRecorder : Recorder {
         std::int64_t handovers = 0, support = 0;
     };
     std::vector<Figure> figures;
-    void ring_figure(const std::string& service, double, double waited, const std::string& outcome) override {
-        figures.push_back({"ring", service, outcome, waited, 0, 0});
+    void ring_figure(const std::string& svc, double, double waited, const std::string& outcome) override {
+        figures.push_back({"ring", svc, outcome, waited, 0, 0});
     }
-    void chat_figure(const std::string& service, double, double lasted, const std::string& ended_by,
-                     std::int64_t handovers, std::int64_t support) override {
-        figures.push_back({"chat", service, ended_by, lasted, handovers, support});
+    void chat_figure(const std::string& svc, double, double lasted, const std::string& ended_by, std::int64_t handovers,
+                     std::int64_t support) override {
+        figures.push_back({"chat", svc, ended_by, lasted, handovers, support});
     }
 };
 
