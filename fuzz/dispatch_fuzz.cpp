@@ -9,6 +9,7 @@
 //
 // Input: lines. The first byte of a line picks the event, the rest is its JSON:
 //   'a'/'b' + JSON   a command from operator a or b (wrapper UUID = its own)
+//                    (b reads chat ids: it may take the shift)
 //   's'/'t' + JSON   a line from service connection s or t
 //   'c'/'d'          operator a's connection closes / operator b's
 //   'o'              service connection s opens again
@@ -78,9 +79,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         d.operator_packet(
             conn, uuid, object(R"({"type":"key","UUID":")" + uuid + R"(","key":)" + write_json(Json::Value(pem)) + "}"),
             now);
-        d.operator_packet(
-            conn, uuid, object(R"({"type":"challengeACK","UUID":")" + uuid + R"(","nonce":")" + fx.last_nonce + "\"}"),
-            now);
+        // Operator b reads chat ids, so the input can take the shift for it ('b' then
+        // {"type":"shift","UUID":"b"}) and use every shift command.
+        d.operator_packet(conn, uuid,
+                          object(R"({"type":"challengeACK","UUID":")" + uuid + R"(","nonce":")" + fx.last_nonce +
+                                 (conn == 2 ? R"(","chats":4})" : "\"}")),
+                          now);
     }
     d.service_connected(10, now);
     d.service_line(10, object(R"({"type":"service_online","service":"Web"})"), now);

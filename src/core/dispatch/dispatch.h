@@ -242,13 +242,17 @@ private:
             std::int64_t line = 0;  // a caller text's number with its owner then
         };
         std::deque<Entry> transcript;
+        // (The constructors are spelt out: a nested struct's default member initializers
+        // are not usable by std::optional inside the enclosing class, for clang.)
         struct Request {
+            Request() {}
             double since_wall = 0, since_mono = 0;
             std::set<std::string> shown;  // UUIDs it was sent to
             std::string reader;           // who reads along, once answered
         };
         std::optional<Request> request;
         struct Handover {
+            Handover() {}
             std::optional<std::string> to;
             std::string note;
             double expires_mono = 0;

@@ -24,7 +24,7 @@
 //   {"j":"out_acked","svc":S,"id":X}                     ... which it acknowledged, or got
 //   {"j":"seen","svc":S,"id":X}                          a service's msg id taken
 // The shift's (nlchat-protocol(7), THE SHIFT); a chat record also carries "started" (wall
-// clock) and its counts of hand-overs and requests for support, and a ring "rang":
+// clock), and a ring "rang":
 //   {"j":"away","fp":F,"since":T}                        the operator of key F is away
 //   {"j":"back","fp":F}                                  ... and back
 //   {"j":"support","chat":C,"since":T}                   support asked for in chat C
@@ -70,11 +70,10 @@ Json::Value Dispatch::chat_record(const std::string& uuid, const Operator& op, s
                                     {"addr", caller.second},
                                     {"reserved", Json::Int64(lines == op.lines.end() ? 0 : lines->second.reserved)}});
     auto info = chat_info_.find(chat);
-    if (info != chat_info_.end()) {
-        r["started"] = info->second.started_wall;
-        r["handovers"] = Json::Int64(info->second.handovers);
-        r["support"] = Json::Int64(info->second.support);
-    }
+    // When it began, for its figure. (Its counts of hand-overs and requests for support
+    // are memory only: one chat record is written per operator of a chat, and a count
+    // kept here would disagree with the journal as soon as it changed.)
+    if (info != chat_info_.end()) r["started"] = info->second.started_wall;
     return r;
 }
 
@@ -127,7 +126,6 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         std::vector<std::pair<std::int64_t, std::string>> held;  // line (0: none), text
         std::int64_t reserved = 0, highest = 0;                  // line numbers used so far
         double started = 0;                                      // wall clock (0: unknown)
-        std::int64_t handovers = 0, support = 0;
     };
     std::map<std::int64_t, double> requests;  // support asked for, by chat: since (wall)
     std::map<std::pair<std::string, std::int64_t>, Chat> chats;
@@ -166,9 +164,7 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
                                                            {},
                                                            r["reserved"].isInt64() ? r["reserved"].asInt64() : 0,
                                                            0,
-                                                           r["started"].isNumeric() ? r["started"].asDouble() : 0,
-                                                           r["handovers"].isInt64() ? r["handovers"].asInt64() : 0,
-                                                           r["support"].isInt64() ? r["support"].asInt64() : 0};
+                                                           r["started"].isNumeric() ? r["started"].asDouble() : 0};
         } else if (kind == "lines" && text_field(r, "op") && r["reserved"].isInt64()) {
             auto it = chats.find({r["op"].asString(), chat_id(r)});
             if (it != chats.end()) it->second.reserved = std::max(it->second.reserved, r["reserved"].asInt64());
@@ -263,8 +259,6 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         info.service = chat.caller.first;
         info.started_wall = chat.started > 0 && chat.started <= now.wall ? chat.started : now.wall;
         info.started_mono = now.mono - (now.wall - info.started_wall);
-        info.handovers = chat.handovers;
-        info.support = chat.support;
         ++n.chats;
     }
     for (auto& [uuid, run] : took) {
