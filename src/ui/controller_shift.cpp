@@ -85,7 +85,7 @@ void Controller::shift_action(Action action, const Now& now) {
         const bool away = !shift.away;
         std::string no = session_.set_away(away, now);
         ui_.message = !no.empty() ? no
-                      : away      ? "asked to be away: the status bar shows AWAY once the server says so"
+                      : away      ? "asked to be away: the status bar says so once the server has it"
                                   : "asked to be back: rings come once the server says so";
         break;
     }
