@@ -15,7 +15,12 @@
 //     none); folded into tabs, the focused pane's tab is on the tab row;
 //   - the draft rule: a step changes no chat's input line but the one in focus before
 //     it; a line is sent only by Enter (or a paste's yes), only to the chat it was typed
-//     in, with exactly what was typed there; "composing" goes only to the chat typed in.
+//     in, with exactly what was typed there; "composing" goes only to the chat typed in;
+//   - the shift (the server offers it; requests for support, read-alongs, reads and their
+//     end, whispers, hand-overs offered, taken and done, boards come as events, and its
+//     keys are pressed): what is typed in a read-along pane only ever produces a
+//     WhisperCommand for that chat, by Enter or a paste's yes, with what was typed there;
+//     no msg ever goes to a chat that is not the client's own, live one.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -55,7 +60,8 @@ const int kCodes[] = {key::F1,        key::F2,        key::F3,        key::F4,  
                       key::Delete,    key::Enter,     key::Tab,       key::Escape,    key::PasteStart, key::PasteEnd,
                       key::Resize,    key::ctrl('a'), key::ctrl('b'), key::ctrl('e'), key::ctrl('k'),  key::ctrl('t'),
                       key::ctrl('u'), key::ctrl('w'), key::ctrl('n'), key::ctrl('p'), key::Alt1,       key::Alt1 + 1,
-                      key::Alt1 + 2,  key::Alt1 + 4,  key::Alt1 + 8};
+                      key::Alt1 + 2,  key::Alt1 + 4,  key::Alt1 + 8,  key::F9,        key::ctrl('r'),  key::ctrl('o'),
+                      key::ctrl('x'), key::ctrl('g')};
 constexpr int kCodeCount = sizeof kCodes / sizeof kCodes[0];
 
 // Says which rule broke, for whoever reads the crash.
@@ -95,10 +101,12 @@ void check_focus(const Controller& c, const ClientSession& s, const TextSurface&
     // ...which is where typed lines go (nowhere, for the read-only earlier chat).
     if (c.typing_target() != (pane.read_only ? 0 : pane.serial))
         fail("typed lines would go elsewhere than the marked pane");
+    if (c.whisper_target() != (pane.readalong ? pane.serial : 0))
+        fail("whispers would go elsewhere than the marked read-along pane");
     // Overlays (help, canned picker) are drawn over the panes while they are open; keys go
     // to them then, not to a pane (a paste made meanwhile goes into the input line, which
     // stays in view, and nothing is sent before they close).
-    if (c.ui().help || c.ui().canned_open) return;
+    if (c.ui().help || c.ui().canned_open || c.ui().board) return;
     // It is on screen: the pointer, a space, the number.
     if (screen.cell(mark.row, mark.col) != glyphs(c.ui().ascii).pointer)
         fail("the focus mark is not drawn where it was reported");
@@ -141,7 +149,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in(ChallengeCommand{"me", "n"});
     StatusCommand status{{{"Web", "Connected"}}};
     status.chats = 16;
+    status.shift = true;
     in(status);
+    in(ShiftCommand{"me", "Alice", "supervisor", false});
     std::int64_t next_ring = 1;
     int width = 100, height = 30;
     bool ascii = false, screen_ascii = false;
@@ -152,6 +162,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::uint8_t next = i + 1 < size ? data[i + 1] : 0;
         const Mode before = c.mode();
         const std::uint64_t typed_in = c.typing_target();
+        const std::uint64_t whispered_in = c.whisper_target();
+        // The client's own live chats (by id) before the step: the only ones a msg may go to.
+        std::map<std::int64_t, bool> own;
+        for (const auto& chat : session.chats())
+            if (chat.id && !chat.ended) own[*chat.id] = true;
         const std::map<std::uint64_t, InputLine> drafts = c.drafts();
         const std::string paste = c.ui().paste;
         const std::uint64_t paste_chat = c.ui().paste_chat;
@@ -178,28 +193,61 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 const Chat& open = session.chats()[next % session.chats().size()];
                 if (open.id) chat = *open.id;
             }
-            switch (b % 10) {
-            case 0: in(RingCommand{"", next_ring++, std::nullopt, 30}); break;
-            case 1:
-                // The server gives us the newest ring, as its own chat (when ours to take).
-                if (next % 2) session.accept_ring(next_ring - 1, now);
-                in(RingAckAckCommand{"me", next_ring - 1, next_ring - 1});
-                break;
-            case 2:
-                in(MsgCommand{{"a caller's line, long enough to wrap in a narrow pane"}, Direction::In, "me", chat});
-                break;
-            case 3: in(ChatStateCommand{"me", Direction::In, next % 2 ? "typing" : "gone", chat}); break;
-            case 4:
-                now.mono += 3, now.wall += 3;
-                session.tick(now);
-                break;
-            case 5: in(RingAckAckCommand{"other", next_ring - 1}); break;
-            case 6:
-                width = 40 + next % 211;
-                height = 12 + (i + 2 < size ? data[i + 2] : 0) % 69;
-                break;
-            case 7: ascii = !ascii; break;
-            default: in(MsgCommand{{"hello"}, Direction::In, "me", chat}); break;
+            if (next % 3 == 0) {
+                // The shift's events, about the same chat ids.
+                switch (b % 8) {
+                case 0: in(SupportRequestCommand{"me", chat, "Bob", 60, next % 2 ? "open" : "closed"}); break;
+                case 1: {
+                    ReadalongCommand ra;
+                    ra.uuid = "me", ra.chat = chat, ra.state = next % 2 ? "open" : "ended", ra.operator_name = "Bob";
+                    ra.history = {{"caller", "before"}, {"operator", "hello"}};
+                    in(ra);
+                    break;
+                }
+                case 2: in(ReadCommand{"me", chat, next % 2 ? "caller" : "operator", "a line read along"}); break;
+                case 3: in(WhisperCommand{"me", chat, "a whisper", "Bob"}); break;
+                case 4: in(HandoverOfferCommand{"me", chat, "Carol", "a note", "Web", 30, 20.0, "open"}); break;
+                case 5: {
+                    HandoverChatCommand hc;
+                    hc.uuid = "me", hc.chat = chat, hc.from = "Carol", hc.note = "a note";
+                    hc.history = {{"caller", "before"}};
+                    in(hc);
+                    break;
+                }
+                case 6: in(HandoverStateCommand{"me", chat, next % 2 ? "done" : "failed", std::string("Bob")}); break;
+                default: {
+                    BoardCommand board;
+                    board.uuid = "me";
+                    board.operators = {{"Alice", "supervisor", "available", 1, 60}};
+                    in(board);
+                    break;
+                }
+                }
+            } else {
+                switch (b % 10) {
+                case 0: in(RingCommand{"", next_ring++, std::nullopt, 30}); break;
+                case 1:
+                    // The server gives us the newest ring, as its own chat (when ours to take).
+                    if (next % 2) session.accept_ring(next_ring - 1, now);
+                    in(RingAckAckCommand{"me", next_ring - 1, next_ring - 1});
+                    break;
+                case 2:
+                    in(MsgCommand{
+                        {"a caller's line, long enough to wrap in a narrow pane"}, Direction::In, "me", chat});
+                    break;
+                case 3: in(ChatStateCommand{"me", Direction::In, next % 2 ? "typing" : "gone", chat}); break;
+                case 4:
+                    now.mono += 3, now.wall += 3;
+                    session.tick(now);
+                    break;
+                case 5: in(RingAckAckCommand{"other", next_ring - 1}); break;
+                case 6:
+                    width = 40 + next % 211;
+                    height = 12 + (i + 2 < size ? data[i + 2] : 0) % 69;
+                    break;
+                case 7: ascii = !ascii; break;
+                default: in(MsgCommand{{"hello"}, Direction::In, "me", chat}); break;
+                }
             }
         }
         if (screen.width() != width || screen.height() != height || screen_ascii != ascii) {
@@ -213,7 +261,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
         // The draft rule. Only the line in focus before the step may have changed...
         for (const auto& [serial, line] : drafts) {
-            if (serial == typed_in || !session.open_chat(serial)) continue;
+            if (serial == typed_in || serial == whispered_in) continue;
+            if (!session.open_chat(serial) && !session.readalong(serial)) continue;
             auto now_line = c.drafts().find(serial);
             if (now_line == c.drafts().end() || now_line->second.text() != line.text())
                 fail("a chat's input line changed while another had the focus");
@@ -222,6 +271,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const bool taken = before == Mode::Help || before == Mode::Canned || before == Mode::Pasting;
         for (const auto& cmd : fx.sent) {
             if (const auto* msg = std::get_if<MsgCommand>(&cmd)) {
+                if (!msg->chat || !own.count(*msg->chat)) fail("a msg to a chat that is not the client's own");
+                if (whispered_in && !(before == Mode::Question && !paste.empty()))
+                    fail("a msg was sent from a read-along pane");
                 if (taken || code < 0 || msg->msg.size() != 1)
                     fail("a line was sent by an event, or by a key the help, the picker or a paste took");
                 const bool paste_yes = before == Mode::Question && !paste.empty();
@@ -230,6 +282,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 if (from == 0 || msg->chat != id_of(session, from) || msg->msg[0] != text)
                     fail("a line went to another chat than it was typed in, or with other words");
                 if (!paste_yes && code != key::Enter) fail("a line was sent by a key other than Enter");
+            } else if (const auto* wh = std::get_if<WhisperCommand>(&cmd)) {
+                // A whisper only from the read-along typed in, with what was typed there.
+                const bool paste_yes = before == Mode::Question && !paste.empty();
+                const std::uint64_t from = paste_yes ? paste_chat : whispered_in;
+                const ReadAlong* read = session.readalong(from);
+                const std::string text = paste_yes ? paste : drafts.count(from) ? drafts.at(from).text() : "";
+                if (!read || wh->chat != read->chat.id || wh->text != text)
+                    fail("a whisper went elsewhere than the read-along typed in, or with other words");
+                if (!paste_yes && code != key::Enter) fail("a whisper was sent by a key other than Enter");
             } else if (const auto* state = std::get_if<ChatStateCommand>(&cmd)) {
                 // ...and "composing" only to the chat typed in (never from a read-only pane).
                 if (state->state == "composing" && (typed_in == 0 || state->chat != id_of(session, typed_in)))

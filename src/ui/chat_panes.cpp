@@ -33,6 +33,7 @@ std::string pane_title(const PaneRef& pane, bool ascii, int width) {
     };
     std::vector<Part> parts;
     if (!chat.service.empty()) parts.push_back({chat.service, 1});
+    if (!chat.handed_from.empty()) parts.push_back({"from " + chat.handed_from, 1});
     if (chat.ring_id) parts.push_back({"ring " + std::to_string(*chat.ring_id), 3});
     parts.push_back({"since " + clock_time(chat.started_wall), 2});
     if (chat.unread > 0 && !pane.focused) parts.push_back({std::to_string(chat.unread) + " new", 4});
@@ -44,11 +45,15 @@ std::string pane_title(const PaneRef& pane, bool ascii, int width) {
         for (const auto& p : parts) out += dot + p.text;
         return out;
     };
-    std::string kind = pane.read_only ? "Earlier chat (read-only)" : "Chat";
+    std::string kind = pane.readalong           ? "Reading along: " + pane.operator_name + "'s chat (whispers only)"
+                       : pane.read_only         ? "Earlier chat (read-only)"
+                       : chat.handed_to.empty() ? "Chat"
+                                                : "Chat (handed over to " + chat.handed_to + ")";
     for (int drop = 1; drop <= 4 && display_width(join(kind)) > width; ++drop)
         parts.erase(std::remove_if(parts.begin(), parts.end(), [drop](const Part& p) { return p.drop == drop; }),
                     parts.end());
-    if (pane.read_only && display_width(join(kind)) > width) kind = "read-only";
+    if (pane.readalong && display_width(join(kind)) > width) kind = "Reading along";
+    if (pane.read_only && display_width(join(kind)) > width) kind = pane.readalong ? "read-along" : "read-only";
     return fit(join(kind), width);
 }
 
@@ -76,8 +81,10 @@ void draw_pane(Surface& s, const PaneRef& pane, const UiState& ui, int top, int 
         return;
     }
     std::string state;
-    if (!chat->caller_state.empty()) state = caller_state_text(chat->caller_state, glyphs(ui.ascii));
-    else if (chat->ended) state = "chat ended";
+    if (!chat->handed_to.empty()) state = "handed over to " + chat->handed_to;
+    else if (!chat->caller_state.empty()) state = caller_state_text(chat->caller_state, glyphs(ui.ascii));
+    else if (chat->ended && !pane.readalong) state = "chat ended";
+    if (!pane.shift_state.empty()) state += (state.empty() ? "" : dot) + pane.shift_state;
     s.put(top + 1, left, fit(state, width), Style::Dim);
 
     // Lay out every line, then show the window that ends `scroll` lines above the bottom.
@@ -88,16 +95,29 @@ void draw_pane(Surface& s, const PaneRef& pane, const UiState& ui, int top, int 
     std::vector<Row> rows;
     const int indent = 13;  // "12:34 Caller " is 13 columns
     for (const auto& line : chat->lines) {
-        const char* who = line.who == ChatLine::Who::Caller ? "Caller" : line.who == ChatLine::Who::Me ? "You" : "--";
-        Style style = line.who == ChatLine::Who::Caller ? Style::Caller
-                      : line.who == ChatLine::Who::Me   ? Style::Me
-                                                        : Style::Note;
-        std::string prefix = clock_time(line.wall) + " " + who;
+        const char* who = "--";
+        Style style = Style::Note;
+        std::string text = line.text;
+        switch (line.who) {
+        case ChatLine::Who::Caller: who = "Caller", style = Style::Caller; break;
+        case ChatLine::Who::Me:
+            who = "You", style = Style::Me;
+            if (line.whisper) text = "[whisper to " + pane.operator_name + "] " + text;
+            break;
+        // A supporter's words: to this operator alone, never the caller's.
+        case ChatLine::Who::Whisper:
+            who = "Helper", style = Style::Bold, text = "[support: " + line.name + "] " + text;
+            break;
+        case ChatLine::Who::Operator: who = "Op", style = Style::Me; break;
+        case ChatLine::Who::Previous: who = "Prev", style = Style::Me; break;
+        case ChatLine::Who::Note: break;
+        }
+        // History (before this operator had the chat, or read along) has no time of its own.
+        std::string prefix = (line.before ? std::string("prior") : clock_time(line.wall)) + " " + who;
         prefix.resize(indent, ' ');
         // Each own line says after its words what became of it. "sent" is all a 2015
         // server lets nlchat know: written to the server, which acknowledges nothing;
         // with the v2 session "delivered" means the server acknowledged it.
-        std::string text = line.text;
         if (line.who == ChatLine::Who::Me && line.fate == ChatLine::Fate::Sent) text += dot + "sent";
         else if (line.fate == ChatLine::Fate::Delivered) text += dot + "delivered";
         else if (line.fate == ChatLine::Fate::Waiting) text += "  [waiting for the link]";
@@ -133,7 +153,7 @@ struct Tab {
 // The tab for each pane: "[2]" for the one in focus; " 3 (4 new) " for the others, or
 // " 3+4 " when `short_labels`.
 Tab tab_for(const PaneRef& p, bool short_labels) {
-    std::string label = std::to_string(p.number) + (p.read_only ? " earlier" : "");
+    std::string label = std::to_string(p.number) + (p.readalong ? " read" : p.read_only ? " earlier" : "");
     if (p.chat->unread > 0 && !p.focused)
         label += short_labels ? "+" + std::to_string(p.chat->unread) : " (" + std::to_string(p.chat->unread) + " new)";
     if (p.focused) return {"[" + label + "]", Style::Selected};

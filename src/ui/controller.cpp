@@ -17,6 +17,8 @@ const char* mode_name(Mode mode) {
     case Mode::Help: return "help";
     case Mode::Canned: return "canned";
     case Mode::Question: return "question";
+    case Mode::Entry: return "entry";
+    case Mode::Board: return "board";
     }
     return "?";
 }
@@ -25,7 +27,9 @@ Mode Controller::mode() const {
     if (pasting_) return Mode::Pasting;
     if (ui_.help) return Mode::Help;
     if (ui_.canned_open) return Mode::Canned;
+    if (ui_.prompt == UiState::Prompt::HandoverTo || ui_.prompt == UiState::Prompt::HandoverNote) return Mode::Entry;
     if (ui_.prompt != UiState::Prompt::None) return Mode::Question;
+    if (ui_.board) return Mode::Board;
     return Mode::Normal;
 }
 
@@ -35,14 +39,24 @@ std::uint64_t Controller::typing_target() const {
     return focus && !panes[*focus].read_only ? panes[*focus].serial : 0;
 }
 
+std::uint64_t Controller::whisper_target() const {
+    auto panes = panes_in_order(session_, ui_);
+    auto focus = focused_index(panes);
+    return focus && panes[*focus].readalong ? panes[*focus].serial : 0;
+}
+
 const InputLine& Controller::input() const {
     static const InputLine none;
-    auto it = drafts_.find(typing_target());
+    if (mode() == Mode::Entry) return entry_;
+    std::uint64_t target = typing_target();
+    if (!target) target = whisper_target();
+    auto it = drafts_.find(target);
     return it == drafts_.end() ? none : it->second;
 }
 
 InputLine* Controller::draft(bool say) {
     if (std::uint64_t chat = typing_target()) return &drafts_[chat];
+    if (std::uint64_t read = whisper_target()) return &drafts_[read];
     if (say)
         ui_.message =
             ui_.past && !session_.past_chats().empty() ? kReadOnly : "no chat open: there is nobody to write to yet";
@@ -53,9 +67,12 @@ void Controller::forget_closed_chats() {
     // A chat that was closed takes its half-typed line with it: it is never offered to
     // another chat.
     for (auto it = drafts_.begin(); it != drafts_.end();)
-        it = session_.open_chat(it->first) ? std::next(it) : drafts_.erase(it);
+        it = session_.open_chat(it->first) || session_.readalong(it->first) ? std::next(it) : drafts_.erase(it);
     for (auto it = ui_.pane_scroll.begin(); it != ui_.pane_scroll.end();)
-        it = it->first == 0 || session_.open_chat(it->first) ? std::next(it) : ui_.pane_scroll.erase(it);
+        it = it->first == 0 || session_.open_chat(it->first) || session_.readalong(it->first)
+                 ? std::next(it)
+                 : ui_.pane_scroll.erase(it);
+    if (ui_.readalong_focus && !session_.readalong(ui_.readalong_focus)) ui_.readalong_focus = 0;
     if (ui_.past && *ui_.past >= session_.past_chats().size()) ui_.past.reset();
 }
 
@@ -65,13 +82,17 @@ void Controller::focus_pane(const PaneRef& to) {
     if (from && panes[*from].serial == to.serial && panes[*from].read_only == to.read_only) return;
     // Each pane keeps its place: the one left is remembered, the one taken resumes.
     if (from) ui_.pane_scroll[panes[*from].serial] = std::min(ui_.scroll, ui_.max_scroll);
-    if (to.read_only) {
+    if (to.readalong) {
+        ui_.readalong_focus = to.serial;
+        ui_.past_focus = false;
+    } else if (to.read_only) {
         ui_.past_focus = true;
     } else {
         const auto& chats = session_.chats();
         for (std::size_t i = 0; i < chats.size(); ++i)
             if (chats[i].serial == to.serial) session_.focus_chat(i);
         ui_.past_focus = false;
+        ui_.readalong_focus = 0;
     }
     auto it = ui_.pane_scroll.find(to.serial);
     ui_.scroll = it == ui_.pane_scroll.end() ? 0 : it->second;
@@ -106,6 +127,8 @@ Intents Controller::key(const Key& k, const Now& now) {
     case Mode::Help: ui_.help = false; return {};  // any key closes it
     case Mode::Canned: canned_key(k); return {};
     case Mode::Question: return question_key(k, now);
+    case Mode::Entry: entry_key(k, now); return {};
+    case Mode::Board: return board_key(k, now);
     case Mode::Normal: break;
     }
     ui_.message.clear();
@@ -129,14 +152,20 @@ Intents Controller::key(const Key& k, const Now& now) {
 void Controller::type(const std::string& text, const Now& now) {
     if (InputLine* line = draft(true)) {
         line->insert(text);
-        // The caller of the chat typed in, and no other, is told.
-        session_.typing(typing_target(), now);
+        // The caller of the chat typed in, and no other, is told (nobody of a whisper).
+        if (std::uint64_t chat = typing_target()) session_.typing(chat, now);
     }
 }
 
 void Controller::paste_key(const Key& k, const Now&) {
     if (k.code == key::PasteEnd) {
         pasting_ = false;
+        // A line asked for (a name, a note) takes the paste's first line.
+        if (mode() == Mode::Entry) {
+            entry_.insert(paste_.substr(0, paste_.find('\n')));
+            paste_.clear();
+            return;
+        }
         // One line goes into the input line to be edited; several are asked about, so
         // that a paste into the wrong window does not send a page of text.
         InputLine* line = draft(false);
@@ -148,7 +177,7 @@ void Controller::paste_key(const Key& k, const Now&) {
                 line->insert(paste_);
             } else {
                 ui_.paste = paste_;
-                ui_.paste_chat = typing_target();
+                ui_.paste_chat = typing_target() ? typing_target() : whisper_target();
                 ui_.prompt = UiState::Prompt::Paste;
             }
         }
@@ -197,17 +226,44 @@ Intents Controller::answer(bool yes, const Now& now) {
     case UiState::Prompt::Quit: out.quit = yes; break;
     case UiState::Prompt::TrustServer: out.trust = yes; break;
     case UiState::Prompt::Paste:
-        if (yes && !session_.send_message(ui_.paste_chat, ui_.paste, now))
+        // Pasted in a read-along, it is whispered there; else it goes to its chat.
+        if (yes && session_.readalong(ui_.paste_chat)) {
+            std::string no = session_.whisper(ui_.paste_chat, ui_.paste, now);
+            if (!no.empty()) ui_.message = no;
+        } else if (yes && !session_.send_message(ui_.paste_chat, ui_.paste, now)) {
             ui_.message = "that chat is no longer open: the paste was not sent";
+        }
         ui_.paste.clear();
         ui_.paste_chat = 0;
         break;
+    case UiState::Prompt::EndSupport:
+        if (yes) ui_.message = session_.end_support(shift_chat_, now);
+        break;
+    case UiState::Prompt::CancelHandover:
+        if (yes) ui_.message = session_.cancel_handover(shift_chat_, now);
+        break;
+    case UiState::Prompt::HandoverTo:
+    case UiState::Prompt::HandoverNote:
     case UiState::Prompt::None: break;
     }
     return out;
 }
 
 void Controller::send(const Now& now) {
+    // In a read-along, the line is a whisper to its operator; it leaves the input line
+    // only once it was written to the link.
+    if (const std::uint64_t read = whisper_target()) {
+        InputLine& line = drafts_[read];
+        if (line.empty()) return;
+        std::string no = session_.whisper(read, line.text(), now);
+        if (no.empty()) {
+            line.take();
+            ui_.scroll = 0;
+        } else {
+            ui_.message = no;
+        }
+        return;
+    }
     const std::uint64_t chat = typing_target();
     InputLine* line = draft(false);
     if (!line) {
@@ -232,26 +288,14 @@ Intents Controller::action(Action action, const Now& now) {
     InputLine* line = draft(false);
     switch (action) {
     case Action::Help: ui_.help = true; break;
-    case Action::AcceptRing: {
-        std::optional<std::int64_t> id;
-        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
-        // Once taken, the selection goes back to the oldest ring, the one waiting longest.
-        if (session_.accept_ring(id, now)) ui_.selected_ring.reset();
-        else if (session_.rings().empty()) ui_.message = "no ring to take";
-        break;
-    }
-    case Action::IgnoreRing: {
-        std::optional<std::int64_t> id;
-        if (!session_.rings().empty()) id = session_.rings()[selected_ring_index(session_, ui_)].id;
-        if (!session_.ignore_ring(id)) ui_.message = "no ring to ignore";
-        ui_.selected_ring.reset();
-        break;
-    }
-    case Action::NextRing:
-        if (session_.rings().empty()) ui_.selected_ring.reset();
-        else
-            ui_.selected_ring = session_.rings()[(selected_ring_index(session_, ui_) + 1) % session_.rings().size()].id;
-        break;
+    case Action::AcceptRing:
+    case Action::IgnoreRing:
+    case Action::NextRing: queue_action(action, now); break;
+    case Action::Away:
+    case Action::Support:
+    case Action::Handover:
+    case Action::EndReadAlong:
+    case Action::Board: shift_action(action, now); break;
     // The scroll stays within what the last draw could show (max_scroll), so that PgDn
     // after Ctrl-T moves at once and PgUp past the start costs nothing to undo.
     case Action::ScrollUp: ui_.scroll = std::min(ui_.max_scroll, ui_.scroll + page); break;
@@ -311,6 +355,8 @@ Intents Controller::action(Action action, const Now& now) {
         if (typing_target()) {
             end_chat_ = typing_target();
             ui_.prompt = UiState::Prompt::EndChat;
+        } else if (whisper_target()) {
+            ui_.message = "this is a read-along, not your chat: Ctrl-X leaves it";
         } else {
             ui_.message = ui_.past && !session_.past_chats().empty()
                               ? "this earlier chat has ended already (F5 closes it)"

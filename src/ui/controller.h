@@ -15,6 +15,11 @@
 // read-only: nothing is typed there, and no caller is told of typing. A question or a
 // paste that waits for y or n remembers the chat it is about, so an answer never reaches
 // a chat that took the focus meanwhile.
+//
+// The shift (THE SHIFT) adds a mode that reads a line (Entry: to whom a chat is handed
+// over, and the note), the board (Board: its keys are the queue's and Ctrl-G or Esc), and
+// the read-along panes: what is typed in one is a whisper to that chat's operator, sent
+// by ClientSession::whisper, never a msg; its input line is its own like a chat's.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +35,7 @@
 
 namespace nlchat::ui {
 
-enum class Mode { Normal, Pasting, Help, Canned, Question };
+enum class Mode { Normal, Pasting, Help, Canned, Question, Entry, Board };
 const char* mode_name(Mode mode);
 
 // What the wiring must do after a key.
@@ -62,6 +67,9 @@ public:
     // The open chat (serial) that what is typed now goes to: the live chat in the pane
     // in focus; 0 when that pane is read-only or there is none.
     std::uint64_t typing_target() const;
+    // The read-along (serial) whose operator what is typed now is whispered to: the one in
+    // the pane in focus; 0 when that pane is not a read-along.
+    std::uint64_t whisper_target() const;
     // Every chat's input line, by chat serial (the fuzzer checks they keep to their chats).
     const std::map<std::uint64_t, InputLine>& drafts() const { return drafts_; }
 
@@ -69,6 +77,12 @@ private:
     void paste_key(const Key& k, const Now& now);
     void canned_key(const Key& k);
     Intents question_key(const Key& k, const Now& now);
+    void entry_key(const Key& k, const Now& now);
+    Intents board_key(const Key& k, const Now& now);
+    // The shift's keys.
+    void shift_action(Action action, const Now& now);
+    // The queue's keys (F2, F3, Tab): rings, then requests for support and hand-overs.
+    void queue_action(Action action, const Now& now);
     Intents action(Action action, const Now& now);
     Intents answer(bool yes, const Now& now);
     // The input line that keys edit now: the focused chat's, or null (nothing to type to,
@@ -88,6 +102,9 @@ private:
     int pane_key_ = 0;                           // the key being handled (which Alt digit)
     std::optional<double> escape_at_;            // Esc pressed, maybe the start of Alt-digit
     std::uint64_t end_chat_ = 0;                 // the chat "End this chat?" asks about
+    std::uint64_t shift_chat_ = 0;               // the chat a shift question or entry is about
+    InputLine entry_;                            // the line an Entry prompt reads
+    std::string handover_to_;                    // the answer to "hand over to whom?"
     bool pasting_ = false;
     std::string paste_;
 };

@@ -73,6 +73,12 @@ enum class Action {
     PrevPane,
     FocusPane,  // Alt-1 to Alt-9: the pane of that number
     Layout,     // stacked or side by side
+    // The shift (nlchat-protocol(7), THE SHIFT), when the server offers it.
+    Away,          // away or back
+    Support,       // ask for support in the chat in focus (again: end it)
+    Handover,      // hand the chat in focus over (while one is open: cancel it)
+    EndReadAlong,  // end the read-along: a supporter's in my chat, or mine in a read-along pane
+    Board,         // the supervisor's board
     // Editing the input line.
     Left,
     Right,
@@ -92,6 +98,9 @@ struct Binding {
     const char* key_name;  // as shown in the help
     Action action;
     const char* help;
+    // A key of the shift: the help lists it only when the server offers the shift, so
+    // that nlchat on any other server looks as it always did.
+    bool shift = false;
 };
 
 const std::vector<Binding>& key_bindings();

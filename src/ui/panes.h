@@ -6,7 +6,9 @@
 //
 // The open chats come first, in the order of their pane numbers (ClientSession gives
 // each chat the lowest free number when it opens and it keeps it while it is open), then
-// the earlier chat opened with F5, read-only, numbered after the highest live one.
+// the read-alongs (THE SHIFT: chats of colleagues this operator reads along in, numbered
+// from the same free numbers, where what is typed is whispered), then the earlier chat
+// opened with F5, read-only, numbered after the highest of the others.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +25,13 @@ struct PaneRef {
     const Chat* chat = nullptr;
     std::uint64_t serial = 0;  // the open chat's serial; 0 for the earlier chat
     int number = 0;            // what its title shows and Alt-n reaches
-    bool read_only = false;    // the earlier chat: nothing is typed or sent there
+    bool read_only = false;    // the earlier chat or a read-along: no msg is ever sent from it
+    bool readalong = false;    // a read-along: what is typed there is a whisper to its operator
     bool focused = false;
+    // The shift: where the chat's request for support or hand-over stands, or the
+    // read-along's; and the read-along's chat's operator. Shown on the pane's state row.
+    std::string shift_state;
+    std::string operator_name;
 };
 
 // Every pane, in the order shown; exactly one is focused when there is any.

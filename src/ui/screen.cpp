@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "ui/ascii.h"
+#include "ui/board.h"
 #include "ui/chat_panes.h"
 #include "ui/keymap.h"
 #include "ui/text_width.h"
@@ -33,6 +34,10 @@ void draw_status(Surface& s, const ClientSession& session, const UiState& ui, co
     x = separator(x);
     x = s.put(0, x, "rings: " + std::to_string(session.rings().size()),
               session.rings().empty() ? Style::Bar : Style::Alert);
+    // The shift: away, for how long (as the server said it, and counted on since).
+    if (session.shift().known && session.shift().away)
+        x = s.put(0, separator(x), "AWAY for " + format_seconds(now.mono - session.shift().away_since) + " (F9: back)",
+                  Style::Alert);
     for (const auto& svc : session.services()) x = s.put(0, separator(x), svc.name + ": " + svc.status, Style::Bar);
     std::string right = "me " + ui.fingerprint.substr(0, std::min<size_t>(ui.fingerprint.size(), 15)) + " ";
     int rx = s.width() - display_width(right);
@@ -44,16 +49,36 @@ void draw_left(Surface& s, const ClientSession& session, const UiState& ui, cons
     int y = top;
     s.put(y++, 0, fit("RINGS (" + std::to_string(session.rings().size()) + ")", width), Style::Bold);
     const auto& rings = session.rings();
-    if (rings.empty()) s.put(y++, 1, fit("none waiting", width - 1), Style::Dim);
+    const auto& offers = session.shift().offers;
+    if (rings.empty() && offers.empty()) s.put(y++, 1, fit("none waiting", width - 1), Style::Dim);
     const std::size_t chosen = selected_ring_index(session, ui);
+    const std::optional<std::size_t> offer = selected_offer_index(session, ui);
     for (size_t i = 0; i < rings.size() && y < bottom; ++i) {
         const RingEntry& r = rings[i];
-        bool selected = i == chosen;
+        bool selected = !offer && i == chosen;
         std::string line = (selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ")) + "ring " +
                            std::to_string(r.id) + "  " + format_seconds(r.expires_at - now.mono) +
                            (r.service.empty() ? std::string() : " " + r.service) +
                            (r.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
         s.put(y++, 0, fit(line, width), selected ? Style::Selected : Style::Alert);
+    }
+    // Requests for support and hand-overs offered, taken with F2 like a ring.
+    for (size_t i = 0; i < offers.size() && y < bottom; ++i) {
+        const ShiftOffer& o = offers[i];
+        const bool selected = offer == i;
+        const std::string lead = selected ? std::string(glyphs(ui.ascii).pointer) + " " : std::string("  ");
+        const std::string age = "chat " + age_text(now.mono - o.born) +
+                                (o.expires_at ? ", " + format_seconds(*o.expires_at - now.mono) + " left" : "") +
+                                (o.accepting ? std::string(" ") + glyphs(ui.ascii).ellipsis : std::string());
+        std::vector<std::string> rows;
+        if (o.kind == ShiftOffer::Kind::Support) {
+            rows = {lead + "SUPPORT " + o.from, "    " + age};
+        } else {
+            rows = {lead + "HAND-OVER from " + o.from, "    " + (o.note.empty() ? "(no note)" : "\"" + o.note + "\""),
+                    "    " + age};
+        }
+        for (const auto& row : rows)
+            if (y < bottom) s.put(y++, 0, fit(row, width), selected ? Style::Selected : Style::Alert);
     }
     if (y + 2 >= bottom) return;
     ++y;
@@ -108,10 +133,11 @@ void draw_no_chat(Surface& s, const ClientSession& session, const UiState& ui, i
     }
 }
 
-void draw_help(Surface& s) {
-    // One line per action, with every key bound to it.
+void draw_help(Surface& s, bool shift) {
+    // One line per action, with every key bound to it (the shift's while it is on).
     std::vector<std::pair<std::string, std::string>> lines;
     for (const auto& b : key_bindings()) {
+        if (b.shift && !shift) continue;
         auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.second == b.help; });
         if (same != lines.end()) same->first += std::string(", ") + b.key_name;
         else lines.emplace_back(b.key_name, b.help);
@@ -173,6 +199,14 @@ std::size_t selected_ring_index(const ClientSession& session, const UiState& ui)
     return 0;
 }
 
+std::optional<std::size_t> selected_offer_index(const ClientSession& session, const UiState& ui) {
+    const auto& offers = session.shift().offers;
+    for (std::size_t i = 0; ui.selected_offer && i < offers.size(); ++i)
+        if (offers[i].kind == ui.selected_offer->first && offers[i].chat == ui.selected_offer->second) return i;
+    if (session.rings().empty() && !offers.empty()) return 0;
+    return std::nullopt;
+}
+
 std::string clock_time(double wall) {
     std::time_t t = static_cast<std::time_t>(wall);
     std::tm tm{};
@@ -216,6 +250,14 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     switch (ui.prompt) {
     case UiState::Prompt::EndChat: notice = "End this chat? y = yes, n = no"; break;
     case UiState::Prompt::Quit: notice = "Quit nlchat? y = yes, n = no"; break;
+    case UiState::Prompt::EndSupport: notice = "End the support in this chat? y = yes, n = no"; break;
+    case UiState::Prompt::CancelHandover: notice = "Cancel the hand-over of this chat? y = yes, n = no"; break;
+    case UiState::Prompt::HandoverTo:
+        notice = "Hand this chat over to whom? A colleague's name, or empty for whoever takes it (Enter; Esc: no)";
+        break;
+    case UiState::Prompt::HandoverNote:
+        notice = "A note for the colleague, one line (Enter hands over; Esc: no)";
+        break;
     case UiState::Prompt::Paste:
         notice = "Send this " + std::to_string(std::count(ui.paste.begin(), ui.paste.end(), '\n') + 1) +
                  "-line paste as one message? y = yes, n = no";
@@ -248,9 +290,12 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
     s.put(h - 1, static_cast<int>(prompt.size()), shown);
     s.cursor(h - 1, static_cast<int>(prompt.size()) + col);
 
+    if (ui.board) draw_board(s, session.shift(), ui.ascii, now, top, bottom, left_width + 2, w - left_width - 2);
     if (ui.canned_open) draw_canned(s, ui);
-    if (ui.help) draw_help(s);
-    return !session.rings().empty();
+    if (ui.help) draw_help(s, session.shift_on());
+    // Ages and countdowns tick: the rings', the shift's entries', away, the board's.
+    const ShiftModel& shift = session.shift();
+    return !session.rings().empty() || !shift.offers.empty() || (shift.known && shift.away) || ui.board;
 }
 
 }  // namespace nlchat::ui

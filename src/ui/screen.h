@@ -30,12 +30,17 @@
 namespace nlchat::ui {
 
 struct UiState {
-    enum class Prompt { None, EndChat, Quit, TrustServer, Paste };
+    // HandoverTo and HandoverNote read a line (Mode::Entry); the others y or n.
+    enum class Prompt { None, EndChat, Quit, TrustServer, Paste, EndSupport, CancelHandover, HandoverTo, HandoverNote };
     Prompt prompt = Prompt::None;
     bool help = false;
     // The ring Tab chose, by id; none (or one no longer waiting) means the oldest.
     std::optional<std::int64_t> selected_ring;
-    int scroll = 0;  // chat lines above the bottom, in the pane in focus
+    // ...or the request for support or hand-over it chose (kind, chat id), which wins.
+    std::optional<std::pair<ShiftOffer::Kind, std::int64_t>> selected_offer;
+    bool board = false;                 // the shift's board is shown (supervisors, Ctrl-G)
+    std::uint64_t readalong_focus = 0;  // a read-along's pane has the focus (its serial)
+    int scroll = 0;                     // chat lines above the bottom, in the pane in focus
     // Written by draw_screen, which otherwise only reads the state: what the key handler
     // needs to know of the last draw. How far the pane in focus could scroll (`scroll` is
     // kept within it, so that PgDn after Ctrl-T, or PgUp pressed past the start, moves at
@@ -83,6 +88,9 @@ bool draw_screen(Surface& s, const ClientSession& session, const UiState& ui, co
 std::string format_seconds(double seconds);
 // The ring F2 takes and F3 ignores: the one Tab chose while it waits, else the oldest (0).
 std::size_t selected_ring_index(const ClientSession& session, const UiState& ui);
+// The request or hand-over (index in the shift's offers) F2 takes instead, when Tab chose
+// one, or when there is no ring.
+std::optional<std::size_t> selected_offer_index(const ClientSession& session, const UiState& ui);
 // "21:40": the local time of day of a wall-clock time.
 std::string clock_time(double wall);
 

@@ -61,6 +61,8 @@ void ClientSession::link_up(const Now& now) {
     refusal_.clear();
     key_sent_ = false;
     numbered_ = false;  // until this server's status says it reads extensions
+    // The server forgets who took the shift with each connection: taken again on this one.
+    shift_.offered = shift_.hello_sent = shift_.active = false;
     last_heard_ = now.mono;
     set_link(LinkState::Connecting, now);
     // A seed-conformant server may never send server_online: with a pinned key we can
@@ -144,7 +146,7 @@ void ClientSession::add_line(Chat& chat, ChatLine::Who who, const std::string& t
 }
 
 Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
-                                const std::string& service) {
+                                const std::string& service, bool welcome) {
     // The same chat again (a restarted server gave the ring to this client once more): it
     // goes on where it is.
     if (id)
@@ -159,15 +161,13 @@ Chat& ClientSession::start_chat(std::optional<std::int64_t> ring_id, std::option
     chat.id = id;
     chat.service = service;
     chat.serial = next_serial_++;
-    chat.pane = 1;
-    while (std::any_of(chats_.begin(), chats_.end(), [&chat](const Chat& c) { return c.pane == chat.pane; }))
-        ++chat.pane;
+    chat.pane = free_pane();
     chat.started_wall = now.wall;
     chats_.push_back(std::move(chat));
     // The new chat takes the focus only when the operator has no other live one.
     if (live_chats() == 1) focus_ = chats_.size() - 1;
     Chat& opened = chats_.back();
-    if (!settings_.welcome.empty()) say(opened, settings_.welcome, now);
+    if (welcome && !settings_.welcome.empty()) say(opened, settings_.welcome, now);
     effects_.changed();
     return opened;
 }
@@ -294,6 +294,8 @@ void ClientSession::delivered(std::uint64_t receipt) {
         if (mark(chat)) return;
     for (auto it = past_.rbegin(); it != past_.rend(); ++it)
         if (mark(*it)) return;
+    for (auto& ra : readalongs_)
+        if (mark(ra.chat)) return;
 }
 
 void ClientSession::fail_outbox(const std::string& why, std::uint64_t serial) {
@@ -335,6 +337,7 @@ void ClientSession::command(const Command& cmd, const Now& now) {
     if (const std::string* uuid = command_uuid(cmd);
         uuid && *uuid != settings_.uuid && !std::holds_alternative<RingAckAckCommand>(cmd))
         return;  // meant for another client
+    if (shift_command(cmd, now)) return;
 
     if (auto* ch = std::get_if<ChallengeCommand>(&cmd)) {
         std::optional<std::int64_t> chats;
@@ -352,6 +355,7 @@ void ClientSession::command(const Command& cmd, const Now& now) {
         next_key_.reset();
         set_link(LinkState::Joined, now);
         flush_outbox();  // what the operator wrote while the link was down, in order
+        shift_status(*st);
         effects_.changed();
     } else if (std::holds_alternative<ProbeCommand>(cmd)) {
         effects_.send(ProbeAckCommand{settings_.uuid});
@@ -409,7 +413,7 @@ void ClientSession::command(const Command& cmd, const Now& now) {
             for (auto it = past_.rbegin(); it != past_.rend() && !chat; ++it)
                 if (it->id == msg->chat) chat = &*it;
         if (!chat) chat = &start_chat(std::nullopt, msg->chat, now);
-        if (chat->ended && msg->chat && ended_here_.insert(*msg->chat).second)
+        if (chat->ended && msg->chat && !handed_over_.count(*msg->chat) && ended_here_.insert(*msg->chat).second)
             effects_.send(DisassociateCommand{settings_.uuid, msg->chat});
         if (msg->line) {
             if (*msg->line <= chat->last_line_in) return;  // shown already
@@ -457,6 +461,7 @@ void ClientSession::tick(const Now& now) {
         if (const Chat* chat = chat_by_serial(paused_chat_); chat && !chat->ended)
             effects_.send(ChatStateCommand{settings_.uuid, Direction::Out, "paused", chat->id});
     }
+    shift_tick(now, changed);
     if (changed) effects_.changed();
 }
 
@@ -469,6 +474,8 @@ std::optional<double> ClientSession::next_deadline(const Now&) const {
     if (link_ == LinkState::Joined || link_ == LinkState::Joining) consider(last_heard_ + settings_.silence);
     if (link_ == LinkState::Silent && next_key_) consider(*next_key_);
     if (paused_at_) consider(*paused_at_);
+    for (const auto& o : shift_.offers)
+        if (o.expires_at) consider(*o.expires_at);
     return next;
 }
 
@@ -532,6 +539,12 @@ bool ClientSession::end_chat(const Now&) {
     // After the caller left the server has already ended it; telling it again is harmless.
     // With the link down it is told when the link is back, never forgotten.
     const std::optional<std::int64_t> id = chats_[focus_].id;
+    // A chat handed to a colleague is theirs now: closing its pane here tells nobody.
+    if (id && handed_over_.count(*id)) {
+        file_chat(focus_);
+        effects_.changed();
+        return true;
+    }
     if (!effects_.send(DisassociateCommand{settings_.uuid, id})) ended_offline_.push_back(id);
     if (id) ended_here_.insert(*id);
     if (paused_chat_ == chats_[focus_].serial) paused_at_.reset();

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/client/shift_model.h"
 #include "core/codec/command.h"
 #include "core/crypto/rsa_key.h"
 #include "core/now.h"
@@ -73,7 +74,10 @@ struct RingEntry {
 };
 
 struct ChatLine {
-    enum class Who { Caller, Me, Note };
+    // Whisper: a supporter's words to this operator (never the caller's, never seen by
+    // them); Operator: the chat's operator, in a read-along; Previous: the operator who
+    // had the chat before it was handed over (THE SHIFT).
+    enum class Who { Caller, Me, Note, Whisper, Operator, Previous };
     // What became of one of the operator's own lines: nothing is shown as sent before it
     // was written to the server, nothing as delivered before the server acknowledged it
     // (v2 only), and what cannot be delivered says so where it was typed.
@@ -85,6 +89,9 @@ struct ChatLine {
     std::string why;            // for NotDelivered
     std::uint64_t id = 0;       // the operator's own lines, to find one again
     std::uint64_t receipt = 0;  // once sent on a v2 link: what the server's acknowledgement names
+    std::string name;           // a whisper's writer
+    bool before = false;        // history: said before this operator had the chat (or read along)
+    bool whisper = false;       // the operator's own line in a read-along: a whisper
 };
 
 struct Chat {
@@ -103,6 +110,16 @@ struct Chat {
     // The last caller line number the server gave (a line sent again after a restart of
     // the server, with a number already shown, is not shown twice).
     std::int64_t last_line_in = 0;
+    std::string handed_to;    // handed over to this colleague (it has ended here)
+    std::string handed_from;  // handed over to us by this colleague
+};
+
+// A chat this operator reads along in (THE SHIFT): not its own. Nothing typed in its pane
+// reaches the caller; it is whispered to the chat's operator.
+struct ReadAlong {
+    Chat chat;  // its id, lines, pane number and serial (from the same count as the chats')
+    std::string operator_name;
+    std::string reason;  // why it ended
 };
 
 class ClientSession {
@@ -150,6 +167,31 @@ public:
     // Puts open chat `index` in focus: the one the operator's lines and keys go to.
     bool focus_chat(std::size_t index);
     void quit();
+    // ---- the shift (THE SHIFT; client_session_shift.cpp) ------------------------------
+    // Each returns "" when it was sent, else what to tell the operator (nothing sent).
+    // Away or back: what the server says next is what the screen shows.
+    std::string set_away(bool away, const Now& now);
+    // Asks for support in open chat `chat` (by serial), or ends the request or read-along.
+    std::string ask_support(std::uint64_t chat, const Now& now);
+    std::string end_support(std::uint64_t chat, const Now& now);
+    // Hands open chat `chat` over to the colleague named `to` (none: anyone), or cancels.
+    std::string hand_over(std::uint64_t chat, const std::optional<std::string>& to, const std::string& note,
+                          const Now& now);
+    std::string cancel_handover(std::uint64_t chat, const Now& now);
+    // Takes the request or hand-over `offer` (an index in shift().offers), or hides it here.
+    std::string take_offer(std::size_t offer, const Now& now);
+    bool hide_offer(std::size_t offer);
+    // Whispers in read-along `serial` to its operator; leaves it; closes its ended pane.
+    std::string whisper(std::uint64_t serial, const std::string& text, const Now& now);
+    std::string leave_readalong(std::uint64_t serial, const Now& now);
+    bool close_readalong(std::uint64_t serial);
+    // The shift's keys work now (the server offered the shift and answered on this link).
+    bool shift_on() const { return shift_.active; }
+    // Why a shift key cannot act now ("" when it can): not offered, the link down, ...
+    std::string shift_refusal() const;
+    const ShiftModel& shift() const { return shift_; }
+    const std::vector<ReadAlong>& readalongs() const { return readalongs_; }
+    const ReadAlong* readalong(std::uint64_t serial) const;
     // After Replaced: the operator wants the link back here. True if the wiring should
     // dial again (the new connection takes the UUID over from the other terminal).
     bool take_back(const Now& now);
@@ -184,7 +226,7 @@ private:
     void notice(const std::string& text);
     void add_line(Chat& chat, ChatLine::Who who, const std::string& text, const Now& now);
     Chat& start_chat(std::optional<std::int64_t> ring_id, std::optional<std::int64_t> id, const Now& now,
-                     const std::string& service = "");
+                     const std::string& service = "", bool welcome = true);
     void file_chat(std::size_t index);
     // The open chat a server command names (the newest live one, when the command names
     // none); nullptr when there is none.
@@ -205,6 +247,16 @@ private:
     // The server's `undelivered`: the line is marked so where it was typed.
     void not_delivered(std::uint64_t id, const std::string& why);
     std::vector<RingEntry>::iterator find_ring(std::optional<std::int64_t> id);
+    // The shift's commands from the server; false for any other command.
+    bool shift_command(const Command& command, const Now& now);
+    void shift_status(const StatusCommand& status);
+    void shift_tick(const Now& now, bool& changed);
+    int free_pane() const;
+    ReadAlong* readalong_of(std::int64_t chat_id);
+    Chat* own_chat(std::int64_t chat_id);
+    void open_readalong(const ReadalongCommand& ra, const Now& now);
+    void handed_over(Chat& chat, const std::string& to, const Now& now);
+    void open_handed_chat(const HandoverChatCommand& hc, const Now& now);
 
     ClientSettings settings_;
     PublicKey own_key_;
@@ -243,6 +295,9 @@ private:
     std::vector<std::optional<std::int64_t>> ended_offline_;
     std::set<std::int64_t> ended_here_;  // chat ids the operator ended
     std::uint64_t next_line_id_ = 1;
+    ShiftModel shift_;
+    std::vector<ReadAlong> readalongs_;
+    std::set<std::int64_t> handed_over_;  // chat ids handed to a colleague: never disassociated by us
 };
 
 const char* link_state_name(LinkState state);
