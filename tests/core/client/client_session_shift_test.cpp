@@ -223,7 +223,7 @@ TEST_CASE("shift: a request for support, read along, whispers never as a msg", "
     REQUIRE(f.fx.all<SupportAcceptCommand>().size() == 1);
     CHECK(f.fx.all<SupportAcceptCommand>()[0].chat == 12);
     CHECK_FALSE(f.s->take_offer(0, f.now).empty());  // once
-    ReadalongCommand ra{"me", 12, "open", "Bob", "Web"};
+    ReadalongCommand ra{"me", 12, "open", "Bob", "Web", std::nullopt, {}};
     ra.history = {{"caller", "hello"}, {"operator", "hi, I'm listening"}};
     f.in(ra);
     CHECK(f.s->shift().offers.empty());
@@ -282,15 +282,15 @@ TEST_CASE("shift: the operator ends the read-along; the reader is told", "[clien
     f.in(SupportRequestCommand{"me", 13, "Carol", 5, "closed"});  // someone else took it
     REQUIRE(f.s->shift().offers.size() == 1);
     f.s->take_offer(0, f.now);
-    f.in(ReadalongCommand{"me", 12, "open", "Bob"});
-    f.in(ReadalongCommand{"me", 12, "ended", std::nullopt, std::nullopt, "ended_by_operator"});
+    f.in(ReadalongCommand{"me", 12, "open", "Bob", std::nullopt, std::nullopt, {}});
+    f.in(ReadalongCommand{"me", 12, "ended", std::nullopt, std::nullopt, "ended_by_operator", {}});
     REQUIRE(f.s->readalongs().size() == 1);
     CHECK(f.s->readalongs()[0].chat.ended);
     CHECK(f.s->readalongs()[0].chat.lines.back().text == "the read-along ended: ended by operator (Ctrl-X closes)");
     // A request no longer open: said, and its entry goes.
     f.in(SupportRequestCommand{"me", 14, "Dan", 5, "open"});
     f.s->take_offer(0, f.now);
-    f.in(ReadalongCommand{"me", 14, "ended", std::nullopt, std::nullopt, "taken"});
+    f.in(ReadalongCommand{"me", 14, "ended", std::nullopt, std::nullopt, "taken", {}});
     CHECK(f.s->shift().offers.empty());
     CHECK(f.s->notices().back() == "no read-along: taken");
 }
@@ -361,7 +361,7 @@ TEST_CASE("shift: a hand-over offered, taken, and the chat with its history", "[
     CHECK(f.s->take_offer(0, f.now).empty());
     REQUIRE(f.fx.all<HandoverAcceptCommand>().size() == 1);
     CHECK(f.fx.all<HandoverAcceptCommand>()[0].chat == 9);
-    HandoverChatCommand hc{"me", 9, "Bob", "ask about the exam", "Web"};
+    HandoverChatCommand hc{"me", 9, "Bob", "ask about the exam", "Web", {}};
     hc.history = {{"caller", "hi"}, {"operator", "hello, I'm Bob"}};
     f.in(hc);
     CHECK(f.s->shift().offers.empty());
