@@ -121,6 +121,12 @@ class ShiftTest(V2ServerTest):
         self.assertEqual(hello["role"], "supervisor")
         sam.recv("board")
         chat = self.take(alice, "addr-support-1", "I cannot cope tonight")
+        # The board follows: the ring answered, Alice in one chat.
+        board = sam.recv("board")
+        while board["answered"] != 1:
+            board = sam.recv("board")
+        self.assertEqual((board["rung"], board["rings"]), (1, []))
+        self.assertEqual([(o["name"], o["chats"]) for o in board["operators"]], [("Alice", 1), ("Bob", 0), ("Sam", 0)])
         self.write(alice, chat, "I am here with you")
         self.web.expect("addr-support-1: I am here with you")
         alice.send(type="support", UUID=alice.uuid, chat=chat)
