@@ -80,7 +80,11 @@ bool ClientSession::shift_command(const Command& cmd, const Now& now) {
     if (std::holds_alternative<ShiftCommand>(cmd) && !shift_.hello_sent && !shift_.known) return true;
 
     if (auto* sh = std::get_if<ShiftCommand>(&cmd)) {
-        const bool was_known = shift_.known, was_away = shift_.away;
+        const bool was_known = shift_.known, was_away = shift_.away, was_active = shift_.active;
+        // The answer to this connection's hello: the server sends again every request
+        // and offer still open for us next, so those we kept from before (whose
+        // "closed" may have been lost with the link) go.
+        if (!was_active && !shift_.offers.empty()) shift_.offers.clear();
         shift_.active = shift_.known = true;
         if (sh->name) shift_.name = *sh->name;
         if (sh->role) shift_.role = *sh->role;

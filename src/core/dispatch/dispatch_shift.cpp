@@ -86,12 +86,24 @@ void Dispatch::shift_hello(const std::string& uuid, Operator& op) {
     }
     op.shift = true;
     send_to_operator(uuid, op, shift_state(uuid, op));
-    // What is open for it now: requests it should see, and (for a supervisor) the board.
-    for (auto& [chat, info] : chat_info_)
+    // What is open for it now, again after a reconnect (its client may have missed a
+    // "closed" meanwhile, or be a new run): the requests and hand-over offers it was
+    // shown, then those it should see now, and (for a supervisor) the board. A read-along
+    // it has goes on; the lines it missed while its link was down are not sent again.
+    for (auto& [chat, info] : chat_info_) {
+        const std::int64_t age = seconds(now_.mono - info.started_mono);
+        if (info.request && info.request->reader.empty() && info.request->shown.count(uuid))
+            send_to_operator(uuid, op, SupportRequestCommand{uuid, chat, name_of(info.owner), age, "open"});
+        if (info.handover && info.handover->offered.count(uuid)) {
+            const auto& note = info.handover->note;
+            send_to_operator(
+                uuid, op,
+                HandoverOfferCommand{uuid, chat, name_of(info.owner),
+                                     note.empty() ? std::nullopt : std::optional<std::string>(note), info.service, age,
+                                     std::max(0.0, info.handover->expires_mono - now_.mono), "open"});
+        }
         if (info.request && info.request->reader.empty()) route_request(chat, info);
-    for (auto& [chat, info] : chat_info_)
-        if (info.request && !info.request->reader.empty() && info.request->reader == uuid)
-            end_readalong(chat, info, "the reader's link started again");
+    }
     mark_board();
     if (supervisor(op)) send_to_operator(uuid, op, board(uuid));
 }

@@ -427,3 +427,25 @@ TEST_CASE("shift: the board, its ages moving on between boards", "[client][shift
     f.in(b);
     CHECK(m.board_age(m.board->rings[0].age, f.now.mono) == Approx(26));
 }
+
+TEST_CASE("shift: after a reconnect the server's open offers replace those kept", "[client][shift]") {
+    Fixture f;
+    f.on_shift();
+    f.in(SupportRequestCommand{"me", 11, "Dan", 5, "open"});
+    f.in(HandoverOfferCommand{"me", 12, "Bob", std::nullopt, "Web", 0, 60.0, "open"});
+    REQUIRE(f.s->shift().offers.size() == 2);
+    // The link drops; the request is closed meanwhile (the client never hears it).
+    f.s->link_down(f.now);
+    f.join();
+    // Kept until the server's answer to this connection's hello...
+    CHECK(f.s->shift().offers.size() == 2);
+    f.in(ShiftCommand{"me", std::string("Alice"), std::string("operator"), false});
+    // ...which is followed by every offer still open: only the hand-over.
+    CHECK(f.s->shift().offers.empty());
+    f.in(HandoverOfferCommand{"me", 12, "Bob", std::nullopt, "Web", 3, 50.0, "open"});
+    REQUIRE(f.s->shift().offers.size() == 1);
+    CHECK(f.s->shift().offers[0].chat == 12);
+    // A later shift (away changed) on the same connection leaves the offers alone.
+    f.in(ShiftCommand{"me", std::string("Alice"), std::string("operator"), true});
+    CHECK(f.s->shift().offers.size() == 1);
+}

@@ -471,3 +471,35 @@ TEST_CASE("the board shows the shift as it is, and the figures what happened", "
     s.advance(2);
     CHECK(s.fx.to<BoardCommand>(3).back().missed == 1);
 }
+
+TEST_CASE("a reconnecting client is sent again what is open for it; its read-along goes on", "[dispatch][shift]") {
+    Shift s;
+    s.alice_in_chat();
+    s.bob();
+    s.sam();
+    s.send(1, "op-a", SupportCommand{"op-a", 1});
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("Bob"), std::string("note")});
+    // Bob and Sam reconnect (a new connection each, with the same UUID): each is sent the
+    // open request or offer it was shown.
+    s.d->operator_closed(2, s.now);
+    s.d->operator_closed(3, s.now);
+    s.fx.clear();
+    s.join(4, "op-b", other_key_2048());
+    s.join(5, "op-s", key_4096());
+    REQUIRE(s.fx.to<HandoverOfferCommand>(4).size() == 1);
+    CHECK(s.fx.to<HandoverOfferCommand>(4)[0].note == std::string("note"));
+    CHECK(s.fx.to<HandoverOfferCommand>(4)[0].expires_in > 0);
+    REQUIRE(s.fx.to<SupportRequestCommand>(5).size() == 1);
+    CHECK(s.fx.to<SupportRequestCommand>(5)[0].state == "open");
+    // Bob came back while no supervisor was on the shift: the request is shown to him too.
+    CHECK(s.fx.to<SupportRequestCommand>(4).size() == 1);
+    // Sam reads along, drops and comes back: the read-along goes on.
+    s.send(5, "op-s", SupportAcceptCommand{"op-s", 1});
+    s.d->operator_closed(5, s.now);
+    s.join(6, "op-s", key_4096());
+    CHECK(s.fx.to<ReadalongCommand>(6).empty());
+    s.caller_says("c1", "still here");
+    REQUIRE(s.fx.to<ReadCommand>(6).size() == 1);
+    s.send(6, "op-s", WhisperCommand{"op-s", 1, "still with you"});
+    CHECK(s.whispers_to(1) == std::vector<std::string>{"still with you"});
+}
