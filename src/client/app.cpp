@@ -177,16 +177,25 @@ void App::give_up(const std::string& why) {
     dirty_ = true;
 }
 
+bool App::waiting_for_operator() const {
+    // Rings, and requests for support or hand-overs offered (the queue's other entries).
+    return !session_.rings().empty() || !session_.shift().offers.empty();
+}
+
 void App::alert() {
     dirty_ = true;
     if (settings_.bell_interval < 0) return;
     term_.bell();
-    if (settings_.notify) term_.notify("nlchat", "a caller is waiting");
+    // A ring, or (with none) what the shift just said: a request for support, a chat
+    // handed over, a reminder (the session's last notice says which).
+    if (settings_.notify)
+        term_.notify("nlchat", !session_.rings().empty() || session_.notices().empty() ? "a caller is waiting"
+                                                                                       : session_.notices().back());
     if (settings_.bell_interval > 0 && !bell_timer_.active()) {
         bell_timer_.start(
             settings_.bell_interval,
             [this] {
-                if (session_.rings().empty()) return bell_timer_.stop();
+                if (!waiting_for_operator()) return bell_timer_.stop();
                 term_.bell();
             },
             settings_.bell_interval);
@@ -207,7 +216,7 @@ void App::reschedule() {
     }
     // The bell stops with the last ring (not at its next ring, which would be a wake-up
     // for nothing), and the redraw for the age of the server's last word moves with it.
-    if (session_.rings().empty()) bell_timer_.stop();
+    if (!waiting_for_operator()) bell_timer_.stop();
     arm_redraw(countdown_);
     auto next = session_.next_deadline(now());
     if (!next) return deadline_timer_.stop();

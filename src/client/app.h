@@ -54,6 +54,8 @@ public:
     void give_up(const std::string& why) override;
     void changed() override { dirty_ = true; }
     void alert() override;
+    // Something in the queue waits for the operator (the repeating bell goes on).
+    bool waiting_for_operator() const;
     std::uint64_t last_receipt() const override { return link_machine_.last_receipt(); }
 
 private:
