@@ -113,6 +113,31 @@ class ShiftTest(V2ServerTest):
         alice2, hello = self.on_shift(server, "alice", "op-alice-2")
         self.assertIs(hello["away"], False)
 
+    def test_a_request_for_support_survives_a_kill_of_nlchatd(self):
+        server = self.server()
+        alice, _ = self.on_shift(server, "alice")
+        chat = self.take(alice, "addr-restart-1", "please stay")
+        # Nobody else is on the shift: the request waits for someone.
+        alice.send(type="support", UUID=alice.uuid, chat=chat)
+        self.assertEqual(alice.recv("support_state", chat=chat)["seen_by"], 0)
+        server.wait_log("asks for support")
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait(10)
+        alice.close()
+        self.web.stop()
+        server = self.server()
+        # Alice comes back to her chat; Sam, the supervisor, comes on and is shown it.
+        alice, _ = self.on_shift(server, "alice")
+        sam, _ = self.on_shift(server, "sam")
+        request = sam.recv("support_request", chat=chat)
+        self.assertEqual((request["from"], request["state"]), ("Alice", "open"))
+        sam.send(type="support_accept", UUID=sam.uuid, chat=chat)
+        opened = sam.recv("readalong", chat=chat)
+        self.assertEqual(opened["state"], "open")
+        # The chat's lines from before the restart are not in memory any more.
+        self.say("addr-restart-1", "are you still there?")
+        self.assertEqual(sam.recv("read", chat=chat)["text"], "are you still there?")
+
     def test_support_read_along_and_whispers_that_never_reach_the_caller(self):
         server = self.server()
         alice, _ = self.on_shift(server, "alice")
