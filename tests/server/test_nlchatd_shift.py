@@ -226,7 +226,8 @@ class ShiftTest(V2ServerTest):
         self.assertEqual(bob.recv("read", chat=chat)["from"], "previous")
         self.say("addr-hand-1", "after the hand-over")
         msg = bob.recv("msg", chat=chat)
-        self.assertEqual((msg["msg"], msg["line"]), (["after the hand-over"], 1))
+        # Numbered on from Alice's lines 1 and 2: a number is never used twice in a chat.
+        self.assertEqual((msg["msg"], msg["line"]), (["after the hand-over"], 3))
         self.write(bob, chat, "Bob here")
         self.web.expect("addr-hand-1: Bob here")
 

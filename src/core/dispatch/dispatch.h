@@ -259,7 +259,10 @@ private:
             std::set<std::string> offered;
         };
         std::optional<Handover> handover;
-        std::string previous;  // the operator it was handed over from
+        std::string previous;  // the operator it was handed over from...
+        // ...whose lines for it still reach the caller until then (monotonic): written
+        // before it learnt of the hand-over. Infinity while that word waits for its link.
+        double previous_until = 0;
     };
     struct Away {
         double since_wall = 0, since_mono = 0, remind_at = 0;
@@ -311,6 +314,8 @@ private:
     void end_association(const std::string& uuid, Operator& op, std::int64_t chat, bool tell_service,
                          bool tell_caller_dropped);
     void end_all_chats(const std::string& uuid, Operator& op);
+    // Who ends the chats end_association ends now, for the figures ("server" unless set).
+    std::string ended_by_ = "server";
     // How many chats the operator may hold now, and the chat an operator's command names
     // (or its only one when it names none); chats.end() when there is no such chat.
     std::size_t chat_limit(const Operator& op) const;
@@ -359,6 +364,8 @@ private:
     // Sends an open request to whoever should see it now and has not (a supervisor on the
     // shift, else any other available operator on it); how many have seen it.
     std::size_t route_request(std::int64_t chat, ChatInfo& info);
+    // The same for a request already out, telling its asker when more have seen it.
+    void reroute_request(std::int64_t chat, ChatInfo& info);
     void close_request(std::int64_t chat, ChatInfo& info, const std::string& why);
     void end_readalong(std::int64_t chat, ChatInfo& info, const std::string& reason);
     void close_handover(std::int64_t chat, ChatInfo& info, const char* state, const std::string& reason);

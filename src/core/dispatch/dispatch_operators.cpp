@@ -4,6 +4,7 @@
 // dispatch_deadlines.cpp, delivery to operators (held, sent, receipted) in
 // dispatch_delivery.cpp.
 #include <algorithm>
+#include <limits>
 
 #include "core/codec/bus_line.h"
 #include "core/crypto/gcrypt_util.h"
@@ -357,7 +358,9 @@ void Dispatch::handle_joined(ConnId, Connection& c, const Command& cmd, const No
     if (std::holds_alternative<DisconnectCommand>(cmd)) {
         log(LogLevel::Info, "operator " + c.uuid.substr(0, 8) + " disconnected");
         std::string uuid = c.uuid;
+        ended_by_ = "operator";  // its chats end by its own word, for the figures
         end_all_chats(uuid, op);
+        ended_by_ = "server";
         leave_shift(uuid);
         if (op.conn) {
             effects_.close_operator(*op.conn);
@@ -501,6 +504,10 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     send_to_operator(uuid, op, own_status(op));
     if (returning) log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " is back");
     send_held(uuid, op);
+    // A hand-over it was told of only now: its lines written before it knew may follow.
+    for (auto& [chat, info] : chat_info_)
+        if (info.previous == uuid && info.previous_until == std::numeric_limits<double>::infinity())
+            info.previous_until = now.mono + 10;
     if (!is_away(op))
         for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
     wake_operator(uuid, op);
@@ -550,7 +557,7 @@ void Dispatch::end_association(const std::string& uuid, Operator& op, std::int64
     op.lines.erase(chat);
     callers_.erase(caller);
     journal(record("end", {{"op", uuid}, {"chat", Json::Int64(chat)}}));
-    chat_ended(chat, tell_caller_dropped ? "server" : tell_service ? "operator" : "caller");
+    chat_ended(chat, tell_caller_dropped ? ended_by_ : tell_service ? "operator" : "caller");
     if (tell_caller_dropped) reply_to_caller(caller, config_.text_client_dropped);
     if (tell_service) send_to_service(caller.first, bus_disassociate(caller.second));
 }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 #include "core/dispatch/dispatch.h"
 
@@ -22,6 +23,10 @@ std::string lower(std::string s) {
 }
 
 std::int64_t seconds(double s) { return s <= 0 ? 0 : static_cast<std::int64_t>(std::floor(s)); }
+
+// How long after the previous operator is told of a hand-over its lines for the chat still
+// reach the caller: written before it knew (seconds).
+constexpr double kLateLineSeconds = 10;
 
 // How often the board goes out at most, and at least (seconds).
 constexpr double kBoardMinGap = 1;
@@ -102,7 +107,21 @@ void Dispatch::shift_hello(const std::string& uuid, Operator& op) {
                                      note.empty() ? std::nullopt : std::optional<std::string>(note), info.service, age,
                                      std::max(0.0, info.handover->expires_mono - now_.mono), "open"});
         }
-        if (info.request && info.request->reader.empty()) route_request(chat, info);
+        reroute_request(chat, info);
+        // Its own chats: where its requests and hand-overs stand.
+        if (info.owner == uuid && info.request)
+            send_to_operator(
+                uuid, op,
+                info.request->reader.empty()
+                    ? SupportStateCommand{uuid, chat, "asked", std::nullopt,
+                                          static_cast<std::int64_t>(info.request->shown.size()), std::nullopt}
+                    : SupportStateCommand{uuid, chat, "reading", name_of(info.request->reader), std::nullopt,
+                                          std::nullopt});
+        if (info.owner == uuid && info.handover)
+            send_to_operator(
+                uuid, op,
+                HandoverStateCommand{uuid, chat, "offered", info.handover->to,
+                                     static_cast<std::int64_t>(info.handover->offered.size()), std::nullopt});
     }
     mark_board();
     if (supervisor(op)) send_to_operator(uuid, op, board(uuid));
@@ -126,8 +145,7 @@ void Dispatch::handle_away(const std::string& uuid, Operator& op, bool away) {
     if (!away && was) {
         // Back: the rings still open, and the requests it should see.
         for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now_));
-        for (auto& [chat, info] : chat_info_)
-            if (info.request && info.request->reader.empty()) route_request(chat, info);
+        for (auto& [chat, info] : chat_info_) reroute_request(chat, info);
     }
     mark_board();
 }
@@ -148,6 +166,18 @@ std::size_t Dispatch::route_request(std::int64_t chat, ChatInfo& info) {
             SupportRequestCommand{uuid, chat, name_of(info.owner), seconds(now_.mono - info.started_mono), "open"});
     }
     return r.shown.size();
+}
+
+void Dispatch::reroute_request(std::int64_t chat, ChatInfo& info) {
+    if (!info.request || !info.request->reader.empty()) return;
+    const std::size_t before = info.request->shown.size(), after = route_request(chat, info);
+    if (after == before) return;
+    // The asker learns that more have seen it (its "0: it waits for someone" is over).
+    auto owner = operators_.find(info.owner);
+    if (owner != operators_.end())
+        send_to_operator(info.owner, owner->second,
+                         SupportStateCommand{info.owner, chat, "asked", std::nullopt, static_cast<std::int64_t>(after),
+                                             std::nullopt});
 }
 
 void Dispatch::close_request(std::int64_t chat, ChatInfo& info, const std::string& why) {
@@ -318,6 +348,7 @@ void Dispatch::handle_handover(const std::string& uuid, Operator& op, const Hand
     const std::string note = cmd.note.value_or("");
     if (note.size() > config_.max_note_bytes)
         return state("failed", "the note is longer than " + std::to_string(config_.max_note_bytes) + " bytes");
+    if (cmd.to && lower(*cmd.to) == lower(name_of(op))) return state("failed", "that is you");
     std::vector<std::string> offered;
     std::string why_not;
     bool named_found = false;
@@ -418,11 +449,14 @@ void Dispatch::handle_handover_accept(const std::string& uuid, Operator& op, std
                       old.unacked.end());
     old.held.erase(std::remove_if(old.held.begin(), old.held.end(), [chat](const auto& h) { return h.first == chat; }),
                    old.held.end());
+    // The chat's caller lines go on being numbered where they were: a number is never
+    // used twice in a chat (nlchat-protocol(7), SEVERAL CHATS), whoever holds it.
+    Operator::ChatLines numbers = old.lines.count(chat) ? old.lines[chat] : Operator::ChatLines{1, kLineBlock};
     old.chats.erase(chat);
     old.lines.erase(chat);
     journal(record("end", {{"op", from}, {"chat", Json::Int64(chat)}}));
     op.chats[chat] = caller;
-    op.lines[chat] = Operator::ChatLines{1, kLineBlock};
+    op.lines[chat] = numbers;
     callers_[caller].operator_uuid = uuid;
     callers_[caller].chat = chat;
     journal(chat_record(uuid, op, chat));
@@ -443,8 +477,16 @@ void Dispatch::handle_handover_accept(const std::string& uuid, Operator& op, std
     c.previous = from;
     ++c.handovers;
     ++counts_.handovers;
-    // The old pane says to whom it went; the new operator gets the chat and what it missed.
-    send_to_operator(from, old, HandoverStateCommand{from, chat, "done", name_of(op), std::nullopt, std::nullopt});
+    // The old pane says to whom it went (held for a link that is down, with what is held
+    // for it); the new operator gets the chat and what it missed.
+    const HandoverStateCommand done{from, chat, "done", name_of(op), std::nullopt, std::nullopt};
+    if (old.in_pool && old.conn) {
+        send_to_operator(from, old, done);
+        c.previous_until = now_.mono + kLateLineSeconds;
+    } else {
+        old.held.emplace_back(chat, done);
+        c.previous_until = std::numeric_limits<double>::infinity();
+    }
     send_to_operator(
         uuid, op,
         HandoverChatCommand{uuid, chat, name_of(old), note.empty() ? std::nullopt : std::optional<std::string>(note),
@@ -468,7 +510,18 @@ bool Dispatch::previous_operator_line(const std::string& uuid, Operator& op, con
     auto chat = owner->second.chats.find(*cmd.chat);
     if (chat == owner->second.chats.end()) return false;
     // Written to this caller before its writer learnt of the hand-over: it reaches them,
-    // and the new operator sees it.
+    // and the new operator sees it. Later than that, it goes nowhere, and its writer is
+    // told again whose the chat is.
+    if (now_.mono > info->second.previous_until) {
+        const std::string to = name_of(owner->second);
+        if (cmd.line)
+            send_to_operator(uuid, op,
+                             UndeliveredCommand{uuid, *cmd.line, "the chat was handed over to " + to, cmd.chat});
+        send_to_operator(uuid, op, HandoverStateCommand{uuid, *cmd.chat, "done", to, std::nullopt, std::nullopt});
+        log(LogLevel::Info, "operator " + uuid.substr(0, 8) + " wrote in chat " + std::to_string(*cmd.chat) +
+                                " long after handing it over; not delivered");
+        return true;
+    }
     if (cmd.io != Direction::Out || cmd.msg.empty() || cmd.msg.size() > config_.max_texts_per_msg) return false;
     for (const auto& text : cmd.msg)
         if (text.size() > config_.max_text_bytes) return false;
@@ -499,7 +552,7 @@ void Dispatch::chat_ended(std::int64_t chat, const std::string& ended_by) {
     auto it = chat_info_.find(chat);
     if (it == chat_info_.end()) return;
     ChatInfo& c = it->second;
-    close_handover(chat, c, "", "");
+    close_handover(chat, c, "cancelled", "the chat ended");
     end_readalong(chat, c, "the chat ended");
     close_request(chat, c, "the chat ended");
     effects_.chat_figure(c.service, c.started_wall, now_.wall - c.started_wall, ended_by, c.handovers, c.support);

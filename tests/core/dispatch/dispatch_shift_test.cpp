@@ -264,6 +264,13 @@ TEST_CASE("a request for support goes to the supervisor, who reads along and whi
         s.send(3, "op-s", WhisperCommand{"op-s", 1, "late"});
         CHECK(s.whispers_to(1).size() == 1);
     }
+    SECTION("a disconnect ends it; the figure says the operator ended the chat") {
+        s.send(1, "op-a", DisconnectCommand{"op-a"});
+        CHECK(s.fx.to<ReadalongCommand>(3).back().state == "ended");
+        auto chat = std::find_if(s.fx.figures.begin(), s.fx.figures.end(), [](auto& f) { return f.kind == "chat"; });
+        REQUIRE(chat != s.fx.figures.end());
+        CHECK(chat->outcome == "operator");
+    }
     SECTION("the chat ending ends it, and the figure counts the request") {
         s.send(1, "op-a", DisassociateCommand{"op-a", 1});
         CHECK(s.fx.to<ReadalongCommand>(3).back().state == "ended");
@@ -320,12 +327,13 @@ TEST_CASE("a chat handed to a named colleague moves with nothing lost", "[dispat
     CHECK(chat[0].history[3].text == "yes");
     CHECK(s.fx.texts_for(kWeb, "c1").back() == s.config.text_handover);
 
-    // Now the caller's words go to Bob, numbered from 1 in his chat; Alice's are not hers.
+    // Now the caller's words go to Bob, numbered on from Alice's (a number is never used
+    // twice in a chat); Alice's are not hers.
     const std::size_t alice_msgs = s.fx.to<MsgCommand>(1).size();
     s.caller_says("c1", "who is this?");
     CHECK(s.fx.to<MsgCommand>(1).size() == alice_msgs);
     REQUIRE(texts(s.fx.to<MsgCommand>(2)) == std::vector<std::string>{"who is this?"});
-    CHECK(s.fx.to<MsgCommand>(2)[0].line == 1);
+    CHECK(s.fx.to<MsgCommand>(2)[0].line == 3);
     CHECK(s.fx.to<MsgCommand>(2)[0].chat == 1);
     s.operator_says(2, "op-b", 1, "I am Bob");
     CHECK(s.fx.texts_for(kWeb, "c1").back() == "I am Bob");
@@ -412,6 +420,8 @@ TEST_CASE("hand-overs that cannot be", "[dispatch][shift]") {
     Shift s;
     s.alice_in_chat();
     s.bob();
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("ALICE"), std::nullopt});
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().reason == std::string("that is you"));
     s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("Carol"), std::nullopt});
     CHECK(s.fx.to<HandoverStateCommand>(1).back().state == "failed");
     CHECK(s.fx.to<HandoverStateCommand>(1).back().reason->find("Carol") != std::string::npos);
@@ -502,4 +512,59 @@ TEST_CASE("a reconnecting client is sent again what is open for it; its read-alo
     REQUIRE(s.fx.to<ReadCommand>(6).size() == 1);
     s.send(6, "op-s", WhisperCommand{"op-s", 1, "still with you"});
     CHECK(s.whispers_to(1) == std::vector<std::string>{"still with you"});
+}
+
+TEST_CASE("the previous operator's lines reach the caller only until it knew", "[dispatch][shift]") {
+    Shift s;
+    s.alice_in_chat();
+    s.bob();
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("Bob"), std::nullopt});
+    s.send(2, "op-b", HandoverAcceptCommand{"op-b", 1});
+    s.send(1, "op-a", MsgCommand{{"in flight"}, Direction::Out, "op-a", 1, 1});
+    CHECK(s.fx.texts_for(kWeb, "c1").back() == "in flight");
+    for (int i = 0; i < 11; ++i) {
+        s.advance(1);
+        s.send(1, "op-a", ProbeAckCommand{"op-a"});
+        s.send(2, "op-b", ProbeAckCommand{"op-b"});
+    }
+    s.send(1, "op-a", MsgCommand{{"much later"}, Direction::Out, "op-a", 1, 2});
+    CHECK(s.fx.texts_for(kWeb, "c1").back() != "much later");
+    REQUIRE_FALSE(s.fx.to<UndeliveredCommand>(1).empty());
+    CHECK(s.fx.to<UndeliveredCommand>(1).back().line == 2);
+    CHECK(s.fx.to<UndeliveredCommand>(1).back().reason == "the chat was handed over to Bob");
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().state == "done");
+}
+
+TEST_CASE("an operator away from its link when its chat is handed over is told when back", "[dispatch][shift]") {
+    Shift s;
+    s.alice_in_chat();
+    s.bob();
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("Bob"), std::nullopt});
+    s.d->operator_closed(1, s.now);
+    s.send(2, "op-b", HandoverAcceptCommand{"op-b", 1});
+    s.fx.clear();
+    s.alice();
+    auto states = s.fx.to<HandoverStateCommand>(1);
+    REQUIRE(states.size() == 1);
+    CHECK(states[0].state == "done");
+    CHECK(states[0].to == std::string("Bob"));
+    // What its link sends again from before it knew still reaches the caller.
+    s.send(1, "op-a", MsgCommand{{"typed before"}, Direction::Out, "op-a", 1, 5});
+    CHECK(s.fx.texts_for(kWeb, "c1").back() == "typed before");
+}
+
+TEST_CASE("the asker hears when more have seen its request; a chat ending ends an offer", "[dispatch][shift]") {
+    Shift s;
+    s.alice_in_chat();
+    s.send(1, "op-a", SupportCommand{"op-a", 1});
+    CHECK(s.fx.to<SupportStateCommand>(1).back().seen_by == 0);
+    s.bob();
+    CHECK(s.fx.to<SupportStateCommand>(1).back().seen_by == 1);
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::nullopt, std::nullopt});
+    s.send(1, "op-a", HandoverCommand{"op-a", 1, std::string("alice"), std::nullopt});
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().state == "offered");  // the open one, again
+    s.send(1, "op-a", DisassociateCommand{"op-a", 1});
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().state == "cancelled");
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().reason == std::string("the chat ended"));
+    CHECK(s.fx.to<HandoverOfferCommand>(2).back().state == "closed");
 }
