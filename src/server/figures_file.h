@@ -18,9 +18,11 @@ public:
     FiguresFile(const FiguresFile&) = delete;
     FiguresFile& operator=(const FiguresFile&) = delete;
 
-    // Opens (creating it with mode 0640, less the umask) `path` for appending. False,
-    // with `error` naming the file and why, when it cannot be opened or is not a regular
-    // file (a directory, a FIFO, a device). An open file is closed first.
+    // Takes `path` for the figures and checks that it can be appended to (creating it with
+    // mode 0640, less the umask). False, with `error` naming the file and why, when it
+    // cannot be opened or is not a regular file (a directory, a FIFO, a device); each
+    // append tries it again all the same (a disk may become writable). Each append opens
+    // the file and closes it: nothing holds it between records (rotation, a remount).
     [[nodiscard]] bool open(const std::string& path, std::string& error);
     // Writes `record` as one line, with one write(). False, with error() saying why,
     // when the file is not open, `record` is not a figures record (or has a field the
@@ -30,17 +32,19 @@ public:
     bool append(const Json::Value& record);
     void close();
 
-    bool is_open() const { return fd_ >= 0; }
+    bool is_open() const { return open_; }
     const std::string& path() const { return path_; }
     // Why the last append failed.
     const std::string& error() const { return error_; }
 
 private:
-    int fd_ = -1;
+    // The file opened for appending after the checks, or -1 with `why`; `needs_newline`
+    // when it does not end with one (cut off by a crash or a failed write).
+    static int open_for_append(const std::string& path, std::string& why, bool& needs_newline);
+
+    bool open_ = false;
     std::string path_;
     std::string error_;
-    // The file does not end with a newline (cut off by a crash or a failed write).
-    bool needs_newline_ = false;
 };
 
 }  // namespace nlchat

@@ -72,7 +72,10 @@ bool Server::start(std::string& error) {
         key_.public_key(), store, effects, [] { return base64_encode(random_bytes(32)); }, random_bytes(16), first_id);
     if (!restore_journal(error)) return false;
     if (settings_.figures_file.empty()) settings_.figures_file = settings_.state_dir + "/figures";
-    if (settings_.figures_file != "none" && !figures_.open(settings_.figures_file, error)) return false;
+    // Figures are never worth a chat: a file that cannot be written now (a read-only or
+    // full disk) is logged, and each figure tries it again.
+    if (std::string why; settings_.figures_file != "none" && !figures_.open(settings_.figures_file, why))
+        logger_.log(LogLevel::Warning, why + "; figures are lost until it can be written");
     if (!settings_.dispatch.allow_any_key && !load_authorized_keys("", error)) return false;
     if (settings_.max_connections == 0) {
         // Every connection is a descriptor: keep some for the listeners, the state files,

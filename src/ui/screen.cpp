@@ -142,6 +142,31 @@ void draw_help(Surface& s, bool shift) {
         if (same != lines.end()) same->first += std::string(", ") + b.key_name;
         else lines.emplace_back(b.key_name, b.help);
     }
+    // Too many for the window (the shift's keys make 30 rows too few): the input line's
+    // editing keys, the last in the table and the ones every terminal user knows, share
+    // two lines, each key still named.
+    const int rows = std::max(1, s.height() - 2 - 3);
+    if (static_cast<int>(lines.size()) > rows) {
+        std::vector<std::pair<std::string, std::string>> folded;
+        std::string keys;
+        for (const auto& b : key_bindings()) {
+            if (b.shift && !shift) continue;
+            if (b.action < Action::Left) {
+                auto same =
+                    std::find_if(folded.begin(), folded.end(), [&](const auto& l) { return l.second == b.help; });
+                if (same != folded.end()) same->first += std::string(", ") + b.key_name;
+                else folded.emplace_back(b.key_name, b.help);
+            } else {
+                keys += (keys.empty() ? "" : " ") + std::string(b.key_name);
+            }
+        }
+        // The keys in two halves, at a space.
+        std::size_t cut = keys.rfind(' ', keys.size() / 2 + 8);
+        if (cut == std::string::npos) cut = keys.size();
+        folded.emplace_back("editing", keys.substr(0, cut));
+        if (cut < keys.size()) folded.emplace_back("", keys.substr(cut + 1) + " (nlchat(1), KEYS)");
+        lines = std::move(folded);
+    }
     std::size_t name_width = 0;  // the widest key list, and a space or two after it
     for (const auto& l : lines) name_width = std::max(name_width, l.first.size() + 2);
     int w = std::min(s.width() - 2, 80);

@@ -122,7 +122,10 @@ TEST_CASE("a path that is no regular file is refused with its reason", "[figures
     std::string error;
     CHECK_FALSE(f.open(d.path, error));
     CHECK(error == "cannot use the figures file '" + d.path + "': Is a directory");
-    CHECK_FALSE(f.is_open());
+    // Kept all the same: each record tries again (and says why it could not).
+    CHECK(f.is_open());
+    CHECK_FALSE(f.append(kRing));
+    CHECK(f.error().find("Is a directory") != std::string::npos);
     CHECK_FALSE(f.open(d.path + "/no/such/dir/figures", error));
     CHECK(error.find("No such file or directory") != std::string::npos);
     // A FIFO with no reader would block an open for writing: it is refused at once.
@@ -132,7 +135,29 @@ TEST_CASE("a path that is no regular file is refused with its reason", "[figures
     CHECK(error.find("cannot use the figures file '" + fifo + "'") == 0);
     CHECK_FALSE(f.open("/dev/null", error));
     CHECK(error == "cannot use the figures file '/dev/null': not a regular file");
+    CHECK_FALSE(f.append(kRing));
+    f.close();
     CHECK_FALSE(f.is_open());
+}
+
+TEST_CASE("the figures file is held open by no one between records", "[figures]") {
+    TempDir d;
+    std::string path = d.path + "/figures";
+    FiguresFile f;
+    std::string error;
+    REQUIRE(f.open(path, error));
+    REQUIRE(f.append(kRing));
+    // Rotated away as a log is: the next record starts a new file.
+    REQUIRE(std::rename(path.c_str(), (path + ".1").c_str()) == 0);
+    REQUIRE(f.append(kRing));
+    CHECK(contents(path) == kRingLine);
+    CHECK(contents(path + ".1") == kRingLine);
+    // A directory that could not be written at start can be later.
+    std::string later = d.path + "/later/figures";
+    CHECK_FALSE(f.open(later, error));
+    REQUIRE(mkdir((d.path + "/later").c_str(), 0700) == 0);
+    CHECK(f.append(kRing));
+    CHECK(contents(later) == kRingLine);
 }
 
 TEST_CASE("a write that fails is reported, and a cut-off line stays a line of its own", "[figures]") {

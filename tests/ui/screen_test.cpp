@@ -150,6 +150,24 @@ TEST_CASE("golden: the help overlay lists every key from the key table", "[ui][g
     check_golden("help_100x30", s);
 }
 
+TEST_CASE("the help overlay on the shift still names every key at 100x30", "[ui][shift]") {
+    Scene sc;
+    StatusCommand st{{{"Web", "Connected"}}};
+    st.chats = 4;
+    st.shift = true;
+    sc.in(st);
+    sc.in(ShiftCommand{"me", std::string("Sam"), std::string("supervisor"), false});
+    REQUIRE(sc.session.shift_on());
+    sc.ui.help = true;
+    const std::string text = sc.draw(100, 30).text();
+    CHECK(text.find("more)") == std::string::npos);  // nothing cut off
+    for (const auto& b : key_bindings()) {
+        INFO(b.key_name);
+        CHECK(text.find(b.key_name) != std::string::npos);
+        if (b.action < Action::Left) CHECK(text.find(b.help) != std::string::npos);
+    }
+}
+
 TEST_CASE("golden: the link down, and a refused key", "[ui][golden]") {
     Scene sc;
     sc.session.link_down(sc.now);
