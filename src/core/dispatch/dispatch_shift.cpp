@@ -103,6 +103,11 @@ void Dispatch::shift_hello(const std::string& uuid, Operator& op) {
                                      std::max(0.0, info.handover->expires_mono - now_.mono), "open"});
         }
         if (info.request && info.request->reader.empty()) route_request(chat, info);
+        // A chat it handed over while its link was down: it was never told, and would go
+        // on writing to the caller as its previous operator.
+        if (info.previous == uuid && info.owner != uuid)
+            send_to_operator(uuid, op,
+                             HandoverStateCommand{uuid, chat, "done", name_of(info.owner), std::nullopt, std::nullopt});
     }
     mark_board();
     if (supervisor(op)) send_to_operator(uuid, op, board(uuid));
