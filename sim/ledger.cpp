@@ -158,6 +158,16 @@ void Ledger::best_effort_lost(const std::string& tag) {
     if (it != operator_lines_.end()) it->second.written_to_away = true;
 }
 
+void Ledger::check_holding(int op, int run, std::uint64_t chat) {
+    auto caller = chat_caller_.find({op, run, chat});
+    if (caller == chat_caller_.end() || world_.failure()) return;
+    auto holder = holder_.find(caller->second);
+    if (holder != holder_.end() && holder->second != op)
+        world_.fail("operator " + std::to_string(op) + " run " + std::to_string(run) + " still has chat " +
+                    std::to_string(chat) + " (caller " + std::to_string(caller->second) +
+                    ") open to write in, but nlchatd gave it to operator " + std::to_string(holder->second));
+}
+
 void Ledger::check_end(const std::set<std::pair<int, int>>& live_runs) {
     for (const auto& [tag, line] : caller_lines_) {
         if (world_.failure()) return;

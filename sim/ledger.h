@@ -103,10 +103,17 @@ public:
                std::to_string(n);
     }
     // nlchatd (in memory) gives the caller at this address's chat to operator `op`:
-    // answered, handed over, or restored from the disk.
+    // answered, handed over, or restored from the disk; or it ends that operator's chat
+    // (a hand-over's end is followed at once by the new operator's chat).
     void chat_held(const std::string& service, const std::string& address, int op) {
         auto it = callers_by_address_.find({service, address});
         if (it != callers_by_address_.end()) holder_[it->second] = op;
+    }
+    void chat_ended(const std::string& service, const std::string& address, int op) {
+        auto it = callers_by_address_.find({service, address});
+        if (it == callers_by_address_.end()) return;
+        auto holder = holder_.find(it->second);
+        if (holder != holder_.end() && holder->second == op) holder_.erase(holder);
     }
     void shown_own_line(int op, int run, std::uint64_t chat, const std::string& text);
     // What the screen says of an own line: sent on v2 (it has a receipt), delivered, not.
@@ -129,6 +136,11 @@ public:
     // At the end, after a quiet spell with every fault healed.
     // `live_runs`: the operator runs still going (operator, run).
     void check_end(const std::set<std::pair<int, int>>& live_runs);
+    // At the end too: a chat an operator's screen still shows going (it may write in it)
+    // is not, in nlchatd's memory, a colleague's it was handed over to. (One that ended
+    // while the news of it was lost to a restart may still show going: the operator
+    // learns when it writes, as before the shift.)
+    void check_holding(int op, int run, std::uint64_t chat);
 
     // Whether nlchatd could not write its journal around this time: what it sent then was
     // not on disk, and a crash may make it send a line twice (nlchatd(8) allows it).
@@ -152,7 +164,8 @@ private:
     std::map<std::tuple<int, int, int, std::uint64_t>, int> last_seen_;
     // Per operator run and line: when first shown, and in which chat (once).
     std::map<std::tuple<int, int, std::string>, std::pair<double, std::uint64_t>> seen_in_run_;
-    // Per caller: the operator whose chat it is now, as nlchatd's memory has it.
+    // Per caller: the operator whose chat it is now, as nlchatd's memory has it (none
+    // once it ended: a line on its way to the last one then still counts).
     std::map<int, int> holder_;
     std::map<std::pair<int, std::string>, double> seen_by_op_;  // in any run of that operator
     std::size_t shown_ = 0, whispers_ = 0;

@@ -158,6 +158,8 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
     for (const auto& o : ops)
         if (o->alive()) live.insert({o->spec().id, o->run()});
     if (!world.failure()) ledger.check_end(live);
+    for (const auto& o : ops)
+        for (std::uint64_t chat : o->live_chats()) ledger.check_holding(o->spec().id, o->run(), chat);
 
     Outcome out;
     out.ok = !world.failure();

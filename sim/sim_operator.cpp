@@ -368,6 +368,14 @@ void SimOperator::observe() {
     for (const auto& chat : session_->past_chats()) read(chat);
 }
 
+std::vector<std::uint64_t> SimOperator::live_chats() const {
+    std::vector<std::uint64_t> out;
+    if (session_)
+        for (const auto& c : session_->chats())
+            if (!c.ended) out.push_back(c.serial);
+    return out;
+}
+
 void SimOperator::after() {
     if (!session_) return;
     observe();

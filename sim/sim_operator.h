@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/client/client_session.h"
 #include "core/link/client_link.h"
@@ -54,6 +55,8 @@ public:
     bool holds(const std::string& tag) const;
     // Reads the screen into the ledger.
     void observe();
+    // The chats its screen shows going (by serial).
+    std::vector<std::uint64_t> live_chats() const;
 
 private:
     // ClientEffects

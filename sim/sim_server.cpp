@@ -253,10 +253,18 @@ void SimServer::log(LogLevel level, const std::string& text) {
 }
 
 void SimServer::chat_record(const Json::Value& record) {
-    if (record["j"] != "chat") return;
+    const std::string kind = record["j"].asString();
+    if (kind != "chat" && kind != "end") return;
     const std::string uuid = record["op"].asString();  // "op-N-uuid"
-    if (uuid.size() > 3)
-        ledger_.chat_held(record["svc"].asString(), record["addr"].asString(), std::atoi(uuid.c_str() + 3));
+    if (uuid.size() <= 3) return;
+    const int op = std::atoi(uuid.c_str() + 3);
+    const std::int64_t chat = record["chat"].asInt64();
+    if (kind == "chat") {
+        chat_addresses_[chat] = {record["svc"].asString(), record["addr"].asString()};
+        ledger_.chat_held(record["svc"].asString(), record["addr"].asString(), op);
+    } else if (auto it = chat_addresses_.find(chat); it != chat_addresses_.end()) {
+        ledger_.chat_ended(it->second.first, it->second.second, op);
+    }
 }
 
 void SimServer::holders_from_disk() {

@@ -132,6 +132,7 @@ private:
     std::set<std::string> authorized_;
     std::map<std::string, OperatorProfile> profiles_;
     std::size_t handovers_ = 0;
+    std::map<std::int64_t, std::pair<std::string, std::string>> chat_addresses_;  // chat id -> service, address
     std::unique_ptr<ServerCore> core_;
     int run_ = 0;
     std::map<ConnId, Conn> conns_;
