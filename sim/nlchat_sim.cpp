@@ -59,14 +59,17 @@ std::string report(std::uint64_t seed, const Outcome& o) {
     return out;
 }
 
-// Runs seeds first + k*jobs + job; returns "passed failed events first_failing" and the reports.
+// Runs seeds first + k*jobs + job; returns "passed failed events first_failing handovers
+// whispers" and the reports.
 std::string run_share(const Options& opt, const Keys& keys, unsigned job, bool stop_at_first) {
-    std::uint64_t passed = 0, failed = 0, events = 0, first_failing = 0;
+    std::uint64_t passed = 0, failed = 0, events = 0, first_failing = 0, handovers = 0, whispers = 0;
     std::string reports;
     for (std::uint64_t i = job; i < opt.seeds; i += opt.jobs) {
         const std::uint64_t seed = opt.first + i;
         Outcome o = run_seed(seed, keys, opt.plant, false);
         events += o.events;
+        handovers += o.handovers;
+        whispers += o.whispers;
         if (o.ok) {
             ++passed;
             continue;
@@ -77,7 +80,8 @@ std::string run_share(const Options& opt, const Keys& keys, unsigned job, bool s
         if (stop_at_first) break;
     }
     return std::to_string(passed) + " " + std::to_string(failed) + " " + std::to_string(events) + " " +
-           std::to_string(first_failing) + "\n" + reports;
+           std::to_string(first_failing) + " " + std::to_string(handovers) + " " + std::to_string(whispers) + "\n" +
+           reports;
 }
 
 }  // namespace
@@ -114,9 +118,11 @@ int main(int argc, char** argv) {
 
     if (opt.one) {
         Outcome o = run_seed(opt.first, keys, opt.plant, opt.trace);
-        std::printf("seed %llu: %s; %zu events, %zu caller lines (%zu shown), %zu operator lines\n",
-                    static_cast<unsigned long long>(opt.first), o.summary.c_str(), o.events, o.caller_lines, o.shown,
-                    o.operator_lines);
+        std::printf(
+            "seed %llu: %s; %zu events, %zu caller lines (%zu shown), %zu operator lines, %zu hand-overs, %zu "
+            "whispers\n",
+            static_cast<unsigned long long>(opt.first), o.summary.c_str(), o.events, o.caller_lines, o.shown,
+            o.operator_lines, o.handovers, o.whispers);
         if (!o.ok) std::printf("%s", report(opt.first, o).c_str());
         std::printf("%d passed, %d failed\n", o.ok ? 1 : 0, o.ok ? 0 : 1);
         return o.ok ? 0 : 1;
@@ -147,7 +153,7 @@ int main(int argc, char** argv) {
         close(fds[1]);
         children.emplace_back(pid, fds[0]);
     }
-    std::uint64_t passed = 0, failed = 0, events = 0, first_failing = 0;
+    std::uint64_t passed = 0, failed = 0, events = 0, first_failing = 0, handovers = 0, whispers = 0;
     bool broken = false;
     for (auto [pid, fd] : children) {
         std::string out;
@@ -156,21 +162,22 @@ int main(int argc, char** argv) {
         close(fd);
         int status = 0;
         waitpid(pid, &status, 0);
-        unsigned long long p = 0, f = 0, e = 0, ff = 0;
+        unsigned long long p = 0, f = 0, e = 0, ff = 0, h = 0, w = 0;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-            std::sscanf(out.c_str(), "%llu %llu %llu %llu", &p, &f, &e, &ff) != 4) {
+            std::sscanf(out.c_str(), "%llu %llu %llu %llu %llu %llu", &p, &f, &e, &ff, &h, &w) != 6) {
             std::printf("nlchat-sim: a job died (status %d)\n", status);
             broken = true;
             continue;
         }
-        passed += p, failed += f, events += e;
+        passed += p, failed += f, events += e, handovers += h, whispers += w;
         if (ff && (!first_failing || ff < first_failing)) first_failing = ff;
         std::printf("%s", out.substr(out.find('\n') + 1).c_str());
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("nlchat-sim: %llu seed(s) in %.1f s (%.0f a second), %llu events\n",
+    std::printf("nlchat-sim: %llu seed(s) in %.1f s (%.0f a second), %llu events, %llu hand-overs, %llu whispers\n",
                 static_cast<unsigned long long>(passed + failed), seconds, (passed + failed) / seconds,
-                static_cast<unsigned long long>(events));
+                static_cast<unsigned long long>(events), static_cast<unsigned long long>(handovers),
+                static_cast<unsigned long long>(whispers));
     if (planted) {
         // The simulation must be able to fail: a planted bug is a test that passes when caught.
         const bool caught = failed > 0 && !broken;

@@ -59,6 +59,11 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
         specs.push_back(spec);
     }
     SimServer server(world, net, ledger, disk, keys.server, settings, authorized);
+    // Named as a hand-over names them (THE SHIFT): "op1", "op2", ...
+    std::map<std::string, OperatorProfile> profiles;
+    for (const auto& spec : specs)
+        profiles[spec.key->public_key().fingerprint()] = {"op" + std::to_string(spec.id), false};
+    server.set_profiles(profiles);
     ledger.journal_failing_at = [&server](double t) { return server.journal_failing_at(t); };
     std::vector<std::unique_ptr<SimOperator>> ops;
     for (const auto& spec : specs) ops.push_back(std::make_unique<SimOperator>(world, net, ledger, server, spec));
@@ -153,6 +158,8 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
     for (const auto& o : ops)
         if (o->alive()) live.insert({o->spec().id, o->run()});
     if (!world.failure()) ledger.check_end(live);
+    for (const auto& o : ops)
+        for (std::uint64_t chat : o->live_chats()) ledger.check_holding(o->spec().id, o->run(), chat);
 
     Outcome out;
     out.ok = !world.failure();
@@ -162,6 +169,8 @@ Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_tr
     out.caller_lines = ledger.caller_lines().size();
     out.shown = ledger.shown_count();
     out.operator_lines = ledger.operator_lines().size();
+    out.handovers = server.handovers();
+    out.whispers = ledger.whispers_shown();
     out.summary = summary;
     return out;
 }

@@ -29,7 +29,8 @@ struct Outcome {
     std::string failure;             // the broken invariant
     std::vector<std::string> trace;  // the whole trace
     std::size_t events = 0, caller_lines = 0, shown = 0, operator_lines = 0;
-    std::string summary;  // what the seed set up, in a line
+    std::size_t handovers = 0, whispers = 0;  // hand-overs committed, whispers shown
+    std::string summary;                      // what the seed set up, in a line
 };
 
 Outcome run_seed(std::uint64_t seed, const Keys& keys, Plant plant, bool live_trace);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ui/screen.h"
+
 namespace nlchat::sim {
 
 SimOperator::SimOperator(World& world, Net& net, Ledger& ledger, SimServer& server, OperatorSpec spec)
@@ -191,16 +193,126 @@ void SimOperator::key(const ui::Key& k) {
     controller_->key(k, now());
 }
 
+void SimOperator::type(const std::string& text) {
+    for (char c : text) key(ui::Key{0, std::string(1, c)});
+}
+
+bool SimOperator::focus(std::uint64_t serial) {
+    // Ctrl-N round the panes, as the operator would, until the one it wants is marked.
+    const std::size_t panes = session_->chats().size() + session_->readalongs().size() + 1;
+    for (std::size_t i = 0;
+         i < panes && controller_ && controller_->typing_target() != serial && controller_->whisper_target() != serial;
+         ++i)
+        key(ui::Key{ui::key::ctrl('n'), ""});
+    return controller_ && (controller_->typing_target() == serial || controller_->whisper_target() == serial);
+}
+
+bool SimOperator::select_offer(std::size_t index) {
+    // Tab round the queue (rings, then requests and hand-overs) until it is selected.
+    const std::size_t entries = session_->rings().size() + session_->shift().offers.size() + 1;
+    for (std::size_t i = 0; i < entries && controller_ && selected_offer_index(*session_, controller_->ui()) != index;
+         ++i)
+        key(ui::Key{ui::key::Tab, ""});
+    return controller_ && selected_offer_index(*session_, controller_->ui()) == index;
+}
+
+bool SimOperator::shift_act(bool busy) {
+    const ShiftModel& shift = session_->shift();
+    if (!shift.active || !controller_) return false;
+    // Back from away for the quiet spell (rings must be answered), and soon in the busy one.
+    if (shift.away && (!busy || world_.chance(0.3))) {
+        world_.trace(who(), "comes back (F9)");
+        key(ui::Key{ui::key::F9, ""});
+        return true;
+    }
+    if (busy && !shift.away && world_.chance(0.01)) {
+        world_.trace(who(), "steps away (F9)");
+        key(ui::Key{ui::key::F9, ""});
+        return true;
+    }
+    // A hand-over or a request for support in its queue: Tab to it, F2.
+    if (!shift.offers.empty() && world_.chance(0.5)) {
+        const std::size_t i = world_.pick(shift.offers.size());
+        const ShiftOffer offer = shift.offers[i];
+        const bool handover = offer.kind == ShiftOffer::Kind::Handover;
+        if ((handover || busy) && !offer.accepting && select_offer(i)) {
+            world_.trace(who(), std::string(handover ? "takes the hand-over of chat " : "reads along in chat ") +
+                                    std::to_string(offer.chat) + " (Tab, F2)");
+            key(ui::Key{ui::key::F2, ""});
+            return true;
+        }
+    }
+    // Whispers in a read-along, or leaving it.
+    const auto& reads = session_->readalongs();
+    if (busy && !reads.empty() && world_.chance(0.3)) {
+        const ReadAlong r = reads[world_.pick(reads.size())];
+        if (!focus(r.chat.serial)) return false;
+        if (r.chat.ended || world_.chance(0.1)) {
+            world_.trace(who(), "leaves the read-along of chat " + std::to_string(r.chat.id.value_or(0)) + " (Ctrl-X)");
+            key(ui::Key{ui::key::ctrl('x'), ""});
+        } else {
+            const std::string tag = ledger_.whisper_tag(spec_.id, run_, r.chat.id.value_or(0), next_line_++);
+            world_.trace(who(), "whispers " + tag);
+            type(tag);
+            key(ui::Key{ui::key::Enter, ""});
+        }
+        return true;
+    }
+    return false;
+}
+
+bool SimOperator::shift_chat_act(const Chat& chat) {
+    const ShiftModel& shift = session_->shift();
+    if (!shift.active || !chat.id || !controller_) return false;
+    const std::int64_t id = *chat.id;
+    if (world_.chance(0.12)) {
+        if (shift.handovers.count(id)) {
+            world_.trace(who(), "cancels the hand-over of chat " + std::to_string(id) + " (Ctrl-O, y)");
+            key(ui::Key{ui::key::ctrl('o'), ""});
+            key(ui::Key{0, "y"});
+            return true;
+        }
+        // To a colleague by name (now and then one that is not there, or in capitals), or
+        // to anyone; with a note or without.
+        std::string to;
+        if (world_.chance(0.5)) {
+            to = "op" + std::to_string(1 + world_.pick(3));
+            if (world_.chance(0.2)) to = "OP" + to.substr(2);
+        }
+        world_.trace(who(),
+                     "hands chat " + std::to_string(id) + " over to " + (to.empty() ? "anyone" : to) + " (Ctrl-O)");
+        key(ui::Key{ui::key::ctrl('o'), ""});
+        type(to);
+        key(ui::Key{ui::key::Enter, ""});
+        if (world_.chance(0.5)) type("note from " + std::to_string(spec_.id));
+        key(ui::Key{ui::key::Enter, ""});
+        return true;
+    }
+    if (world_.chance(0.03)) {
+        const bool asked = shift.support.count(id) > 0;
+        world_.trace(who(), std::string(asked ? "ends the support in chat " : "asks for support in chat ") +
+                                std::to_string(id) + " (Ctrl-R)");
+        key(ui::Key{ui::key::ctrl('r'), ""});
+        if (asked) key(ui::Key{0, "y"});
+        return true;
+    }
+    return false;
+}
+
 void SimOperator::act(bool busy) {
     if (!session_) return;
+    if (shift_act(busy)) return after();
     const auto& rings = session_->rings();
     const auto& chats = session_->chats();
     std::size_t live = std::count_if(chats.begin(), chats.end(), [](const Chat& c) { return !c.ended; });
     if (!rings.empty() && live < session_->chat_limit() && world_.chance(0.7)) {
+        // F2 takes what is selected in the queue: not a hand-over or a request.
+        if (controller_ && selected_offer_index(*session_, controller_->ui())) key(ui::Key{ui::key::Tab, ""});
         world_.trace(who(), "takes ring " + std::to_string(rings.front().id) + " (F2)");
         key(ui::Key{ui::key::F2, ""});
     } else if (busy && !chats.empty() && world_.chance(0.6)) {
-        // A chat it can write in: one whose caller it has heard, still going.
+        // A chat it can write in: one whose caller it has heard (or whose history came
+        // with a hand-over), still going.
         std::vector<std::uint64_t> writable;
         for (const auto& c : chats)
             if (!c.ended && std::any_of(c.lines.begin(), c.lines.end(),
@@ -208,17 +320,17 @@ void SimOperator::act(bool busy) {
                 writable.push_back(c.serial);
         if (!writable.empty()) {
             const std::uint64_t target = writable[world_.pick(writable.size())];
-            for (std::size_t i = 0; i < chats.size() + 1 && session_->chat() && session_->chat()->serial != target; ++i)
-                key(ui::Key{ui::key::ctrl('n'), ""});
-            if (session_->chat() && session_->chat()->serial == target) {
+            if (focus(target) && controller_->typing_target() == target) {
+                const Chat* chat = session_->open_chat(target);
                 if (world_.chance(0.08)) {
                     world_.trace(who(), "ends chat " + std::to_string(target) + " (F8, y)");
                     key(ui::Key{ui::key::F8, ""});
                     key(ui::Key{0, "y"});
+                } else if (chat && shift_chat_act(*chat)) {
                 } else {
                     const std::string tag = ledger_.operator_tag(spec_.id, run_, target, next_line_++);
                     world_.trace(who(), "writes " + tag);
-                    for (char c : tag) key(ui::Key{0, std::string(1, c)});
+                    type(tag);
                     key(ui::Key{ui::key::Enter, ""});
                 }
             }
@@ -231,12 +343,20 @@ void SimOperator::observe() {
     if (!session_) return;
     auto read = [this](const Chat& chat) {
         std::size_t& seen = seen_lines_[chat.serial];
+        const bool handed = !chat.handed_from.empty();
         for (std::size_t i = 0; i < chat.lines.size(); ++i) {
             const ChatLine& line = chat.lines[i];
             if (i >= seen) {
-                if (line.who == ChatLine::Who::Caller)
-                    ledger_.shown_caller_line(spec_.id, run_, chat.serial, line.text, spec_.max_chats > 0);
+                // A hand-over's history ("prior" lines) repeats what was delivered before:
+                // it says whose chat it is, and counts as no delivery.
+                if (line.before) ledger_.shown_history_line(spec_.id, run_, chat.serial, line.text);
+                else if (line.who == ChatLine::Who::Caller)
+                    ledger_.shown_caller_line(spec_.id, run_, chat.serial, line.text, spec_.max_chats > 0, handed);
                 else if (line.who == ChatLine::Who::Me) ledger_.shown_own_line(spec_.id, run_, chat.serial, line.text);
+                else if (line.who == ChatLine::Who::Previous)
+                    ledger_.shown_previous_line(spec_.id, run_, chat.serial, line.text);
+                else if (line.who == ChatLine::Who::Whisper)
+                    ledger_.shown_whisper(spec_.id, chat.id.value_or(-1), line.text);
             }
             if (line.who == ChatLine::Who::Me)
                 ledger_.own_line_fate(line.text, line.receipt != 0, line.fate == ChatLine::Fate::Delivered,
@@ -246,6 +366,14 @@ void SimOperator::observe() {
     };
     for (const auto& chat : session_->chats()) read(chat);
     for (const auto& chat : session_->past_chats()) read(chat);
+}
+
+std::vector<std::uint64_t> SimOperator::live_chats() const {
+    std::vector<std::uint64_t> out;
+    if (session_)
+        for (const auto& c : session_->chats())
+            if (!c.ended) out.push_back(c.serial);
+    return out;
 }
 
 void SimOperator::after() {

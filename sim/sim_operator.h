@@ -2,9 +2,11 @@
 // An operator in the simulation: the real nlchat minus its terminal and sockets, that is
 // ClientSession (core/client/client_session.h), ClientLink (core/link/client_link.h) and
 // ui::Controller (ui/controller.h), fed the operator's keys: F2 for a ring, Ctrl-N to the
-// chat, a line and Enter, F8 and y to end a chat. What its screen shows is read after
-// every event and told to the Ledger. It dials, redials with nlchat's backoff, and can be
-// killed, frozen (it stops reading) and restarted (a new run: nothing kept but its key).
+// chat, a line and Enter, F8 and y to end a chat; and the shift's (a client that reads chat
+// ids takes it by itself): F9 away, Ctrl-O to hand a chat over (a name, a note), Tab and F2
+// to take a hand-over or read along, Ctrl-R for support, whispers in a read-along pane. What its screen shows is read
+// after every event and told to the Ledger. It dials, redials with nlchat's backoff, and can be killed, frozen (it
+// stops reading) and restarted (a new run: nothing kept but its key).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/client/client_session.h"
 #include "core/link/client_link.h"
@@ -52,6 +55,8 @@ public:
     bool holds(const std::string& tag) const;
     // Reads the screen into the ledger.
     void observe();
+    // The chats its screen shows going (by serial).
+    std::vector<std::uint64_t> live_chats() const;
 
 private:
     // ClientEffects
@@ -76,6 +81,15 @@ private:
     void after();  // after every event: read the screen, re-arm the deadline
     Now now() const;
     void key(const ui::Key& k);
+    void type(const std::string& text);
+    // Moves the focus to a pane (Ctrl-N), or selects an entry of the queue (Tab).
+    bool focus(std::uint64_t serial);
+    bool select_offer(std::size_t index);
+    // The shift's keys (THE SHIFT): away and back, taking a hand-over or a request for
+    // support, whispering in a read-along; and in a chat of its own, handing it over (or
+    // cancelling that) and asking for support. True when it did something.
+    bool shift_act(bool busy);
+    bool shift_chat_act(const Chat& chat);
     std::string who() const { return "operator " + std::to_string(spec_.id); }
 
     World& world_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sim/sim_server.h"
 
+#include <cstdlib>
+
 #include "core/codec/base64.h"
 #include "core/codec/json_util.h"
 
@@ -75,7 +77,9 @@ void SimServer::start() {
         world_.random_bytes(16), disk_.ring_counter, sim_seal,
         [this](std::size_t n) { return world_.random_bytes(n); });
     core_->dispatch().set_authorized_keys(authorized_);
+    core_->dispatch().set_profiles(profiles_);
     core_->restore(disk_.journal, disk_.tickets, now());
+    holders_from_disk();
     const auto& n = core_->restored();
     world_.trace("server", "restored " + std::to_string(n.chats) + " chat(s), " + std::to_string(n.held) + " held, " +
                                std::to_string(n.rings) + " ring(s), " + std::to_string(n.unacked) + " unacknowledged");
@@ -93,6 +97,7 @@ void SimServer::crash() {
     crash_before_commit_.reset();
     for (auto& [id, c] : conns_) net_.close(c.net, false);
     conns_.clear();
+    holders_from_disk();
 }
 
 void SimServer::stop() {
@@ -247,13 +252,34 @@ void SimServer::log(LogLevel level, const std::string& text) {
     if (level != LogLevel::Debug) world_.trace("server", text);
 }
 
+void SimServer::chat_record(const Json::Value& record) {
+    const std::string kind = record["j"].asString();
+    if (kind != "chat" && kind != "end") return;
+    const std::string uuid = record["op"].asString();  // "op-N-uuid"
+    if (uuid.size() <= 3) return;
+    const int op = std::atoi(uuid.c_str() + 3);
+    const std::int64_t chat = record["chat"].asInt64();
+    if (kind == "chat") {
+        chat_addresses_[chat] = {record["svc"].asString(), record["addr"].asString()};
+        ledger_.chat_held(record["svc"].asString(), record["addr"].asString(), op);
+    } else if (auto it = chat_addresses_.find(chat); it != chat_addresses_.end()) {
+        ledger_.chat_ended(it->second.first, it->second.second, op);
+    }
+}
+
+void SimServer::holders_from_disk() {
+    for (const auto& r : disk_.journal) chat_record(r);
+}
+
 void SimServer::append(const Json::Value& record) {
+    chat_record(record);
     if (disk_.plant_drop_held && record["j"] == "held") return;
     buffer_.push_back(record);
 }
 
 void SimServer::committing(const std::vector<Json::Value>& records) {
     std::set<std::string> taken;
+    std::map<std::int64_t, std::set<std::string>> began;  // chat -> the operators it began with
     for (const auto& r : records) {
         const std::string kind = r["j"].asString();
         const std::string chat = r["op"].asString() + "/" + std::to_string(r["chat"].asInt64());
@@ -262,12 +288,18 @@ void SimServer::committing(const std::vector<Json::Value>& records) {
         if (kind == "chat") {
             callers_of_[chat] = {r["svc"].asString(), r["addr"].asString()};
             taken.insert("ring/" + std::to_string(r["chat"].asInt64()));
+            began[r["chat"].asInt64()].insert(r["op"].asString());
         }
     }
     for (const auto& r : records) {
         const std::string kind = r["j"].asString();
         std::string key;
-        if (kind == "end") key = r["op"].asString() + "/" + std::to_string(r["chat"].asInt64());
+        // An end followed by the chat's new operator is a hand-over: the caller is told
+        // nothing but the hand-over reply, and the chat goes on.
+        auto to = began.find(r["chat"].asInt64());
+        const bool handed = to != began.end() && (to->second.size() > 1 || !to->second.count(r["op"].asString()));
+        if (kind == "end" && handed) ++handovers_;
+        if (kind == "end" && !handed) key = r["op"].asString() + "/" + std::to_string(r["chat"].asInt64());
         if (kind == "ring_end" && !taken.count("ring/" + std::to_string(r["id"].asInt64())))
             key = "ring/" + std::to_string(r["id"].asInt64());
         auto it = callers_of_.find(key);

@@ -47,6 +47,10 @@ public:
               std::set<std::string> authorized);
     ~SimServer() override;
 
+    // The operators' names and roles (the shift), as the authorized keys file's comments
+    // would give them.
+    void set_profiles(std::map<std::string, OperatorProfile> profiles) { profiles_ = std::move(profiles); }
+
     void start();
     // kill -9: the process and its memory are gone; the disk keeps what was committed.
     void crash();
@@ -61,6 +65,8 @@ public:
     // The key operators pin.
     std::optional<PublicKey> key_for_clients() const { return key_.public_key(); }
     int run() const { return run_; }
+    // Hand-overs that reached the disk.
+    std::size_t handovers() const { return handovers_; }
 
     // A client dials the operator port or the service socket: the connection, or nothing
     // when nlchatd is not running.
@@ -108,6 +114,10 @@ private:
     void committing(const std::vector<Json::Value>& records);
     // The end of a loop turn: the commit, then the timer for the next deadline.
     void end_turn();
+    // Whose chat each caller's is: told to the ledger as nlchatd's memory changes, and
+    // again from the disk when that memory is lost (a restart takes it from there).
+    void chat_record(const Json::Value& record);
+    void holders_from_disk();
     void rearm();
     Now now() const;
 
@@ -120,6 +130,9 @@ private:
     const PrivateKey& key_;
     ServerCoreSettings settings_;
     std::set<std::string> authorized_;
+    std::map<std::string, OperatorProfile> profiles_;
+    std::size_t handovers_ = 0;
+    std::map<std::int64_t, std::pair<std::string, std::string>> chat_addresses_;  // chat id -> service, address
     std::unique_ptr<ServerCore> core_;
     int run_ = 0;
     std::map<ConnId, Conn> conns_;

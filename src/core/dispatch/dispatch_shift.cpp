@@ -122,6 +122,12 @@ void Dispatch::shift_hello(const std::string& uuid, Operator& op) {
                 uuid, op,
                 HandoverStateCommand{uuid, chat, "offered", info.handover->to,
                                      static_cast<std::int64_t>(info.handover->offered.size()), std::nullopt});
+        // A chat it handed over while its link was down: it was not told, and would go on
+        // writing to the caller as its previous operator. (Sent to every new connection:
+        // a new run of its client may not have had it either.)
+        if (info.previous == uuid && info.owner != uuid)
+            send_to_operator(uuid, op,
+                             HandoverStateCommand{uuid, chat, "done", name_of(info.owner), std::nullopt, std::nullopt});
     }
     mark_board();
     if (supervisor(op)) send_to_operator(uuid, op, board(uuid));
@@ -477,14 +483,12 @@ void Dispatch::handle_handover_accept(const std::string& uuid, Operator& op, std
     c.previous = from;
     ++c.handovers;
     ++counts_.handovers;
-    // The old pane says to whom it went (held for a link that is down, with what is held
-    // for it); the new operator gets the chat and what it missed.
-    const HandoverStateCommand done{from, chat, "done", name_of(op), std::nullopt, std::nullopt};
+    // The old pane says to whom it went (for a link that is down: when its client takes
+    // the shift again, shift_hello); the new operator gets the chat and what it missed.
     if (old.in_pool && old.conn) {
-        send_to_operator(from, old, done);
+        send_to_operator(from, old, HandoverStateCommand{from, chat, "done", name_of(op), std::nullopt, std::nullopt});
         c.previous_until = now_.mono + kLateLineSeconds;
     } else {
-        old.held.emplace_back(chat, done);
         c.previous_until = std::numeric_limits<double>::infinity();
     }
     send_to_operator(

@@ -398,6 +398,15 @@ TEST_CASE("hand-over: texts held for the old operator go to the new one; offers 
     // Not in the history (Alice never had it) but sent as a line of Bob's.
     for (const auto& e : chat[0].history) CHECK(e.text != "are you there?");
     CHECK(texts(s.fx.to<MsgCommand>(2)) == std::vector<std::string>{"are you there?"});
+    // Alice was not told (her link was down): she is, once back on the shift, so that her
+    // client stops taking lines for the caller (nlchat-sim seed 16194).
+    CHECK(s.fx.to<HandoverStateCommand>(1).back().state == "offered");
+    s.join(4, "op-a", key_2048());
+    auto done = s.fx.to<HandoverStateCommand>(4);
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].chat == 1);
+    CHECK(done[0].state == "done");
+    CHECK(done[0].to == std::optional<std::string>("Bob"));
 
     SECTION("an offer nobody takes expires, and the chat stays") {
         Shift t;
