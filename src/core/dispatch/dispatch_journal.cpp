@@ -246,6 +246,13 @@ Dispatch::Restored Dispatch::restore(const std::vector<Json::Value>& records, co
         // Absent until it rejoins with its key, as after a dropped connection.
         op.grace_until = now.mono + config_.grace;
         wake_operator(uuid, op);
+        // In the chat's order: a text sent and not acknowledged is journaled as held only
+        // when its operator's link goes (operator_closed), after texts held since; its
+        // number says where it belongs (found by the dispatch fuzzer). A journal written
+        // before line numbers keeps its order.
+        if (std::none_of(chat.held.begin(), chat.held.end(), [](const auto& h) { return h.first == 0; }))
+            std::stable_sort(chat.held.begin(), chat.held.end(),
+                             [](const auto& x, const auto& y) { return x.first < y.first; });
         // The chat id goes on when it is sent: only a client that reads them gets it. A
         // text from a journal written before line numbers gets one now.
         for (auto& [line, text] : chat.held)

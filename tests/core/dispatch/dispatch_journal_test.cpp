@@ -215,3 +215,26 @@ TEST_CASE("with the journal unwritable no ring is taken: a chat not on disk coul
     f.send(1, "op-a", RingAckCommand{"op-a", 1});
     CHECK(f.fx.to<RingAckAckCommand>(1).size() == 1);
 }
+
+TEST_CASE("held texts journaled out of order come back in the chat's order", "[dispatch][journal]") {
+    // A text sent and not acknowledged is journaled as held only when its operator's link
+    // goes, after the texts held since (the dispatch fuzzer found the restore kept that
+    // order, and would show the caller's later line first).
+    Fixture f;
+    f.service_online();
+    f.join(1, "op-a");
+    f.caller_says("c1", "hi");
+    f.send(1, "op-a", RingAckCommand{"op-a", 1});
+    std::vector<Json::Value> records = f.d->snapshot();
+    records.push_back(Json::Value(Json::objectValue));
+    records.back()["j"] = "held", records.back()["op"] = "op-a", records.back()["chat"] = 1,
+    records.back()["text"] = "second", records.back()["line"] = 3;
+    records.push_back(Json::Value(Json::objectValue));
+    records.back()["j"] = "held", records.back()["op"] = "op-a", records.back()["chat"] = 1,
+    records.back()["text"] = "first", records.back()["line"] = 2;
+    Fixture g;
+    g.d->restore(records, g.now);
+    g.service_online();
+    g.join(1, "op-a");
+    CHECK(texts(g.fx.to<MsgCommand>(1)) == std::vector<std::string>{"first", "second"});
+}
