@@ -9,6 +9,7 @@
 #include "core/codec/bus_line.h"
 #include "core/crypto/gcrypt_util.h"
 #include "core/dispatch/dispatch.h"
+#include "core/dispatch/shift_util.h"
 
 namespace nlchat {
 
@@ -507,7 +508,7 @@ void Dispatch::enter_pool(const std::string& uuid, Operator& op, const Now& now)
     // A hand-over it was told of only now: its lines written before it knew may follow.
     for (auto& [chat, info] : chat_info_)
         if (info.previous == uuid && info.previous_until == std::numeric_limits<double>::infinity())
-            info.previous_until = now.mono + 10;
+            info.previous_until = now.mono + shift::kLateLineSeconds;
     if (!is_away(op))
         for (const auto& [id, ring] : rings_) send_to_operator(uuid, op, ring_command(id, ring, op, now));
     wake_operator(uuid, op);
